@@ -1,0 +1,255 @@
+"""Linear regression from zero initialisation: the one declaration of its graded items.
+
+Points, public and hidden cases, tolerances and the misconception catalogue live
+here and drive the student self-check, the nbgrader test cells and the batch
+grader. Each misconception is an edit of the solution cell with the same id in
+``solutions/linear_regression.ipynb``; running that mutant gives the outputs a
+student with the misconception would produce.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograder.spec import (
+    Assignment,
+    Case,
+    ChoiceQuestion,
+    FunctionQuestion,
+    ManualQuestion,
+    Misconception,
+    SymbolicQuestion,
+    Symbols,
+)
+
+# ---------------------------------------------------------------- part 1: sympy
+
+_DJ_DW = "dJ_dw = sp.diff(J, w)"
+_DJ_DB = "dJ_db = sp.diff(J, b)"
+
+DJ_DW = SymbolicQuestion(
+    id="dJ_dw", title="Derivative of J with respect to w", points=2, variable="dJ_dw",
+    misconceptions=(
+        Misconception("missing_1_over_m", "Your derivative is m times too large: J has 1/(2m) "
+                      "in front of the sum, and that factor stays when you differentiate.",
+                      ((_DJ_DW, "dJ_dw = sp.diff(J, w) * m"),)),
+        Misconception("dropped_chain_rule_2", "Your derivative is half the correct value: "
+                      "d/dw of (w x_i + b - y_i)^2 is 2 (w x_i + b - y_i) x_i. The 2 cancels "
+                      "the 1/2 in J; it does not disappear on its own.",
+                      ((_DJ_DW, "dJ_dw = sp.diff(J, w) / 2"),)),
+        Misconception("missing_inner_x", "Each term is missing its factor x_i: the chain rule "
+                      "multiplies the error by d(w x_i + b)/dw = x_i. (Without it you get dJ/db.)",
+                      ((_DJ_DW, "dJ_dw = sp.diff(J, b)"),)),
+        Misconception("sign_flipped", "Your derivative has the wrong sign: the error is "
+                      "(prediction - y), so dJ/dw = (1/m) sum (w x_i + b - y_i) x_i.",
+                      ((_DJ_DW, "dJ_dw = -sp.diff(J, w)"),)),
+    ),
+)
+
+DJ_DB = SymbolicQuestion(
+    id="dJ_db", title="Derivative of J with respect to b", points=1, variable="dJ_db",
+    misconceptions=(
+        Misconception("differentiated_wrt_w", "This is the derivative with respect to w: "
+                      "d(w x_i + b)/db is 1, so no x_i appears in dJ/db.",
+                      ((_DJ_DB, "dJ_db = sp.diff(J, w)"),)),
+        Misconception("missing_1_over_m", "Your derivative is m times too large: keep the "
+                      "1/(2m) of J when you differentiate.",
+                      ((_DJ_DB, "dJ_db = sp.diff(J, b) * m"),)),
+        Misconception("sign_flipped", "Your derivative has the wrong sign: the error is "
+                      "(prediction - y).",
+                      ((_DJ_DB, "dJ_db = -sp.diff(J, b)"),)),
+    ),
+)
+
+_AT_ZERO_W = "dJ_dw.subs({w: 0, b: 0})"
+_AT_ZERO_B = "dJ_db.subs({w: 0, b: 0})"
+
+DJ_DW_AT_ZERO = SymbolicQuestion(
+    id="dJ_dw_at_zero", title="dJ/dw at w = b = 0", points=1, variable="dJ_dw_at_zero",
+    misconceptions=(
+        Misconception("not_substituted", "This is the general derivative: substitute w = 0 "
+                      "and b = 0 (for example with .subs({w: 0, b: 0})).",
+                      ((_AT_ZERO_W, "dJ_dw"),)),
+        Misconception("only_w_substituted", "You set w = 0 but kept b: at zero initialisation "
+                      "both w and b start at 0.",
+                      ((_AT_ZERO_W, "dJ_dw.subs({w: 0})"),)),
+        Misconception("assumed_zero", "The gradient at zero is not zero: it is "
+                      "-(1/m) sum x_i y_i, which is nonzero whenever x and y are correlated. "
+                      "That is why gradient descent can leave w = 0.",
+                      ((_AT_ZERO_W, "sp.Integer(0)"),)),
+    ),
+)
+
+DJ_DB_AT_ZERO = SymbolicQuestion(
+    id="dJ_db_at_zero", title="dJ/db at w = b = 0", points=1, variable="dJ_db_at_zero",
+    misconceptions=(
+        Misconception("not_substituted", "This is the general derivative: substitute w = 0 "
+                      "and b = 0.", ((_AT_ZERO_B, "dJ_db"),)),
+        Misconception("assumed_zero", "The gradient at zero is not zero: it is minus the mean "
+                      "of y, so b moves as soon as training starts.",
+                      ((_AT_ZERO_B, "sp.Integer(0)"),)),
+    ),
+)
+
+# ---------------------------------------------------------------- part 2: numpy
+
+
+def _data(rng: np.random.Generator) -> tuple[np.ndarray, ...]:
+    """Random non-square data with a nonzero bias, so swaps, transposes and b-bugs show."""
+    m = int(rng.integers(5, 10))
+    n = int(rng.choice([k for k in range(2, 5) if k != m]))
+    X = rng.normal(0.0, 1.0, size=(m, n))
+    w_true = rng.normal(0.0, 1.0, size=n)
+    y = X @ w_true + rng.normal(1.5, 0.5) + rng.normal(0.0, 0.3, size=m)
+    return X, y
+
+
+def _cost_and_gradient_cases(rng: np.random.Generator) -> tuple[Case, ...]:
+    cases = []
+    for k in range(3):
+        X, y = _data(rng)
+        w = rng.normal(0.0, 0.5, size=X.shape[1])
+        b = float(rng.uniform(0.5, 2.0) * rng.choice([-1.0, 1.0]))
+        cases.append(Case(f"hidden-{k + 1}", (X, y, w, b)))
+    return tuple(cases)
+
+
+def _descent_cases(rng: np.random.Generator) -> tuple[Case, ...]:
+    cases = []
+    for k in range(3):
+        X, y = _data(rng)
+        w_in = np.zeros(X.shape[1]) if k == 0 else rng.normal(0.0, 0.3, size=X.shape[1])
+        b_in = 0.0 if k == 0 else float(rng.uniform(-1.0, 1.0))
+        iters = int(rng.integers(8, 16))
+        cases.append(Case(f"hidden-{k + 1}", (X, y, w_in, b_in, 0.05, iters)))
+    return tuple(cases)
+
+
+_X_PUBLIC = np.array([[1.0, 2.0], [2.0, 0.0], [0.0, 1.0], [3.0, 1.0]])
+_Y_PUBLIC = np.array([3.0, 1.0, 2.0, 5.0])
+_PUBLIC_CASES = (
+    Case("public-1", (_X_PUBLIC, _Y_PUBLIC, np.array([0.5, -0.25]), 1.0)),
+    Case("public-2 (zero init)", (_X_PUBLIC, _Y_PUBLIC, np.zeros(2), 0.0)),
+)
+
+_ERRORS = "errors = X @ w + b - y"
+
+COMPUTE_COST = FunctionQuestion(
+    id="compute_cost", title="compute_cost", points=2, function="compute_cost",
+    params=("X", "y", "w", "b"), returns=("cost",),
+    public_cases=_PUBLIC_CASES, hidden_cases=_cost_and_gradient_cases, immutable=("X", "y", "w"),
+    misconceptions=(
+        Misconception("one_over_m", "Your cost is twice too large: J uses 1/(2m), not 1/m.",
+                      (("/ (2 * m)", "/ m"),)),
+        Misconception("precedence_2m", "Operator precedence: `/ 2 * m` divides by 2 and then "
+                      "MULTIPLIES by m. Write `/ (2 * m)`.", (("/ (2 * m)", "/ 2 * m"),)),
+        Misconception("sum_not_mean", "Your cost is m times too large: did you forget to divide "
+                      "by m (J is a mean over the examples)?", (("/ (2 * m)", "/ 2"),)),
+        Misconception("absolute_not_squared", "The cost sums SQUARED errors, not their absolute "
+                      "values.", (("float(errors @ errors)", "float(np.sum(np.abs(errors)))"),)),
+        Misconception("bias_ignored", "Your cost ignores b: the prediction is X @ w + b.",
+                      ((_ERRORS, "errors = X @ w - y"),)),
+    ),
+)
+
+_GRAD_LINES = "dj_dw = X.T @ errors / m\n    dj_db = float(np.sum(errors)) / m"
+
+COMPUTE_GRADIENT = FunctionQuestion(
+    id="compute_gradient", title="compute_gradient", points=3, function="compute_gradient",
+    params=("X", "y", "w", "b"), returns=("dj_dw", "dj_db"),
+    public_cases=_PUBLIC_CASES, hidden_cases=_cost_and_gradient_cases, immutable=("X", "y", "w"),
+    misconceptions=(
+        Misconception("missing_1_over_m", "Your gradient is m times too large: did you forget "
+                      "1/m?", ((_GRAD_LINES, "dj_dw = X.T @ errors\n    dj_db = float(np.sum(errors))"),)),
+        Misconception("two_over_m", "Your gradient is twice too large: the 2 from the square "
+                      "cancels the 1/2 in J, so the factor is 1/m, not 2/m.",
+                      ((_GRAD_LINES, "dj_dw = 2 * X.T @ errors / m\n    dj_db = 2 * float(np.sum(errors)) / m"),)),
+        Misconception("sign_flipped", "Your gradient has the wrong sign: use the error "
+                      "(prediction - y). With (y - prediction) gradient descent walks uphill.",
+                      ((_ERRORS, "errors = y - (X @ w + b)"),)),
+        Misconception("swapped_return", "You returned (dj_db, dj_dw): this function must return "
+                      "dj_dw first, then dj_db.", (("return dj_dw, dj_db", "return dj_db, dj_dw"),)),
+        Misconception("bias_ignored", "Your gradient ignores b: the error is X @ w + b - y.",
+                      ((_ERRORS, "errors = X @ w - y"),)),
+        Misconception("missing_x_in_dw", "dj_dw is missing the factor x_j: each component is "
+                      "(1/m) sum_i error_i * X[i, j], i.e. X.T @ errors / m.",
+                      (("dj_dw = X.T @ errors / m", "dj_dw = np.full(w.shape, np.sum(errors)) / m"),)),
+        Misconception("db_not_averaged", "dj_db is m times too large: divide the summed error "
+                      "by m as well.", (("dj_db = float(np.sum(errors)) / m", "dj_db = float(np.sum(errors))"),)),
+        Misconception("column_vector", "dj_dw has shape (n, 1): keep it one-dimensional, "
+                      "shape (n,), like w.", (("return dj_dw, dj_db", "return dj_dw.reshape(-1, 1), dj_db"),)),
+        Misconception("divided_by_n", "You divided by n (the number of features) instead of m "
+                      "(the number of examples): m is X.shape[0].", (("m = X.shape[0]", "m = X.shape[1]"),)),
+    ),
+)
+
+_UPDATE = "w = w - alpha * dj_dw\n        b = b - alpha * dj_db"
+
+GRADIENT_DESCENT = FunctionQuestion(
+    id="gradient_descent", title="gradient_descent", points=3, function="gradient_descent",
+    params=("X", "y", "w_in", "b_in", "alpha", "num_iters"), returns=("w", "b", "J_history"),
+    public_cases=(
+        Case("public-1 (zero init)", (_X_PUBLIC, _Y_PUBLIC, np.zeros(2), 0.0, 0.1, 5)),
+        Case("public-2", (_X_PUBLIC, _Y_PUBLIC, np.array([0.2, -0.1]), 0.5, 0.05, 3)),
+    ),
+    hidden_cases=_descent_cases, immutable=("X", "y", "w_in"),
+    misconceptions=(
+        Misconception("non_simultaneous", "The update is not simultaneous: you recomputed the "
+                      "gradient after changing w. Compute dj_dw and dj_db once per iteration, "
+                      "then update both.",
+                      ((_UPDATE, "w = w - alpha * dj_dw\n        dj_dw, dj_db = compute_gradient(X, y, w, b)\n"
+                                 "        b = b - alpha * dj_db"),)),
+        Misconception("mutates_w_in", "gradient_descent changed the caller's w_in: copy it "
+                      "first (w = w_in.copy()) and update with w = w - ..., so a later run "
+                      "from the same start really starts from there.",
+                      (("w = w_in.copy()", "w = w_in"), ("w = w - alpha * dj_dw", "w -= alpha * dj_dw"))),
+        Misconception("gradient_ascent", "You added the gradient: gradient DESCENT subtracts "
+                      "alpha times the gradient, otherwise the cost grows.",
+                      ((_UPDATE, "w = w + alpha * dj_dw\n        b = b + alpha * dj_db"),)),
+        Misconception("history_before_update", "J_history is off by one iteration: record the "
+                      "cost AFTER each update.",
+                      (("        J_history.append(compute_cost(X, y, w, b))\n", ""),
+                       ("        dj_dw, dj_db = compute_gradient(X, y, w, b)\n",
+                        "        J_history.append(compute_cost(X, y, w, b))\n"
+                        "        dj_dw, dj_db = compute_gradient(X, y, w, b)\n"))),
+    ),
+)
+
+# ---------------------------------------------------------------- part 4: concepts
+
+ANSWER_ZERO_INIT = ChoiceQuestion(
+    id="answer_zero_init", title="Why zero initialisation is fine here", points=1,
+    variable="answer_zero_init",
+    choices={
+        "A": "Because the gradient at w = b = 0 is zero, so the weights start at the optimum.",
+        "B": "Because the cost is convex: every start reaches the same minimum, and zero only "
+             "changes how many steps it takes.",
+        "C": "Because zero weights break the symmetry between the features.",
+        "D": "It is not fine: linear regression must start from small random weights.",
+    },
+    misconceptions=(
+        Misconception("gradient_zero_at_zero", "Look at your dJ_dw_at_zero: the gradient at "
+                      "zero is -(1/m) sum x_i y_i, not 0, so the weights do move.",
+                      (('answer_zero_init = "B"', 'answer_zero_init = "A"'),)),
+        Misconception("symmetry_in_single_neuron", "Symmetry is a problem of hidden units that "
+                      "share inputs. In linear regression each weight w_j gets its own gradient "
+                      "(1/m) sum error_i x_ij, so zeros are not symmetric in any harmful way.",
+                      (('answer_zero_init = "B"', 'answer_zero_init = "C"'),)),
+        Misconception("random_required", "Your own experiment shows zero and random starts "
+                      "reaching the same solution: the cost is convex, so any start works.",
+                      (('answer_zero_init = "B"', 'answer_zero_init = "D"'),)),
+    ),
+)
+
+EXPLAIN_ZERO_INIT = ManualQuestion(
+    id="explain_zero_init", title="Explain: zero init here vs. in a neural network", points=2,
+)
+
+ASSIGNMENT = Assignment(
+    name="linear_regression",
+    title="Linear regression from zero initialisation",
+    seed=20261129,
+    symbols=Symbols(reals=("w", "b"), size="m", index="i", indexed=("x", "y")),
+    questions=(DJ_DW, DJ_DB, DJ_DW_AT_ZERO, DJ_DB_AT_ZERO, COMPUTE_COST, COMPUTE_GRADIENT,
+               GRADIENT_DESCENT, ANSWER_ZERO_INIT, EXPLAIN_ZERO_INIT),
+)

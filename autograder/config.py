@@ -1,0 +1,102 @@
+"""Explicit, validated configuration: limits for the sandbox and grading options.
+
+Values are checked once, here; everything downstream receives frozen objects.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from autograder.errors import ConfigError
+
+ISOLATION_LEVELS = ("none", "process", "namespaces")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits for one run of student code."""
+
+    wall_seconds: float = 30.0     # whole notebook plus probes
+    cpu_seconds: int = 30
+    memory_mb: int = 1024          # address space the student may add on top of the warm worker
+    output_bytes: int = 64 * 1024  # student prints kept for the report; more is cut
+    flood_bytes: int = 8 * 1024 * 1024  # printing beyond this ends the run
+    record_bytes: int = 4 * 1024 * 1024  # answers sent back, in total
+    call_seconds: float = 10.0     # soft limit for one call of a student function
+    scratch_mb: int = 64           # size of the private, writable working directory
+    max_processes: int = 32
+
+    def __post_init__(self) -> None:
+        for name in ("wall_seconds", "cpu_seconds", "memory_mb", "output_bytes", "flood_bytes",
+                     "record_bytes", "call_seconds", "scratch_mb", "max_processes"):
+            if getattr(self, name) <= 0:
+                raise ConfigError(f"limit {name} must be positive")
+
+    def as_wire(self) -> dict[str, float]:
+        return {"wall_seconds": self.wall_seconds, "cpu_seconds": self.cpu_seconds,
+                "memory_mb": self.memory_mb, "output_bytes": self.output_bytes,
+                "flood_bytes": self.flood_bytes, "record_bytes": self.record_bytes,
+                "call_seconds": self.call_seconds, "scratch_mb": self.scratch_mb,
+                "max_processes": self.max_processes}
+
+
+@dataclass(frozen=True)
+class CourseLayout:
+    """Where an assignment's files live (the project checkout by default)."""
+
+    root: Path
+
+    @classmethod
+    def default(cls) -> "CourseLayout":
+        return cls(Path(__file__).resolve().parent.parent)
+
+    @property
+    def solutions(self) -> Path:
+        return self.root / "solutions"
+
+    @property
+    def releases(self) -> Path:
+        return self.root / "assignments"
+
+    @property
+    def public_data(self) -> Path:
+        return self.root / "source_lib" / "public"
+
+    def solution(self, assignment: str) -> Path:
+        return self.solutions / f"{assignment}.ipynb"
+
+    def release(self, assignment: str) -> Path:
+        return self.releases / f"{assignment}.ipynb"
+
+    def public_file(self, assignment: str) -> Path:
+        return self.public_data / f"{assignment}.json"
+
+
+@dataclass(frozen=True)
+class GradingConfig:
+    """Options for one grading run."""
+
+    layout: CourseLayout = field(default_factory=CourseLayout.default)
+    limits: Limits = field(default_factory=Limits)
+    workers: int = 2
+    seed: int | None = None            # overrides the assignment's seed for hidden cases
+    require_isolation: str = "none"    # refuse to grade below this level
+    symbolic_seconds: float = 5.0      # time box for judging one sympy answer
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.workers <= 64:
+            raise ConfigError("--workers must be between 1 and 64")
+        if self.require_isolation not in ISOLATION_LEVELS:
+            raise ConfigError(f"--require-isolation must be one of {', '.join(ISOLATION_LEVELS)}")
+        if self.symbolic_seconds <= 0:
+            raise ConfigError("symbolic time box must be positive")
+
+
+def default_workers() -> int:
+    """One worker per available core."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)

@@ -1,0 +1,1 @@
+"""Report writers: turn judged results into files the ecosystem reads."""

@@ -1,0 +1,51 @@
+"""Text hygiene shared by the report writers: strip what a student could smuggle in.
+
+Student-derived strings (ids, printed output, error messages, answer texts) may
+hold ANSI escapes, control characters, lone surrogates and bidi overrides.
+Every writer passes them through ``clean`` before escaping for its format.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+# CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST), and two-byte escapes (ESC + one char).
+_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]?|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])?|\x9b[0-?]*[ -/]*[@-~]?")
+# C0 except tab and newline, DEL, C1, and the non-characters XML 1.0 forbids.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
+# Lone surrogates (undecodable) and bidi overrides/isolates (can disguise text): made visible.
+_SUSPECT = re.compile(r"[\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
+_SPACE = re.compile(r"\s+")
+
+
+def clean(text: str) -> str:
+    """Drop escapes and control characters; keep tabs and newlines (CR becomes a newline)."""
+    text = _ANSI.sub("", str(text))
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL.sub("", text)
+    return _SUSPECT.sub("\ufffd", text)
+
+
+def one_line(text: str) -> str:
+    """``clean`` and collapse every run of whitespace to one space."""
+    return _SPACE.sub(" ", clean(text)).strip()
+
+
+def shorten(text: str, limit: int) -> str:
+    """Cut ``text`` to at most ``limit`` characters, marking the cut with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    return text[: max(0, limit - 1)] + "\u2026"
+
+
+def num(value: float, digits: int = 2) -> str:
+    """A score for people: ``2``, ``17.5``, ``0.33`` (no exponent below a million)."""
+    text = f"{round(float(value), digits):.{digits}f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def isolation_level(isolation: dict[str, Any]) -> str:
+    """The isolation level recorded for a run, ``unknown`` when absent."""
+    level = isolation.get("level") if isinstance(isolation, dict) else None
+    return one_line(str(level)) if level not in (None, "") else "unknown"

@@ -1,0 +1,156 @@
+"""Gradescope's ``results.json``: one test per question, short text, nothing the student printed.
+
+The only student-derived text here is the student id and the error messages of
+their own code (cut to ``MESSAGE_LIMIT`` characters). Hidden cases say only
+whether they passed. Manually graded questions appear without a score.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from autograder.report._text import clean, isolation_level, num, one_line, shorten
+from autograder.results import (CaseResult, CellError, Outcome, QuestionResult, Status,
+                                SubmissionResult)
+
+MESSAGE_LIMIT = 300
+FEEDBACK_LIMIT = 2000
+_NOTEBOOK_STATUSES = (Status.UNGRADABLE, Status.TIMEOUT, Status.CRASHED, Status.GRADER_ERROR)
+_STATUS_TEXT = {
+    Status.GRADED: "The notebook ran to the end and every question was graded.",
+    Status.TIMEOUT: "The time limit stopped the notebook; answers defined before it still count.",
+    Status.CRASHED: "The notebook's process ended early; answers defined before it still count.",
+    Status.UNGRADABLE: "The file could not be read as a notebook, so nothing was graded.",
+    Status.GRADER_ERROR: "The grader failed on this submission; this is not your fault. "
+                         "Your instructor will regrade it.",
+}
+
+
+def results_json(result: SubmissionResult) -> dict[str, Any]:
+    """The Gradescope ``results.json`` document for one submission."""
+    tests = [_question_test(q) for q in result.questions]
+    if result.status in _NOTEBOOK_STATUSES:
+        tests.insert(0, _notebook_test(result))
+    return {
+        "score": result.score,
+        "execution_time": int(round(max(0.0, result.seconds))),
+        "output": _summary(result),
+        "output_format": "text",
+        "test_output_format": "text",
+        "test_name_format": "text",
+        "stdout_visibility": "hidden",
+        "tests": tests,
+        "extra_data": _extra_data(result),
+    }
+
+
+def question_passed(question: QuestionResult) -> bool:
+    """Full marks, or (for a zero-point question) a passing outcome."""
+    if question.max_score > 0:
+        return math.isclose(question.score, question.max_score, abs_tol=1e-9) \
+            or question.score > question.max_score
+    return question.outcome is Outcome.PASSED
+
+
+def _summary(result: SubmissionResult) -> str:
+    manual = sum(1 for q in result.questions if q.manual)
+    lines = [f"Status: {result.status.value}. Score: {num(result.score)}/{num(result.max_score)}"
+             " (auto-graded)."]
+    if result.reason:
+        lines.append(f"Reason: {shorten(one_line(result.reason), MESSAGE_LIMIT)}")
+    if manual:
+        lines.append(f"{manual} question(s) will be graded by the instructor.")
+    lines.append(f"Grader {one_line(result.grader_version)}, "
+                 f"isolation: {isolation_level(result.isolation)}.")
+    return "\n".join(lines)
+
+
+def _question_test(question: QuestionResult) -> dict[str, Any]:
+    entry: dict[str, Any] = {"name": _test_name(question)}
+    if question.manual:
+        entry["output"] = "This question is graded by the instructor."
+    else:
+        entry["score"] = question.score
+        entry["max_score"] = question.max_score
+        entry["status"] = "passed" if question_passed(question) else "failed"
+        entry["output"] = question_output(question)
+    entry["output_format"] = "text"
+    entry["visibility"] = "visible"
+    return entry
+
+
+def _test_name(question: QuestionResult) -> str:
+    qid, title = one_line(question.question_id), one_line(question.title)
+    return shorten(f"{qid} {title}" if title and title != qid else qid, 200)
+
+
+def question_output(question: QuestionResult) -> str:
+    """Outcome, feedback and one line per case (hidden cases without their message)."""
+    parts = [f"Result: {question.outcome.value}, {num(question.score)}/{num(question.max_score)}."]
+    if question.feedback.strip():
+        parts.append(shorten(clean(question.feedback).strip(), FEEDBACK_LIMIT))
+    parts.extend(_case_line(case) for case in question.cases)
+    if question.misconceptions:
+        names = ", ".join(one_line(m) for m in question.misconceptions)
+        parts.append(f"Likely misconception: {shorten(names, MESSAGE_LIMIT)}")
+    return "\n".join(parts)
+
+
+def _case_line(case: CaseResult) -> str:
+    mark = "pass" if case.passed else "FAIL"
+    if case.hidden:
+        line = f"- [{mark}] hidden case"
+    else:
+        message = shorten(one_line(case.message), MESSAGE_LIMIT)
+        line = f"- [{mark}] {one_line(case.case_id)}" + (f": {message}" if message else "")
+    if case.misconception and not case.passed:
+        line += f" (likely: {shorten(one_line(case.misconception), 100)})"
+    return line
+
+
+def _notebook_test(result: SubmissionResult) -> dict[str, Any]:
+    lines = [f"Status: {result.status.value}. {_STATUS_TEXT[result.status]}"]
+    if result.reason:
+        lines.append(f"Reason: {shorten(one_line(result.reason), MESSAGE_LIMIT)}")
+    lines.extend(f"- {_cell_error_text(e)}" for e in result.cell_errors)
+    return {"name": "Notebook", "status": "failed", "output": "\n".join(lines),
+            "output_format": "text", "visibility": "visible"}
+
+
+def _cell_error_text(error: CellError) -> str:
+    where = f"cell {error.cell}" + (f", line {error.line}" if error.line is not None else "")
+    return f"{where}: {one_line(error.error_type)}: {_message(error.message)}"
+
+
+def _message(text: str) -> str:
+    return shorten(one_line(text), MESSAGE_LIMIT)
+
+
+def _extra_data(result: SubmissionResult) -> dict[str, Any]:
+    return {
+        "student": one_line(result.student),
+        "status": result.status.value,
+        "reason": shorten(one_line(result.reason), MESSAGE_LIMIT),
+        "grader_version": one_line(result.grader_version),
+        "isolation": isolation_level(result.isolation),
+        "isolation_detail": _json_safe(result.isolation),
+        "sha256": one_line(result.sha256),
+        "compute_seconds": float(result.compute_seconds),
+        "cell_errors": [{"cell": e.cell, "line": e.line, "error_type": one_line(e.error_type),
+                         "message": _message(e.message)} for e in result.cell_errors],
+        "warnings": [shorten(one_line(w), MESSAGE_LIMIT) for w in result.warnings],
+    }
+
+
+def _json_safe(value: Any, depth: int = 0) -> Any:
+    """Plain JSON values only: strings cleaned, unknown objects as text, NaN as null."""
+    if value is None or isinstance(value, (bool, int)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if depth < 8 and isinstance(value, dict):
+        return {shorten(one_line(str(k)), 100): _json_safe(v, depth + 1) for k, v in value.items()}
+    if depth < 8 and isinstance(value, (list, tuple)):
+        return [_json_safe(v, depth + 1) for v in value]
+    return shorten(one_line(str(value)), MESSAGE_LIMIT)

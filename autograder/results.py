@@ -1,0 +1,98 @@
+"""Plain, immutable result values: what the judge decided, ready for the reports.
+
+Data flows one way: notebook -> extracted answers -> these results -> reports.
+Nothing here runs student code or decides a score; it only holds decisions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+
+class Outcome(str, Enum):
+    """How one question ended. Anything but PASSED earns less than full marks."""
+
+    PASSED = "passed"
+    PARTIAL = "partial"
+    FAILED = "failed"
+    MISSING = "missing"          # the name was never defined
+    ERROR = "error"              # the student's code raised
+    TIMEOUT = "timeout"          # the run ended before this question was probed
+    MANUAL = "manual"            # graded by a person, not here
+
+
+class Status(str, Enum):
+    """How a whole submission ended."""
+
+    GRADED = "graded"            # the notebook ran to the end and every question was judged
+    TIMEOUT = "timeout"          # the time limit cut the run; earlier answers still count
+    CRASHED = "crashed"          # the process ended early (os._exit, a signal, memory)
+    UNGRADABLE = "ungradable"    # not a readable notebook
+    GRADER_ERROR = "grader_error"  # the grader failed; the submission is not at fault
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    """One check of one question (a test case, or one symbolic comparison)."""
+
+    case_id: str
+    passed: bool
+    hidden: bool
+    message: str = ""
+    misconception: str | None = None
+    credit: float = 0.0          # fraction of this case's share earned (1.0 when passed)
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    """The judged answer to one question."""
+
+    question_id: str
+    title: str
+    score: float
+    max_score: float
+    outcome: Outcome
+    feedback: str
+    cases: tuple[CaseResult, ...] = ()
+    misconceptions: tuple[str, ...] = ()
+    manual: bool = False
+    answer_text: str = ""        # shown for manually graded answers only
+
+
+@dataclass(frozen=True)
+class CellError:
+    """A cell of the notebook that raised while it ran."""
+
+    cell: int
+    error_type: str
+    message: str
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class SubmissionResult:
+    """Everything decided about one submission."""
+
+    student: str
+    source: str
+    sha256: str
+    status: Status
+    reason: str
+    questions: tuple[QuestionResult, ...]
+    grader_version: str
+    isolation: dict[str, Any] = field(default_factory=dict)
+    seconds: float = 0.0
+    compute_seconds: float = 0.0
+    output: str = ""
+    cell_errors: tuple[CellError, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def score(self) -> float:
+        return round(sum(q.score for q in self.questions if not q.manual), 6)
+
+    @property
+    def max_score(self) -> float:
+        return round(sum(q.max_score for q in self.questions if not q.manual), 6)

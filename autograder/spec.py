@@ -1,0 +1,205 @@
+"""The vocabulary an assignment is declared in: questions, cases, misconceptions.
+
+One declaration per assignment (see ``autograder/assignments/``) drives the
+student self-check, the nbgrader test cells and the batch grader alike.
+Everything here is frozen data; nothing runs student code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping, Union
+
+import numpy as np
+
+from autograder.errors import AssignmentError
+
+
+Edit = tuple[str, str]
+
+
+@dataclass(frozen=True)
+class Misconception:
+    """A named mistake, recognised by running its mutant of the solution on the same inputs.
+
+    ``edits`` are (old, new) text replacements applied to the question's solution
+    cell; each ``old`` must occur exactly once. The mutant's outputs are what a
+    student with this misconception would produce, so matching them names the mistake.
+    """
+
+    id: str
+    feedback: str
+    edits: tuple[Edit, ...]
+    credit: float = 0.0  # fraction of the question still earned when this is the only mistake
+
+    def apply(self, source: str, where: str) -> str:
+        """Return the solution cell ``source`` with this misconception injected."""
+        for old, new in self.edits:
+            count = source.count(old)
+            if count != 1:
+                raise AssignmentError(where, f"{self.id}: text {old!r} occurs {count} times, expected once")
+            source = source.replace(old, new)
+        return source
+
+
+@dataclass(frozen=True)
+class Case:
+    """Inputs for one call of a student function, in parameter order."""
+
+    id: str
+    args: tuple[Any, ...]
+    hidden: bool = False
+
+
+@dataclass(frozen=True)
+class FunctionQuestion:
+    """The student implements ``function``; it is called on public and hidden cases."""
+
+    id: str
+    title: str
+    points: float
+    function: str
+    params: tuple[str, ...]
+    returns: tuple[str, ...]
+    public_cases: tuple[Case, ...]
+    hidden_cases: Callable[[np.random.Generator], tuple[Case, ...]]
+    immutable: tuple[str, ...] = ()
+    rtol: float = 1e-6
+    atol: float = 1e-9
+    misconceptions: tuple[Misconception, ...] = ()
+
+    @property
+    def cell(self) -> str:
+        return self.id
+
+    @property
+    def name(self) -> str:
+        return self.function
+
+
+@dataclass(frozen=True)
+class SymbolicQuestion:
+    """The student defines ``variable`` as a sympy expression."""
+
+    id: str
+    title: str
+    points: float
+    variable: str
+    misconceptions: tuple[Misconception, ...] = ()
+    show_expected: bool = False  # the reference formula is the answer; never shown by default
+
+    @property
+    def cell(self) -> str:
+        return self.id
+
+    @property
+    def name(self) -> str:
+        return self.variable
+
+
+@dataclass(frozen=True)
+class ChoiceQuestion:
+    """Multiple choice: the student sets ``variable`` to one option letter."""
+
+    id: str
+    title: str
+    points: float
+    variable: str
+    choices: Mapping[str, str]
+    misconceptions: tuple[Misconception, ...] = ()
+
+    @property
+    def cell(self) -> str:
+        return self.id
+
+    @property
+    def name(self) -> str:
+        return self.variable
+
+
+@dataclass(frozen=True)
+class ManualQuestion:
+    """A written answer (a markdown cell) graded by a person in nbgrader."""
+
+    id: str
+    title: str
+    points: float
+
+    @property
+    def cell(self) -> str:
+        return self.id
+
+
+AutoQuestion = Union[FunctionQuestion, SymbolicQuestion, ChoiceQuestion]
+Question = Union[FunctionQuestion, SymbolicQuestion, ChoiceQuestion, ManualQuestion]
+
+
+@dataclass(frozen=True)
+class Symbols:
+    """Names a sympy answer may use, with the assumptions the notebook gives them.
+
+    ``reals`` are free real parameters, ``size`` is the positive-integer sample
+    count, ``index`` the summation index, ``indexed`` the data (IndexedBase).
+    ``size_values`` are the concrete sizes at which answers are compared.
+    """
+
+    reals: tuple[str, ...]
+    size: str
+    index: str
+    indexed: tuple[str, ...]
+    size_values: tuple[int, ...] = (1, 2, 3)
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """One assignment: its notebook, its questions and the seed for hidden cases."""
+
+    name: str
+    title: str
+    seed: int
+    symbols: Symbols
+    questions: tuple[Question, ...]
+    symbolic_points: int = 4  # random evaluation points per size value
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def notebook(self) -> str:
+        return f"{self.name}.ipynb"
+
+    @property
+    def auto_questions(self) -> tuple[AutoQuestion, ...]:
+        return tuple(q for q in self.questions if not isinstance(q, ManualQuestion))
+
+    def question(self, question_id: str) -> Question:
+        for q in self.questions:
+            if q.id == question_id:
+                return q
+        raise AssignmentError(self.name, f"no question {question_id!r}")
+
+    def cases(self, question: FunctionQuestion, seed: int | None = None) -> tuple[Case, ...]:
+        """Public cases then hidden ones; hidden inputs come from the instructor's seed."""
+        index = self.questions.index(question)
+        rng = np.random.default_rng([self.seed if seed is None else seed, index])
+        hidden = tuple(Case(c.id, c.args, hidden=True) for c in question.hidden_cases(rng))
+        return question.public_cases + hidden
+
+    def check(self) -> None:
+        """Raise AssignmentError when the declaration contradicts itself."""
+        ids = [q.id for q in self.questions]
+        if len(set(ids)) != len(ids):
+            raise AssignmentError(self.name, "question ids must be unique")
+        for q in self.auto_questions:
+            names = [m.id for m in q.misconceptions]
+            if len(set(names)) != len(names):
+                raise AssignmentError(self.name, f"{q.id}: misconception ids must be unique")
+            if isinstance(q, FunctionQuestion):
+                _check_function_question(self.name, q)
+
+
+def _check_function_question(name: str, q: FunctionQuestion) -> None:
+    unknown = set(q.immutable) - set(q.params)
+    if unknown:
+        raise AssignmentError(name, f"{q.id}: immutable names {sorted(unknown)} are not parameters")
+    for case in q.public_cases:
+        if len(case.args) != len(q.params) or case.hidden:
+            raise AssignmentError(name, f"{q.id}: public case {case.id} does not match the parameters")

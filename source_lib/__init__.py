@@ -1,0 +1,1 @@
+"""What the assignment notebooks import: self-check, data generators, plots."""
