@@ -64,6 +64,7 @@ class FunctionQuestion:
     public_cases: tuple[Case, ...]
     hidden_cases: Callable[[np.random.Generator], tuple[Case, ...]]
     immutable: tuple[str, ...] = ()
+    uses: tuple[str, ...] = ()  # ids of questions whose functions this one calls
     rtol: float = 1e-6
     atol: float = 1e-9
     misconceptions: tuple[Misconception, ...] = ()

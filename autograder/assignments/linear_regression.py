@@ -192,7 +192,7 @@ GRADIENT_DESCENT = FunctionQuestion(
         Case("public-1 (zero init)", (_X_PUBLIC, _Y_PUBLIC, np.zeros(2), 0.0, 0.1, 5)),
         Case("public-2", (_X_PUBLIC, _Y_PUBLIC, np.array([0.2, -0.1]), 0.5, 0.05, 3)),
     ),
-    hidden_cases=_descent_cases, immutable=("X", "y", "w_in"),
+    hidden_cases=_descent_cases, immutable=("X", "y", "w_in"), uses=("compute_cost", "compute_gradient"),
     misconceptions=(
         Misconception("non_simultaneous", "The update is not simultaneous: you recomputed the "
                       "gradient after changing w. Compute dj_dw and dj_db once per iteration, "

@@ -11,7 +11,10 @@ import re
 from typing import Any
 
 # CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST), and two-byte escapes (ESC + one char).
-_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]?|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])?|\x9b[0-?]*[ -/]*[@-~]?")
+_ANSI = re.compile(
+    r"\x1b(?:\[[0-?]*[ -/]*[@-~]?|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])?"
+    r"|\x9b[0-?]*[ -/]*[@-~]?"
+)
 # C0 except tab and newline, DEL, C1, and the non-characters XML 1.0 forbids.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
 # Lone surrogates (undecodable) and bidi overrides/isolates (can disguise text): made visible.

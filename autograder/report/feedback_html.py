@@ -9,22 +9,26 @@ from __future__ import annotations
 
 import html
 
-from autograder.report._text import clean, isolation_level, num, one_line
+from autograder.report._text import clean, isolation_level, num, one_line, shorten
 from autograder.report.gradescope import question_passed
-from autograder.results import CaseResult, QuestionResult, SubmissionResult
+from autograder.results import CaseResult, QuestionResult, Status, SubmissionResult
 
 OUTPUT_LIMIT = 20_000
+TEXT_LIMIT = 4_000   # any other single student-derived string (answers, messages)
 _CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 _CSS = """
-body{font:15px/1.5 system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;color:#222}
+body{font:15px/1.5 system-ui,sans-serif;max-width:52rem;margin:2rem auto;padding:0 1rem;
+color:#222}
 header,section,footer{border-bottom:1px solid #ddd;padding:.5rem 0 1rem}
 h1{font-size:1.5rem}h2{font-size:1.15rem;margin-bottom:.25rem}
 .badge{display:inline-block;padding:0 .5em;border-radius:.6em;font-size:.85em;color:#fff}
-.pass{background:#2e7d32}.fail{background:#c62828}.manual{background:#6a1b9a}.info{background:#455a64}
+.pass{background:#2e7d32}.fail{background:#c62828}
+.manual{background:#6a1b9a}.info{background:#455a64}
 .score{font-weight:600}.hint{color:#6a1b9a}
-pre,blockquote{background:#f6f6f6;padding:.6rem;overflow-x:auto;white-space:pre-wrap;word-break:break-word}
-blockquote{border-left:4px solid #bbb;margin:0}
-ul.cases li.pass,ul.cases li.fail{background:none;color:inherit}
+pre,blockquote{background:#f6f6f6;padding:.6rem;overflow-x:auto;white-space:pre-wrap;
+word-break:break-word}
+blockquote{border-left:4px solid #bbb;margin:0}blockquote pre{padding:0;margin:0}
+.feedback{white-space:pre-line}
 table{border-collapse:collapse}td,th{border:1px solid #ddd;padding:.2rem .5rem;text-align:left}
 footer{color:#666;font-size:.85em;border:0}
 """
@@ -39,9 +43,9 @@ def feedback_html(result: SubmissionResult) -> str:
     return "\n".join(p for p in parts if p)
 
 
-def _e(text: object) -> str:
-    """Clean, then escape: the only way student text enters the page."""
-    return html.escape(clean(str(text)), quote=True)
+def _e(text: object, limit: int = TEXT_LIMIT) -> str:
+    """Clean, cut, then escape: the only way student text enters the page."""
+    return html.escape(shorten(clean(str(text)), limit), quote=True)
 
 
 def _head(result: SubmissionResult) -> str:
@@ -55,15 +59,15 @@ def _head(result: SubmissionResult) -> str:
 
 
 def _header(result: SubmissionResult) -> str:
-    badge = "pass" if result.status.value == "graded" else "fail"
-    reason = f"<p>{_e(result.reason)}</p>" if result.reason.strip() else ""
+    badge = "info" if result.status is Status.GRADED else "fail"
+    reason = f"<p>{_e(one_line(result.reason))}</p>\n" if result.reason.strip() else ""
     manual = sum(1 for q in result.questions if q.manual)
-    note = f"<p>{manual} question(s) will be graded by the instructor.</p>" if manual else ""
+    note = f"<p>{manual} question(s) will be graded by the instructor.</p>\n" if manual else ""
     return (
         f"<header>\n<h1>Feedback for {_e(one_line(result.student))}</h1>\n"
         f'<p class="score">Score: {num(result.score)} / {num(result.max_score)} (auto-graded)</p>\n'
         f'<p>Status: <span class="badge {badge}">{_e(result.status.value)}</span></p>\n'
-        f"{reason}{note}\n</header>"
+        f"{reason}{note}</header>"
     )
 
 
@@ -71,8 +75,7 @@ def _question(index: int, question: QuestionResult) -> str:
     title = _e(one_line(question.title or question.question_id))
     lines = [f'<section id="q{index}">', f"<h2>{_e(one_line(question.question_id))}: {title}</h2>"]
     if question.manual:
-        lines.append('<p><span class="badge manual">graded by the instructor</span></p>')
-        lines.append(f"<p>Your answer:</p>\n<blockquote><pre>{_e(question.answer_text)}</pre></blockquote>")
+        lines.append(_manual_answer(question.answer_text))
     else:
         kind = "pass" if question_passed(question) else "fail"
         lines.append(f'<p class="score">{num(question.score)} / {num(question.max_score)} '
@@ -90,9 +93,17 @@ def _question(index: int, question: QuestionResult) -> str:
     return "\n".join(lines)
 
 
+def _manual_answer(answer: str) -> str:
+    badge = '<p><span class="badge manual">graded by the instructor</span></p>'
+    if not answer.strip():
+        return f"{badge}\n<p>You did not write an answer.</p>"
+    quoted = _e(answer, OUTPUT_LIMIT)
+    return f"{badge}\n<p>Your answer:</p>\n<blockquote><pre>\n{quoted}</pre></blockquote>"
+
+
 def _case(case: CaseResult) -> str:
-    badge = '<span class="badge pass">pass</span>' if case.passed \
-        else '<span class="badge fail">fail</span>'
+    kind = "pass" if case.passed else "fail"
+    badge = f'<span class="badge {kind}">{kind}</span>'
     if case.hidden:
         text = "hidden case"
     else:
@@ -126,7 +137,7 @@ def _output(output: str) -> str:
                 f"{len(text):,} characters.</p>\n")
         text = text[:OUTPUT_LIMIT]
     return (f'<section id="output">\n<h2>What your notebook printed</h2>\n'
-            f"<pre>{html.escape(text, quote=True)}</pre>\n{note}</section>")
+            f"<pre>\n{html.escape(text, quote=True)}</pre>\n{note}</section>")
 
 
 def _footer(result: SubmissionResult) -> str:

@@ -44,7 +44,7 @@ def _cell(question: QuestionResult | None) -> str:
 
 
 def _text(value: str) -> str:
-    """A one-line text cell that no spreadsheet will evaluate (inner spaces kept, ids must match)."""
+    """A one-line text cell no spreadsheet will evaluate (inner spaces kept: ids must match)."""
     return defuse(clean(value).replace("\n", " ").replace("\t", " "))
 
 

@@ -47,10 +47,9 @@ def results_json(result: SubmissionResult) -> dict[str, Any]:
 
 def question_passed(question: QuestionResult) -> bool:
     """Full marks, or (for a zero-point question) a passing outcome."""
-    if question.max_score > 0:
-        return math.isclose(question.score, question.max_score, abs_tol=1e-9) \
-            or question.score > question.max_score
-    return question.outcome is Outcome.PASSED
+    if question.max_score <= 0:
+        return question.outcome is Outcome.PASSED
+    return question.score >= question.max_score - 1e-9
 
 
 def _summary(result: SubmissionResult) -> str:

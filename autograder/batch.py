@@ -1,0 +1,80 @@
+"""A whole batch: find submissions, start the sandbox, grade, write every report."""
+
+from __future__ import annotations
+
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Sequence, TextIO
+
+from autograder import report
+from autograder.config import GradingConfig
+from autograder.errors import ConfigError
+from autograder.launch import SandboxPool
+from autograder.notebook import discover
+from autograder.pipeline import Runner, grade_files, prepare
+from autograder.results import SubmissionResult
+from autograder.spec import Assignment
+
+PRELOAD = ("numpy", "sympy", "matplotlib.pyplot", "source_lib", "source_lib.selfcheck")
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    results: tuple[SubmissionResult, ...]
+    table: str
+    isolation_level: str
+    warnings: tuple[str, ...]
+
+
+def open_sandbox(config: GradingConfig) -> SandboxPool:
+    """The sandbox pool for ``config`` (not started)."""
+    return SandboxPool(config.workers, config.limits, require_isolation=config.require_isolation,
+                       preload=PRELOAD)
+
+
+@contextmanager
+def running_sandbox(config: GradingConfig) -> Iterator[SandboxPool]:
+    """A started sandbox pool, closed (every worker killed) on exit."""
+    pool = open_sandbox(config)
+    try:
+        pool.start()
+        yield pool
+    finally:
+        pool.close()
+
+
+def grade_batch(assignment: Assignment, paths: Sequence[Path], out: Path, config: GradingConfig,
+                progress: TextIO | None = None, runner: Runner | None = None) -> BatchSummary:
+    """Grade every submission under ``paths`` and write the reports into ``out``."""
+    files, warnings = discover(paths, assignment.name)
+    if not files:
+        raise ConfigError("no submissions found: " + "; ".join(warnings))
+    _check_out_dir(out, paths)
+    with ExitStack() as stack:
+        if runner is None:
+            runner = stack.enter_context(running_sandbox(config))
+        prepared = prepare(assignment, config, runner)
+        ids = [q.id for q in assignment.questions]
+        done: list[SubmissionResult] = []
+
+        def on_result(result: SubmissionResult) -> None:
+            done.append(result)
+            report.write_submission_reports(result, out)
+            if progress is not None:
+                print(report.progress_line(len(done), len(files), result, result.seconds),
+                      file=progress, flush=True)
+
+        results = grade_files(prepared, files, config, runner, on_result)
+        report.write_batch_reports(results, ids, out)
+        level = str(runner.isolation.get("level", "unknown"))
+    return BatchSummary(tuple(results), report.summary_table(results, ids), level, tuple(warnings))
+
+
+def _check_out_dir(out: Path, inputs: Sequence[Path]) -> None:
+    """Reports must never land inside (or on top of) the submissions they describe."""
+    resolved = out.resolve()
+    for path in inputs:
+        source = path.resolve()
+        if resolved == source or (source.is_dir() and source in resolved.parents):
+            raise ConfigError(f"--out {out} is inside the submissions folder {path}; choose another folder")

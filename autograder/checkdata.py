@@ -1,0 +1,141 @@
+"""The data the in-notebook ``check()`` needs, in one JSON format.
+
+Public data (public cases with the solution's outputs, symbolic fingerprints at
+public points, no answers) ships to students in ``source_lib/public/``. Hidden
+data (hidden cases, the multiple-choice answer) goes only into the hidden-test
+blocks of the instructor's source notebook, which nbgrader strips on release.
+Both are derived from the same sandboxed solution run as the batch grader's
+references, so the three uses of a question can never disagree.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Iterable
+
+from autograder import codec
+from autograder.jobs import CaseSet
+from autograder.judge import symbolic, symparse
+from autograder.judge.decode import Call, ErrorInfo
+from autograder.judge.reference import References, expression_source
+from autograder.spec import (Assignment, AutoQuestion, Case, ChoiceQuestion, FunctionQuestion,
+                             Misconception, SymbolicQuestion, Symbols)
+
+FORMAT = 1
+PUBLIC_POINTS_SEED_OFFSET = 1  # public evaluation points never coincide with the hidden ones
+
+
+def public_data(assignment: Assignment, cases: CaseSet, references: References) -> dict[str, Any]:
+    """Everything a student's self-check may know about every auto-graded question."""
+    questions = {}
+    for q in assignment.auto_questions:
+        entry = _declaration(q)
+        if isinstance(q, FunctionQuestion):
+            entry["cases"] = _cases(q, (c for c in cases.by_question[q.id] if not c.hidden), references)
+            entry["hidden_cases"] = sum(c.hidden for c in cases.by_question[q.id])
+        elif isinstance(q, SymbolicQuestion):
+            entry.update(_fingerprints(assignment, q, references, assignment.seed + PUBLIC_POINTS_SEED_OFFSET))
+        questions[q.id] = entry
+    return {"format": FORMAT, "assignment": assignment.name,
+            "symbols": dataclasses.asdict(assignment.symbols), "questions": questions}
+
+
+def hidden_data(assignment: Assignment, question: AutoQuestion, cases: CaseSet, references: References,
+                seed: int) -> dict[str, Any]:
+    """What the hidden-test block of one question's nbgrader test cell registers."""
+    if isinstance(question, FunctionQuestion):
+        return {"cases": _cases(question, (c for c in cases.by_question[question.id] if c.hidden), references)}
+    if isinstance(question, SymbolicQuestion):
+        return _fingerprints(assignment, question, references, seed)
+    ref = references.value(question.id)
+    return {"expected": _letter(ref.expected),
+            "mutants": {mid: _letter(v) for mid, v in ref.mutants.items()}}
+
+
+def _declaration(q: AutoQuestion) -> dict[str, Any]:
+    entry: dict[str, Any] = {"kind": _kind(q), "title": q.title, "points": q.points, "name": q.name,
+                             "misconceptions": [{"id": m.id, "feedback": m.feedback, "credit": m.credit}
+                                                for m in q.misconceptions]}
+    if isinstance(q, FunctionQuestion):
+        entry.update(params=list(q.params), returns=list(q.returns), immutable=list(q.immutable),
+                     uses=list(q.uses), rtol=q.rtol, atol=q.atol)
+    if isinstance(q, ChoiceQuestion):
+        entry["choices"] = dict(q.choices)
+    return entry
+
+
+def _kind(q: AutoQuestion) -> str:
+    return {FunctionQuestion: "function", SymbolicQuestion: "symbolic", ChoiceQuestion: "choice"}[type(q)]
+
+
+def _cases(q: FunctionQuestion, cases: Iterable[Case], references: References) -> list[dict[str, Any]]:
+    ref = references.function(q.id)
+    return [{"id": c.id, "hidden": c.hidden, "args": [codec.encode(a) for a in c.args],
+             "expected": call_to_json(ref.expected[c.id]),
+             "mutants": {mid: call_to_json(by_case[c.id]) for mid, by_case in ref.mutants.items()}}
+            for c in cases]
+
+
+def _fingerprints(assignment: Assignment, q: SymbolicQuestion, references: References,
+                  seed: int) -> dict[str, Any]:
+    ref = references.value(q.id)
+    points = symbolic.sample_points(assignment.symbols, assignment.symbolic_points, seed)
+
+    def fp(value: codec.Value) -> list[str]:
+        parsed = symparse.parse(expression_source(value) or "", assignment.symbols)
+        if isinstance(parsed, symparse.ParseFailure):
+            return []
+        return list(symbolic.fingerprint(parsed, points, assignment.symbols))
+
+    return {"points": [point_to_json(p) for p in points], "expected": fp(ref.expected),
+            "mutants": {mid: fp(v) for mid, v in ref.mutants.items()}}
+
+
+def _letter(value: codec.Value) -> str | None:
+    return value.value if isinstance(value, codec.Text) else None
+
+
+# ---------------------------------------------------------------- conversions
+
+
+def call_to_json(call: Call) -> dict[str, Any]:
+    return {"status": call.status,
+            "value": codec.to_wire(call.value) if call.value is not None else None,
+            "error": {"type": call.error.type, "message": call.error.message} if call.error else None,
+            "args_after": [codec.to_wire(v) for v in call.args_after]}
+
+
+def call_from_json(obj: dict[str, Any]) -> Call:
+    error = obj.get("error")
+    return Call(obj["status"], codec.decode(obj["value"]) if obj.get("value") else None,
+                ErrorInfo(error["type"], error["message"]) if error else None,
+                tuple(codec.decode(v) for v in obj.get("args_after", [])))
+
+
+def point_to_json(point: symbolic.Point) -> dict[str, Any]:
+    return {"size": point.size, "values": [list(pair) for pair in point.values]}
+
+
+def point_from_json(obj: dict[str, Any]) -> symbolic.Point:
+    return symbolic.Point(int(obj["size"]), tuple((str(k), str(v)) for k, v in obj["values"]))
+
+
+def question_from_json(qid: str, entry: dict[str, Any]) -> AutoQuestion:
+    """Rebuild the public part of a declaration (misconceptions without their edits)."""
+    misconceptions = tuple(Misconception(m["id"], m["feedback"], (), m["credit"])
+                           for m in entry["misconceptions"])
+    if entry["kind"] == "function":
+        return FunctionQuestion(qid, entry["title"], entry["points"], entry["name"], tuple(entry["params"]),
+                                tuple(entry["returns"]), (), lambda rng: (), tuple(entry["immutable"]),
+                                tuple(entry["uses"]), entry["rtol"], entry["atol"], misconceptions)
+    if entry["kind"] == "symbolic":
+        return SymbolicQuestion(qid, entry["title"], entry["points"], entry["name"], misconceptions)
+    return ChoiceQuestion(qid, entry["title"], entry["points"], entry["name"], entry["choices"], misconceptions)
+
+
+def symbols_from_json(obj: dict[str, Any]) -> Symbols:
+    return Symbols(**{k: tuple(v) if isinstance(v, list) else v for k, v in obj.items()})
+
+
+def case_from_json(obj: dict[str, Any]) -> Case:
+    return Case(obj["id"], tuple(codec.plain(codec.decode(a)) for a in obj["args"]), bool(obj["hidden"]))

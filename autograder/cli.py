@@ -1,0 +1,141 @@
+"""Command line: ``autograder grade | validate | release``.
+
+Exit codes: 0 when the command completed (whatever the scores), 1 when
+``--fail-under`` or ``validate`` found a problem, 2 for usage, configuration or
+sandbox errors. No grading logic lives here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Sequence
+
+from autograder import __version__
+from autograder.config import GradingConfig, Limits, default_workers
+from autograder.errors import AutograderError, ConfigError
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``autograder`` command."""
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # before numpy loads: forks stay cheap
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args))
+    except AutograderError as exc:
+        print(f"autograder: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("autograder: interrupted; reports of finished submissions are on disk", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="autograder", description="Grade zeroinit-kit notebooks safely.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    grade = commands.add_parser("grade", help="grade submitted notebooks in a batch")
+    grade.add_argument("assignment", help="assignment name, e.g. linear_regression")
+    grade.add_argument("submissions", nargs="+", type=Path,
+                       help=".ipynb files or folders (nbgrader's submitted/<student>/<assignment>/ is recognised)")
+    grade.add_argument("--out", type=Path, required=True, help="folder for the reports")
+    _add_common(grade)
+    grade.add_argument("--seed", type=int, help="seed for the hidden cases (default: the assignment's)")
+    grade.add_argument("--timeout", type=float, default=Limits.wall_seconds,
+                       help="seconds one notebook may run (default %(default)s)")
+    grade.add_argument("--memory-mb", type=int, default=Limits.memory_mb,
+                       help="memory one notebook may use, in MB (default %(default)s)")
+    grade.add_argument("--fail-under", type=float, metavar="PERCENT",
+                       help="with one submission: exit 1 when its score is below PERCENT of the maximum")
+    grade.add_argument("--quiet", action="store_true", help="no progress lines")
+    grade.set_defaults(run=_grade)
+
+    validate = commands.add_parser("validate", help="check an assignment's tests catch the classic mistakes")
+    validate.add_argument("assignment")
+    _add_common(validate)
+    validate.set_defaults(run=_validate)
+
+    release = commands.add_parser("release", help="regenerate the student notebook with nbgrader")
+    release.add_argument("assignment")
+    _add_common(release)
+    release.add_argument("--check", action="store_true", help="only report whether the release is in sync")
+    release.set_defaults(run=_release)
+    return parser
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--workers", type=int, default=default_workers(),
+                        help="notebooks graded in parallel (default: one per core, %(default)s here)")
+    parser.add_argument("--require-isolation", choices=("none", "process", "namespaces"), default="none",
+                        help="refuse to grade if the sandbox cannot reach this isolation level")
+
+
+def _config(args: argparse.Namespace, **limits: float) -> GradingConfig:
+    return GradingConfig(limits=Limits(**limits) if limits else Limits(), workers=args.workers,
+                         seed=getattr(args, "seed", None), require_isolation=args.require_isolation)
+
+
+def _grade(args: argparse.Namespace) -> int:
+    from autograder.assignments import load
+    from autograder.batch import grade_batch
+
+    if args.timeout <= 0 or args.memory_mb <= 0:
+        raise ConfigError("--timeout and --memory-mb must be positive")
+    config = _config(args, wall_seconds=args.timeout, cpu_seconds=max(1, int(args.timeout)),
+                     memory_mb=args.memory_mb)
+    assignment = load(args.assignment)
+    started = time.perf_counter()
+    summary = grade_batch(assignment, args.submissions, args.out, config,
+                          progress=None if args.quiet else sys.stderr)
+    print(summary.table)
+    print(f"\n{len(summary.results)} submission(s) graded in {time.perf_counter() - started:.1f} s "
+          f"(isolation: {summary.isolation_level}); reports in {args.out}")
+    for warning in summary.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return _fail_under(args.fail_under, summary.results)
+
+
+def _fail_under(threshold: float | None, results: Sequence[object]) -> int:
+    if threshold is None:
+        return 0
+    if len(results) != 1:
+        raise ConfigError("--fail-under needs exactly one submission")
+    result = results[0]
+    percent = 100.0 * result.score / result.max_score if result.max_score else 0.0  # type: ignore[attr-defined]
+    if percent < threshold:
+        print(f"score {percent:.1f}% is below --fail-under {threshold:g}%", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from autograder.assignments import load
+    from autograder.validate import validate
+
+    report = validate(load(args.assignment), _config(args))
+    print(report.text)
+    return 0 if report.ok else 1
+
+
+def _release(args: argparse.Namespace) -> int:
+    from autograder.assignments import load
+    from autograder.release import check_release, release
+
+    assignment = load(args.assignment)
+    config = _config(args)
+    if args.check:
+        problems = check_release(assignment, config)
+        print("\n".join(problems) if problems else f"{assignment.name}: release is in sync with the source")
+        return 1 if problems else 0
+    for path in release(assignment, config):
+        print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

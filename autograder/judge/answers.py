@@ -1,0 +1,93 @@
+"""Judge named answers: sympy expressions, multiple choice, and written (manual) answers."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Mapping
+
+from autograder.codec import Text, describe
+from autograder.judge.decode import Lookup
+from autograder.judge.reference import ValueReference, expression_source
+from autograder.judge.summary import question_result
+from autograder.notebook import Cell
+from autograder.results import CaseResult, Outcome, QuestionResult
+from autograder.spec import ChoiceQuestion, ManualQuestion, SymbolicQuestion
+
+# (question, student's sympy text) -> verdict with the keys of judge.symbolic.judge_answer
+SymbolicVerdict = Callable[[SymbolicQuestion, str], Mapping[str, Any]]
+
+
+def judge_symbolic(question: SymbolicQuestion, reference: ValueReference, lookup: Lookup,
+                   verdict_of: SymbolicVerdict) -> QuestionResult:
+    """Equivalence by the symbolic judge; a matching mutant names the mistake."""
+    early = _not_found(question.variable, question, lookup)
+    if early:
+        return early
+    assert lookup.value is not None
+    source = expression_source(lookup.value)
+    if source is None:
+        hint = " (remove the quotes: it must be a sympy expression, not text)" if isinstance(lookup.value, Text) else ""
+        return _single(question, False, f"`{question.variable}` should be a sympy expression; "
+                                        f"it is {describe(lookup.value)}{hint}.")
+    verdict = verdict_of(question, source)
+    if verdict.get("equivalent") is True:
+        return _single(question, True, "Correct: equivalent to the expected expression.")
+    if not verdict.get("parsed", False):
+        return _single(question, False, str(verdict.get("parse_error") or "Your expression could not be read."))
+    for misconception in question.misconceptions:
+        if misconception.id in verdict.get("mutants", ()):
+            return _single(question, False, misconception.feedback, misconception.id, misconception.credit)
+    message = verdict.get("message") or "Not equivalent to the expected expression."
+    return _single(question, False, f"{message} (Checked at random values of the symbols, for m = 1, 2, 3.)")
+
+
+def judge_choice(question: ChoiceQuestion, reference: ValueReference, lookup: Lookup) -> QuestionResult:
+    """The chosen letter against the solution's; a wrong letter may name a misconception."""
+    early = _not_found(question.variable, question, lookup)
+    if early:
+        return early
+    letter = normalise_choice(lookup.value)
+    options = ", ".join(f'"{k}"' for k in question.choices)
+    if letter not in question.choices:
+        return _single(question, False, f"`{question.variable}` must be one of {options} (a string).")
+    if letter == normalise_choice(reference.expected):
+        return _single(question, True, "Correct.")
+    for misconception in question.misconceptions:
+        if normalise_choice(reference.mutants.get(misconception.id)) == letter:
+            return _single(question, False, misconception.feedback, misconception.id, misconception.credit)
+    return _single(question, False, "Not the best answer: compare it with your experiments in Part 3.")
+
+
+def normalise_choice(value: object) -> str | None:
+    """'b', ' B ', 'B)' and 'B.' all mean option B."""
+    if not isinstance(value, Text):
+        return None
+    text = value.value.strip().rstrip(").").strip().upper()
+    return text if len(text) == 1 else None
+
+
+def judge_manual(question: ManualQuestion, cell: Cell | None, release_text: str) -> QuestionResult:
+    """Record the written answer for the instructor; it scores nothing here."""
+    text = cell.source.strip() if cell is not None else ""
+    answered = bool(text) and text != release_text.strip()
+    feedback = ("Graded by your instructor." if answered
+                else "Not answered yet: write your explanation in the answer cell.")
+    return QuestionResult(question.id, question.title, 0.0, float(question.points), Outcome.MANUAL,
+                          feedback, manual=True, answer_text=text if answered else "")
+
+
+def _not_found(name: str, question: SymbolicQuestion | ChoiceQuestion, lookup: Lookup) -> QuestionResult | None:
+    if lookup.status == "found" and lookup.value is not None:
+        return None
+    if lookup.status == "absent":
+        return question_result(question, (), Outcome.TIMEOUT,
+                               "Not checked: the notebook stopped before this answer was read.")
+    if lookup.status == "malformed":
+        return _single(question, False, f"`{name}` could not be read back (it was sent twice or garbled).")
+    return question_result(question, (), Outcome.MISSING,
+                           f"`{name}` is not defined: run the cell that defines it, keeping the name exactly.")
+
+
+def _single(question: SymbolicQuestion | ChoiceQuestion, passed: bool, message: str,
+            misconception: str | None = None, credit: float = 0.0) -> QuestionResult:
+    case = CaseResult(question.id, passed, False, message, misconception, 1.0 if passed else credit)
+    return question_result(question, (case,), None)

@@ -1,0 +1,109 @@
+"""Judge a function question: every case, partial credit, named mistakes.
+
+A case passes when the return value matches the solution's (shape, dtype,
+finiteness, tolerance) and no input that must stay unchanged was modified.
+A failing case earns the credit of the catalogued misconception it matches,
+if any (0 by default). The question earns its points times the mean credit.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+import numpy as np
+
+from autograder.judge.decode import Call
+from autograder.judge.diagnose import generic_diagnosis, matching_misconceptions
+from autograder.judge.numeric import Tolerance, compare_returns, same_array
+from autograder.judge.reference import FunctionReference
+from autograder.judge.summary import question_result
+from autograder.results import CaseResult, Outcome, QuestionResult
+from autograder.spec import Case, FunctionQuestion
+
+
+def judge_function(question: FunctionQuestion, cases: tuple[Case, ...], reference: FunctionReference,
+                   calls: Mapping[str, Call], upstream: Mapping[str, QuestionResult]) -> QuestionResult:
+    """Judge every case of ``question`` from the student's observed calls."""
+    statuses = {call.status for call in calls.values()}
+    if statuses == {"missing"}:
+        return question_result(question, (), Outcome.MISSING,
+                               f"`{question.function}` is not defined: run the cell that defines it, "
+                               "and keep the function's name exactly as given.")
+    results = tuple(judge_case(question, case, calls[case.id], reference) for case in cases)
+    if statuses == {"absent"}:
+        return question_result(question, results, Outcome.TIMEOUT,
+                               "Not checked: the notebook stopped before this function could be called.")
+    outcome = Outcome.ERROR if statuses == {"raised"} else None
+    return question_result(question, results, outcome, _upstream_note(question, upstream))
+
+
+def judge_case(question: FunctionQuestion, case: Case, call: Call, reference: FunctionReference) -> CaseResult:
+    """One call of the student's function against the solution's call on the same inputs."""
+    expected = reference.expected[case.id]
+    if call.status != "returned" or call.value is None or expected.value is None:
+        return _failed(case, _not_returned(question, case, call))
+    tol = Tolerance(question.rtol, question.atol)
+    check = compare_returns(call.value, expected.value, question.returns, tol, show_values=not case.hidden)
+    changed = _changed_inputs(question, call, expected)
+    if check.passed and not changed:
+        return CaseResult(case.id, True, case.hidden, "passed", credit=1.0)
+    mutants = {mid: by_case[case.id] for mid, by_case in reference.mutants.items()}
+    immutable = tuple(question.params.index(p) for p in question.immutable)
+    for misconception in question.misconceptions:
+        if misconception.id in matching_misconceptions(call, {misconception.id: mutants[misconception.id]},
+                                                       question.returns, immutable, tol):
+            return CaseResult(case.id, False, case.hidden, misconception.feedback,
+                              misconception.id, misconception.credit)
+    message = check.message if not check.passed else _changed_message(question, changed)
+    hint = generic_diagnosis(call.value, expected.value, question.returns, _dims(case), tol) if not check.passed else None
+    return _failed(case, f"{message}. {hint[0].upper() + hint[1:]}." if hint else f"{message}.")
+
+
+def _failed(case: Case, message: str) -> CaseResult:
+    return CaseResult(case.id, False, case.hidden, message, None, 0.0)
+
+
+def _not_returned(question: FunctionQuestion, case: Case, call: Call) -> str:
+    signature = f"{question.function}({', '.join(question.params)})"
+    if call.status == "raised" and call.error is not None:
+        detail = f": {call.error.message}" if call.error.message and not case.hidden else ""
+        return f"calling {signature} raised {call.error.type}{detail}"
+    if call.status == "missing":
+        return f"`{question.function}` is not defined"
+    if call.status == "malformed":
+        return "the answer for this case could not be read back (it was sent twice or garbled)"
+    return "not checked: the notebook stopped before this case ran"
+
+
+def _changed_inputs(question: FunctionQuestion, call: Call, expected: Call) -> list[str]:
+    changed = []
+    for name in question.immutable:
+        index = question.params.index(name)
+        if index >= len(call.args_after) or index >= len(expected.args_after):
+            changed.append(name)
+        elif not same_array(call.args_after[index], expected.args_after[index]):
+            changed.append(name)
+    return changed
+
+
+def _changed_message(question: FunctionQuestion, changed: list[str]) -> str:
+    names = ", ".join(changed)
+    return (f"{question.function} modified its input {names}: work on a copy "
+            f"(for example `w = w_in.copy()`) so the caller's arrays stay unchanged")
+
+
+def _dims(case: Case) -> dict[str, int]:
+    """Sizes the ratio probe can name: rows (m) and columns (n) of the first array argument."""
+    first = case.args[0] if case.args else None
+    if isinstance(first, np.ndarray) and first.ndim == 2:
+        return {"m": first.shape[0], "n": first.shape[1]}
+    return {}
+
+
+def _upstream_note(question: FunctionQuestion, upstream: Mapping[str, QuestionResult]) -> str:
+    weak = [q for q in question.uses if q in upstream and upstream[q].score < upstream[q].max_score]
+    if not weak:
+        return ""
+    return (f"{question.function} calls your {' and '.join(weak)}, which did not pass every case: "
+            "fix those first, then check this one again.")
+

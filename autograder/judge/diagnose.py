@@ -1,0 +1,98 @@
+"""Name the mistake behind a wrong answer.
+
+Two sources, STACK-style: the instructor's catalogue (the student's behaviour
+equals a mutant of the solution on the same inputs) and generic probes (the
+answer is a constant multiple of the right one, or its values are swapped).
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+import numpy as np
+
+from autograder.codec import Seq, Value
+from autograder.judge.decode import Call
+from autograder.judge.numeric import Tolerance, as_numbers, close, compare_returns
+
+
+def matching_misconceptions(student: Call, mutants: Mapping[str, Call], names: tuple[str, ...],
+                            immutable: tuple[int, ...], tol: Tolerance) -> list[str]:
+    """Ids of the mutants whose return value and modified inputs equal the student's."""
+    if student.status != "returned" or student.value is None:
+        return []
+    found = []
+    for misconception_id, mutant in mutants.items():
+        if mutant.status != "returned" or mutant.value is None:
+            continue
+        if not compare_returns(student.value, mutant.value, names, tol, show_values=False).passed:
+            continue
+        if all(_same_after(student, mutant, i, tol) for i in immutable):
+            found.append(misconception_id)
+    return found
+
+
+def _same_after(student: Call, mutant: Call, index: int, tol: Tolerance) -> bool:
+    if index >= len(student.args_after) or index >= len(mutant.args_after):
+        return False
+    a, b = as_numbers(student.args_after[index]), as_numbers(mutant.args_after[index])
+    return a is not None and b is not None and close(a, b, tol)
+
+
+def generic_diagnosis(got: Value, expected: Value, names: tuple[str, ...],
+                      dims: Mapping[str, int], tol: Tolerance) -> str | None:
+    """A hint when no catalogued misconception matched, or None."""
+    if len(names) > 1 and isinstance(got, Seq) and isinstance(expected, Seq):
+        swapped = _swapped(got, expected, names, tol)
+        if swapped:
+            return swapped
+        for name, g, e in zip(names, got.items, expected.items):
+            hint = _ratio_hint(name, g, e, dims)
+            if hint:
+                return hint
+        return None
+    return _ratio_hint(names[0], got, expected, dims)
+
+
+def _swapped(got: Seq, expected: Seq, names: tuple[str, ...], tol: Tolerance) -> str | None:
+    if len(got.items) != 2 or len(expected.items) != 2:
+        return None
+    pairs = [(as_numbers(got.items[0]), as_numbers(expected.items[1])),
+             (as_numbers(got.items[1]), as_numbers(expected.items[0]))]
+    if all(a is not None and b is not None and close(a, b, tol) for a, b in pairs):
+        return f"the two values are in the wrong order: return ({names[0]}, {names[1]})"
+    return None
+
+
+def _ratio_hint(name: str, got: Value, expected: Value, dims: Mapping[str, int]) -> str | None:
+    ratio = _constant_ratio(got, expected)
+    if ratio is None:
+        return None
+    for label, size in dims.items():
+        if size > 2 and abs(ratio - size) < 1e-6 * size:
+            return f"{name} is {label} times too large: did you forget to divide by {label}?"
+        if size > 2 and abs(ratio - 1 / size) < 1e-6:
+            return f"{name} is {label} times too small: did you divide by {label} twice?"
+    named = {-1.0: f"{name} has the wrong sign: check (prediction - y) versus (y - prediction)",
+             2.0: f"{name} is twice the correct value: check the factor 1/2 in the cost",
+             0.5: f"{name} is half the correct value: check the factor 2 from the square"}
+    for value, hint in named.items():
+        if abs(ratio - value) < 1e-6:
+            return hint
+    return None
+
+
+def _constant_ratio(got: Value, expected: Value) -> float | None:
+    a, b = as_numbers(got), as_numbers(expected)
+    if a is None or b is None or a.shape != b.shape or a.size == 0:
+        return None
+    mask = np.abs(b) > 1e-9 * max(1.0, float(np.max(np.abs(b))))
+    if not np.any(mask) or not np.all(np.isfinite(a)):
+        return None
+    ratios = a[mask] / b[mask]
+    if np.ptp(ratios) > 1e-6 * max(1.0, float(np.max(np.abs(ratios)))):
+        return None
+    if np.any(np.abs(a[~mask]) > 1e-9):
+        return None
+    ratio = float(ratios[0])
+    return None if abs(ratio - 1.0) < 1e-9 else ratio

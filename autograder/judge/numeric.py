@@ -1,0 +1,139 @@
+"""Pure numeric comparisons of returned values against expected ones.
+
+Checks run in a fixed order (number of values, type, shape, dtype,
+finiteness, values) and stop at the first failure, whose message says what is
+wrong. Values are only quoted when the caller allows it (public cases).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from autograder.codec import Array, NoneValue, Scalar, Seq, Value, describe
+
+
+@dataclass(frozen=True)
+class Check:
+    passed: bool
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """|got - expected| <= atol + rtol * max(|expected|, 1e-3 * max|expected|), elementwise."""
+
+    rtol: float = 1e-6
+    atol: float = 1e-9
+
+
+PASS = Check(True)
+
+
+def compare_returns(got: Value, expected: Value, names: tuple[str, ...], tol: Tolerance,
+                    show_values: bool) -> Check:
+    """Compare a function's return value; several names mean a tuple of that many values."""
+    if len(names) == 1:
+        return compare_value(got, expected, names[0], tol, show_values)
+    if not isinstance(expected, Seq):
+        return Check(False, "the reference did not return several values")
+    if not isinstance(got, Seq) or len(got.items) != len(names):
+        return Check(False, f"should return {len(names)} values ({', '.join(names)}) as a tuple; "
+                            f"it returned {describe(got)}")
+    for name, g, e in zip(names, got.items, expected.items):
+        check = compare_value(g, e, name, tol, show_values)
+        if not check.passed:
+            return check
+    return PASS
+
+
+def compare_value(got: Value, expected: Value, name: str, tol: Tolerance, show_values: bool) -> Check:
+    """Compare one returned value with its expected value."""
+    exp = as_numbers(expected)
+    if exp is None:
+        return Check(False, f"cannot compare {name}: the reference is not numeric")
+    problem = _kind_problem(got, expected, name)
+    if problem:
+        return Check(False, problem)
+    arr = as_numbers(got)
+    if arr is None:
+        return Check(False, f"{name} should be numeric; it is {describe(got)}")
+    if arr.shape != exp.shape:
+        return Check(False, _shape_message(name, arr.shape, exp.shape, expected))
+    if arr.dtype.kind == "b":
+        return Check(False, f"{name} holds booleans; it should hold floats")
+    if not np.all(np.isfinite(arr)) and np.all(np.isfinite(exp)):
+        return Check(False, f"{name} contains NaN or infinite values: look for a division by zero "
+                            "or an update that diverges")
+    if not close(arr, exp, tol):
+        return Check(False, _value_message(name, arr, exp, show_values))
+    return PASS
+
+
+def as_numbers(value: Value) -> np.ndarray | None:
+    """A float array view of a numeric value (scalar, array or flat sequence), else None."""
+    if isinstance(value, Scalar):
+        return np.asarray(value.value, dtype=float if not isinstance(value.value, bool) else bool)
+    if isinstance(value, Array):
+        if value.value.dtype.kind not in "biuf":
+            return None
+        return value.value if value.value.dtype.kind == "b" else value.value.astype(float)
+    if isinstance(value, Seq) and all(isinstance(i, Scalar) for i in value.items):
+        return np.array([i.value for i in value.items], dtype=float)  # type: ignore[union-attr]
+    return None
+
+
+def close(got: np.ndarray, expected: np.ndarray, tol: Tolerance) -> bool:
+    """Elementwise closeness with a scale-aware relative tolerance and a small absolute floor."""
+    if got.shape != expected.shape:
+        return False
+    if expected.size == 0:
+        return True
+    scale = float(np.max(np.abs(expected)))
+    bound = tol.atol + tol.rtol * np.maximum(np.abs(expected), 1e-3 * scale)
+    with np.errstate(invalid="ignore"):
+        return bool(np.all(np.abs(got.astype(float) - expected) <= bound))
+
+
+def same_array(a: Value, b: Value) -> bool:
+    """Exact equality of two numeric values (used to detect modified inputs)."""
+    x, y = as_numbers(a), as_numbers(b)
+    return x is not None and y is not None and x.shape == y.shape and bool(np.array_equal(x, y))
+
+
+def _kind_problem(got: Value, expected: Value, name: str) -> str:
+    if isinstance(got, NoneValue):
+        return f"{name} is None: did you forget a return statement?"
+    if isinstance(expected, Scalar):
+        if isinstance(got, Array) and got.value.shape != ():
+            return (f"{name} should be a single number (a float); it is an array of shape "
+                    f"{tuple(got.value.shape)}")
+        if isinstance(got, Seq):
+            return f"{name} should be a single number (a float); it is {describe(got)}"
+        if isinstance(got, Scalar) and isinstance(got.value, bool):
+            return f"{name} should be a float, not a bool"
+    if isinstance(expected, Array) and isinstance(got, Array) and got.type_name != "numpy.ndarray":
+        return f"{name} should be a plain numpy.ndarray; it is a {got.type_name}"
+    if isinstance(expected, Array) and isinstance(got, Scalar):
+        return f"{name} should be an array of shape {tuple(expected.value.shape)}; it is a single number"
+    return ""
+
+
+def _shape_message(name: str, got: tuple[int, ...], expected: tuple[int, ...], reference: Value) -> str:
+    if isinstance(reference, Seq) and len(got) == 1 and len(expected) == 1:
+        return f"{name} has {got[0]} entries but should have {expected[0]} (one per iteration)"
+    if len(expected) == 1 and got == (expected[0], 1):
+        return f"{name} has shape {got}, a column vector; it should be one-dimensional, shape {expected}"
+    return f"{name} has shape {got} but should have shape {expected}"
+
+
+def _value_message(name: str, got: np.ndarray, expected: np.ndarray, show_values: bool) -> str:
+    if not show_values:
+        return f"{name} has the right shape but wrong values"
+    with np.printoptions(precision=6, suppress=True, threshold=20):
+        return f"{name} is wrong: got {_fmt(got)}, expected {_fmt(expected)}"
+
+
+def _fmt(array: np.ndarray) -> str:
+    return f"{float(array):.6g}" if array.shape == () else np.array2string(array, separator=", ")

@@ -1,0 +1,58 @@
+"""Turn case results into a question's score, outcome and feedback text."""
+
+from __future__ import annotations
+
+from autograder.results import CaseResult, Outcome, QuestionResult
+from autograder.spec import AutoQuestion
+
+
+def question_result(question: AutoQuestion, cases: tuple[CaseResult, ...], outcome: Outcome | None,
+                    note: str = "") -> QuestionResult:
+    """Score = points x mean case credit; the feedback leads with what to fix."""
+    credit = sum(c.credit for c in cases) / len(cases) if cases else 0.0
+    score = round(question.points * credit, 4)
+    if outcome is None:
+        outcome = Outcome.PASSED if credit >= 1.0 else Outcome.PARTIAL if credit > 0 else Outcome.FAILED
+    if outcome in (Outcome.MISSING, Outcome.TIMEOUT):
+        score = 0.0
+    feedback = _feedback(cases, outcome, note)
+    named = tuple(dict.fromkeys(c.misconception for c in cases if c.misconception))
+    return QuestionResult(question.id, question.title, score, float(question.points), outcome,
+                          feedback, cases, named)
+
+
+def _feedback(cases: tuple[CaseResult, ...], outcome: Outcome, note: str) -> str:
+    if outcome in (Outcome.MISSING, Outcome.TIMEOUT) or not cases:
+        return note
+    if len(cases) == 1:
+        only = cases[0]
+        text = f"Likely mistake: {only.message}" if only.misconception else only.message
+        return "\n".join(t for t in (text, note) if t)
+    lines = [_tally(cases)]
+    failing = [c for c in cases if not c.passed]
+    for message in dict.fromkeys(c.message for c in failing if c.misconception):
+        lines.append(f"Likely mistake: {message}")
+    if not any(c.misconception for c in failing):
+        first_public = next((c for c in failing if not c.hidden), None)
+        first_hidden = next((c for c in failing if c.hidden), None)
+        for case in (first_public, first_hidden):
+            if case is not None:
+                where = "a hidden case" if case.hidden else f"case {case.case_id}"
+                lines.append(f"On {where}: {case.message}")
+    if note:
+        lines.append(note)
+    return "\n".join(lines)
+
+
+def _tally(cases: tuple[CaseResult, ...]) -> str:
+    passed = sum(c.passed for c in cases)
+    if passed == len(cases):
+        return f"All {len(cases)} checks passed." if len(cases) > 1 else "Correct."
+    public = [c for c in cases if not c.hidden]
+    hidden = [c for c in cases if c.hidden]
+    parts = []
+    if public:
+        parts.append(f"public {sum(c.passed for c in public)}/{len(public)}")
+    if hidden:
+        parts.append(f"hidden {sum(c.passed for c in hidden)}/{len(hidden)}")
+    return f"{passed} of {len(cases)} checks passed ({', '.join(parts)})."

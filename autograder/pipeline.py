@@ -1,0 +1,158 @@
+"""Grade submissions end to end: notebook -> job -> sandbox run -> observations -> results.
+
+The reference run happens once per batch. Each submission then takes the same
+path; whatever goes wrong with one of them (an unreadable file, a crash, even
+a fault of the grader) becomes that submission's result, and the batch goes on.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Iterator, Mapping, Protocol, Sequence
+
+from autograder import __version__
+from autograder.config import GradingConfig
+from autograder.errors import AssignmentError
+from autograder.jobs import CaseSet, reference_job, student_job
+from autograder.judge import symbolic, timebox
+from autograder.judge.decode import observe, run_status
+from autograder.judge.grade import grade_questions
+from autograder.judge.reference import References, build_references, expression_source
+from autograder.notebook import Notebook, SubmissionFile, Unreadable, read_path, sha256
+from autograder.results import QuestionResult, Status, SubmissionResult
+from autograder.spec import Assignment, SymbolicQuestion
+
+
+class RunLike(Protocol):
+    job_id: str
+    ended: str
+    exit_code: int | None
+    signal: int | None
+    wall_seconds: float
+    output: str
+    records: tuple[str, ...]
+
+
+class Runner(Protocol):
+    """What the pipeline needs from the sandbox (``launch.SandboxPool`` or a fake)."""
+
+    @property
+    def isolation(self) -> dict[str, Any]: ...
+
+    def run_many(self, jobs: Iterable[dict[str, Any]]) -> Iterator[tuple[dict[str, Any], Any]]: ...
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What grading one assignment needs, built once per batch."""
+
+    assignment: Assignment
+    cases: CaseSet
+    references: References
+    release: Notebook | None
+    seed: int
+
+
+def prepare(assignment: Assignment, config: GradingConfig, runner: Runner) -> Prepared:
+    """Run the solution (and its mutants) in the sandbox and keep what they returned."""
+    seed = assignment.seed if config.seed is None else config.seed
+    solution = _notebook(config.layout.solution(assignment.name), assignment)
+    cases = CaseSet.build(assignment, seed)
+    job = reference_job(assignment, solution, cases, config.limits)
+    _, run = next(iter(runner.run_many([job])))
+    if run.ended not in ("exited",):
+        raise AssignmentError(assignment.name, f"the solution run ended with {run.ended}: {run.output[-500:]}")
+    references = build_references(assignment, cases, observe(tuple(run.records)))
+    release_path = config.layout.release(assignment.name)
+    release = _notebook(release_path, assignment) if release_path.exists() else None
+    return Prepared(assignment, cases, references, release, seed)
+
+
+def _notebook(path: Any, assignment: Assignment) -> Notebook:
+    _, parsed = read_path(path)
+    if isinstance(parsed, Unreadable):
+        raise AssignmentError(assignment.name, f"{path}: {parsed.reason}")
+    return parsed
+
+
+class SymbolicJudge:
+    """Judges sympy answers in a time-boxed child, caching verdicts by answer text."""
+
+    def __init__(self, prepared: Prepared, seconds: float) -> None:
+        self.prepared = prepared
+        self.seconds = seconds
+        self.cache: dict[tuple[str, str], Mapping[str, Any]] = {}
+
+    def __call__(self, question: SymbolicQuestion, source: str) -> Mapping[str, Any]:
+        key = (question.id, source)
+        if key not in self.cache:
+            self.cache[key] = self._judge(question, source)
+        return self.cache[key]
+
+    def _judge(self, question: SymbolicQuestion, source: str) -> Mapping[str, Any]:
+        ref = self.prepared.references.value(question.id)
+        reference_src = expression_source(ref.expected) or "0"
+        mutants = {mid: src for mid, v in ref.mutants.items() if (src := expression_source(v))}
+        boxed = timebox.run(symbolic.judge_answer, source, reference_src, mutants,
+                            self.prepared.assignment.symbols, self.prepared.seed,
+                            self.prepared.assignment.symbolic_points, seconds=self.seconds)
+        if boxed.ok and isinstance(boxed.value, dict):
+            return boxed.value
+        return {"parsed": False, "equivalent": False,
+                "parse_error": f"Your expression could not be checked within {self.seconds:g} s "
+                               f"({boxed.reason}); simplify it and try again."}
+
+
+def grade_files(prepared: Prepared, files: Sequence[SubmissionFile], config: GradingConfig,
+                runner: Runner, on_result: Callable[[SubmissionResult], None]) -> list[SubmissionResult]:
+    """Grade every file; ``on_result`` sees each result as soon as it is decided."""
+    judge = SymbolicJudge(prepared, config.symbolic_seconds)
+    results: list[SubmissionResult] = []
+    pending: dict[str, tuple[SubmissionFile, str, Notebook, float]] = {}
+    jobs = []
+    for item in files:
+        started = time.perf_counter()
+        data, parsed = read_path(item.path)
+        if isinstance(parsed, Unreadable):
+            results.append(_unreadable(item, data, parsed, runner))
+            on_result(results[-1])
+            continue
+        job = student_job(prepared.assignment, parsed, prepared.cases, config.limits, item.student)
+        pending[job["job_id"]] = (item, sha256(data), parsed, started)
+        jobs.append(job)
+    for job, run in runner.run_many(jobs):
+        item, digest, notebook, started = pending.pop(job["job_id"])
+        results.append(_judge_run(prepared, item, digest, notebook, run, judge, runner, started))
+        on_result(results[-1])
+    return results
+
+
+def _judge_run(prepared: Prepared, item: SubmissionFile, digest: str, notebook: Notebook, run: Any,
+               judge: SymbolicJudge, runner: Runner, started: float) -> SubmissionResult:
+    isolation = getattr(run, "isolation", None) or runner.isolation
+    try:
+        observed = observe(tuple(run.records))
+        status, reason = run_status(run.ended, run.exit_code, run.signal, observed, run.wall_seconds)
+        questions = grade_questions(prepared.assignment, prepared.cases, prepared.references,
+                                    observed, notebook, prepared.release, judge)
+        warnings = observed.problems
+    except Exception as exc:  # a grader fault marks this one submission, never the batch
+        status, reason = Status.GRADER_ERROR, f"internal grader error ({type(exc).__name__}: {exc}); please report it"
+        questions, warnings, observed = _zero_questions(prepared.assignment, reason), (), observe(())
+    return SubmissionResult(
+        item.student, str(item.path), digest, status, reason, questions, __version__, isolation,
+        round(time.perf_counter() - started, 3), observed.compute_seconds, run.output,
+        observed.cell_errors, tuple(warnings))
+
+
+def _unreadable(item: SubmissionFile, data: bytes, parsed: Unreadable, runner: Runner) -> SubmissionResult:
+    return SubmissionResult(item.student, str(item.path), sha256(data), Status.UNGRADABLE, parsed.reason,
+                            (), __version__, runner.isolation)
+
+
+def _zero_questions(assignment: Assignment, reason: str) -> tuple[QuestionResult, ...]:
+    from autograder.results import Outcome
+    return tuple(QuestionResult(q.id, q.title, 0.0, float(q.points), Outcome.FAILED,
+                                "Not graded: " + reason, manual=not hasattr(q, "misconceptions"))
+                 for q in assignment.questions)

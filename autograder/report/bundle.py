@@ -1,0 +1,68 @@
+"""Write every report of a batch to one output directory, atomically.
+
+Layout::
+
+    <out>/<student dir>/results.json    Gradescope results, per submission
+    <out>/<student dir>/feedback.html   the student's feedback page
+    <out>/grades.csv                    the class grade sheet
+    <out>/junit.xml                     one test suite per submission
+
+A student id becomes a directory name through ``student_dirname``: ids made only
+of lowercase ASCII letters, digits, ``.``, ``_`` and ``-`` (not starting with a
+dot, at most 80 characters) are used as they are; any other id is made safe and
+gets ``~`` and a hash of the original id, so two different ids never share a
+directory, even on a case-insensitive file system.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+from autograder.report.feedback_html import feedback_html
+from autograder.report.gradebook import grades_csv
+from autograder.report.gradescope import results_json
+from autograder.report.junit import junit_xml
+from autograder.report.write import write_text
+from autograder.results import SubmissionResult
+
+_PLAIN = re.compile(r"[a-z0-9_-][a-z0-9._-]{0,79}")
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
+
+
+def student_dirname(student: str) -> str:
+    """A safe, readable directory name that no other student id maps to."""
+    if _PLAIN.fullmatch(student):
+        return student
+    base = _UNSAFE.sub("_", student)[:60]
+    base = re.sub(r"^\.", "_", base) or "_"
+    digest = hashlib.sha256(student.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    return f"{base}~{digest}"
+
+
+def write_submission_reports(result: SubmissionResult, out_dir: Path) -> list[Path]:
+    """Write one student's ``results.json`` and ``feedback.html``; return their paths."""
+    folder = Path(out_dir) / student_dirname(result.student)
+    document = json.dumps(results_json(result), indent=2, ensure_ascii=False, allow_nan=False)
+    return [write_text(folder / "results.json", document + "\n"),
+            write_text(folder / "feedback.html", feedback_html(result))]
+
+
+def write_batch_reports(results: Sequence[SubmissionResult], question_ids: Sequence[str],
+                        out_dir: Path) -> list[Path]:
+    """Write the class-wide ``grades.csv`` and ``junit.xml``; return their paths."""
+    out = Path(out_dir)
+    return [write_text(out / "grades.csv", grades_csv(results, question_ids)),
+            write_text(out / "junit.xml", junit_xml(results))]
+
+
+def write_reports(results: Sequence[SubmissionResult], question_ids: Sequence[str],
+                  out_dir: Path) -> list[Path]:
+    """Write every report of a batch; return the paths written, per-student files first."""
+    paths: list[Path] = []
+    for result in results:
+        paths.extend(write_submission_reports(result, out_dir))
+    return paths + write_batch_reports(results, question_ids, out_dir)

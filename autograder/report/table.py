@@ -1,0 +1,103 @@
+"""Plain-text summaries for the terminal: a batch table and one progress line per submission.
+
+No colour codes; student text is cleaned, so it cannot move the cursor or recolour
+the terminal. Widths count wide (CJK) characters as two columns.
+"""
+
+from __future__ import annotations
+
+import shutil
+import unicodedata
+from collections.abc import Sequence
+
+from autograder.report._text import num, one_line
+from autograder.results import QuestionResult, SubmissionResult
+
+STUDENT_WIDTH = 16
+_STATUS_WIDTH = 12  # len("grader_error")
+_MAX_STUDENT = 24
+_MAX_QUESTION = 8
+_MIN_NOTES = 12
+_GAP = "  "
+
+
+def summary_table(results: Sequence[SubmissionResult], question_ids: Sequence[str],
+                  width: int | None = None) -> str:
+    """An aligned table: student, status, score, one column per question, notes."""
+    width = width or shutil.get_terminal_size((100, 24)).columns
+    header = ["student", "status", "score", *(one_line(q) for q in question_ids), "notes"]
+    rows = [_row(r, question_ids) for r in results]
+    widths = _widths(header, rows, width)
+    right = [False, False, True, *([True] * len(question_ids)), False]
+    lines = [_line(header, widths, right), _line(["-" * w for w in widths], widths, right)]
+    lines.extend(_line(row, widths, right) for row in rows)
+    return "\n".join(line.rstrip() for line in lines) + "\n"
+
+
+def progress_line(done: int, total: int, result: SubmissionResult, seconds: float) -> str:
+    """One line per finished submission, e.g. ``[ 3/50] alice   graded   17.5/20  0.21s``."""
+    digits = len(str(total))
+    return (f"[{done:>{digits}}/{total}] {fit(one_line(result.student), STUDENT_WIDTH)} "
+            f"{result.status.value:<{_STATUS_WIDTH}} {_score(result):>8}  {seconds:.2f}s")
+
+
+def _row(result: SubmissionResult, question_ids: Sequence[str]) -> list[str]:
+    by_id = {q.question_id: q for q in result.questions}
+    cells = [_cell(by_id.get(qid)) for qid in question_ids]
+    return [one_line(result.student), result.status.value, _score(result), *cells, _notes(result)]
+
+
+def _score(result: SubmissionResult) -> str:
+    return f"{num(result.score)}/{num(result.max_score)}"
+
+
+def _cell(question: QuestionResult | None) -> str:
+    if question is None:
+        return ""
+    return "-" if question.manual else f"{num(question.score)}/{num(question.max_score)}"
+
+
+def _notes(result: SubmissionResult) -> str:
+    if result.reason.strip():
+        return one_line(result.reason)
+    names = dict.fromkeys(m for q in result.questions for m in q.misconceptions)
+    return one_line(", ".join(list(names)[:3]))
+
+
+def _widths(header: list[str], rows: list[list[str]], total: int) -> list[int]:
+    """Natural column widths, capped; the notes column takes what is left of ``total``."""
+    widths = [max(display_width(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    widths[0] = min(widths[0], _MAX_STUDENT)
+    for i in range(3, len(widths) - 1):
+        widths[i] = min(widths[i], _MAX_QUESTION)
+    used = sum(widths[:-1]) + len(_GAP) * (len(widths) - 1)
+    widths[-1] = max(_MIN_NOTES, min(widths[-1], total - used))
+    return widths
+
+
+def _line(cells: list[str], widths: list[int], right: list[bool]) -> str:
+    return _GAP.join(fit(c, w, r) for c, w, r in zip(cells, widths, right))
+
+
+def display_width(text: str) -> int:
+    """Terminal columns: wide characters count two, combining marks zero."""
+    return sum(_char_width(ch) for ch in text)
+
+
+def _char_width(ch: str) -> int:
+    if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
+def fit(text: str, width: int, right: bool = False) -> str:
+    """Pad or cut ``text`` to exactly ``width`` columns (a cut ends with ``…``)."""
+    if display_width(text) > width:
+        out, used = "", 0
+        for ch in text:
+            if used + _char_width(ch) > width - 1:
+                break
+            out, used = out + ch, used + _char_width(ch)
+        text = out + "\u2026"
+    pad = " " * max(0, width - display_width(text))
+    return pad + text if right else text + pad

@@ -1,0 +1,501 @@
+"""Confine one job: namespaces, a private read-only root, rlimits, no privileges.
+
+``spawn`` forks the job from the warm worker. With namespaces the child
+unshares (mount, pid, net, ipc, uts; plus user when not root) and forks again,
+so the grandchild is PID 1 of a new pid namespace: when it dies the kernel kills
+every process in it, daemons included. The middle child only reports the
+grandchild's host pid and exit status on the control pipe. Without namespaces
+("process" level) the child itself runs the job in its own session.
+
+Control pipe lines (trusted code only; closed before student code runs):
+``pid <host pid>``, ``ready``, ``fail <reason>``, ``status <wait status> <cpu s>``.
+Python >= 3.12 has ``os.unshare``; this uses ctypes so 3.10/3.11 work too.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import io
+import os
+import platform
+import resource
+import signal
+import socket
+import stat
+import sys
+from dataclasses import dataclass
+from typing import Any, Callable
+
+CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
+CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
+MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
+MS_NOATIME, MS_NODIRATIME, MS_RELATIME = 1024, 2048, 1 << 21
+MNT_DETACH = 2
+PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_CAPBSET_DROP = 1, 4, 24
+PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 38, 47, 4
+_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41, "riscv64": 41, "ppc64le": 203, "s390x": 217}
+_SYSTEM_DIRS = ("/usr", "/bin", "/lib", "/lib64", "/lib32", "/etc")
+_DEVICES = ("null", "zero", "urandom", "random")
+SAFE_ENV = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "MPLBACKEND": "Agg", "MPLCONFIGDIR": "/tmp",
+            "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+            "PYTHONHASHSEED": "0", "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1"}
+RECORD_FD, CONTROL_FD = 3, 4
+SETUP_FAILED = 121  # exit code of a child whose confinement failed
+MIB = 1024 * 1024
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How a worker confines its jobs; fixed at worker start."""
+
+    level: str                       # "namespaces" | "process"
+    userns: bool                     # add a user namespace (unprivileged worker)
+    uid: int | None                  # uid to drop to, None = keep the worker's
+    mountpoint: str                  # empty host directory to build the private root on
+    binds: tuple[str, ...] = ()      # host paths shown read-only at the same place
+    links: tuple[tuple[str, str], ...] = ()  # (path, target) symlinks such as /bin -> usr/bin
+
+
+@dataclass(frozen=True)
+class Child:
+    """The worker's handles on one spawned job."""
+
+    pid: int        # direct child: the middle child, or the job itself at level "process"
+    records: int    # read ends
+    output: int
+    control: int
+
+
+def _check(result: int, what: str) -> None:
+    if result != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"{what}: {os.strerror(err)}")
+
+
+def _mount(source: str | None, target: str, fstype: str | None, flags: int,
+           data: str | None = None) -> None:
+    enc = (lambda s: s.encode() if s is not None else None)
+    _check(_libc.mount(enc(source), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(data)),
+           f"mount {target}")
+
+
+def prctl(option: int, value: int) -> int:
+    """prctl(2) with one argument; returns -1 on failure (callers decide if that matters)."""
+    return _libc.prctl(option, ctypes.c_ulong(value), ctypes.c_ulong(0), ctypes.c_ulong(0),
+                       ctypes.c_ulong(0))
+
+
+# ---------------------------------------------------------------- planning (worker start)
+
+def make_plan(level: str, slot: int, mountpoint: str, *, userns: bool | None = None) -> Plan:
+    """Decide binds, links and the sandbox uid from the already imported modules."""
+    root = os.geteuid() == 0
+    if userns is None:
+        userns = not root
+    uid = None if userns or not root else 60000 + slot
+    if level == "process":
+        userns = False
+        if uid is not None and not all(world_reachable(p) for p in (sys.base_prefix, sys.prefix,
+                                                                     *module_dirs())):
+            uid = None  # e.g. a pyenv under /root (0700): another uid could not even import
+    binds, links = [], []
+    for path in _SYSTEM_DIRS:
+        if os.path.islink(path):
+            links.append((path, os.readlink(path)))
+        elif os.path.isdir(path):
+            binds.append(path)
+    for path in (sys.base_prefix, sys.prefix, *module_dirs()):
+        for target in {os.path.realpath(path), os.path.normpath(os.path.abspath(path))}:
+            binds.append(target)
+    return Plan(level, userns, uid, mountpoint, _outermost(binds), tuple(links))
+
+
+def module_dirs() -> list[str]:
+    """Directories (or files) of imported top-level packages living outside the prefixes.
+
+    Only the package directory itself is shown, never its parent: an editable
+    install's checkout also holds solutions that must stay invisible. For this
+    project's own package only the sandbox part is needed (it is imported before
+    any fork anyway); the judge and assignment declarations stay hidden.
+    """
+    prefixes = {os.path.realpath(p) for p in (sys.base_prefix, sys.prefix)}
+    found = []
+    for name, module in list(sys.modules.items()):
+        if "." in name or module is None or name == "__main__":
+            continue
+        for path in _module_paths(module):
+            real = os.path.realpath(path)
+            if not any(_under(real, p) for p in prefixes) and os.path.exists(real):
+                found.append(real)
+    own = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))  # .../autograder
+    found = [p for p in found if p != own]
+    found += [os.path.join(own, "__init__.py"), os.path.join(own, "wire.py"),
+              os.path.join(own, "sandbox")]
+    return found
+
+
+def world_reachable(path: str) -> bool:
+    """Whether any uid may traverse to ``path`` and read it (directories also o+x)."""
+
+    current = "/"
+    for part in [p for p in os.path.realpath(path).split("/") if p]:
+        if not os.stat(current).st_mode & stat.S_IXOTH:
+            return False
+        current = os.path.join(current, part)
+    mode = os.stat(current).st_mode
+    return bool(mode & stat.S_IROTH) and (not stat.S_ISDIR(mode) or bool(mode & stat.S_IXOTH))
+
+
+def _module_paths(module: Any) -> list[str]:
+    paths = getattr(module, "__path__", None)
+    if paths is not None:
+        return [p for p in list(paths) if isinstance(p, str) and os.path.isabs(p)]
+    file = getattr(module, "__file__", None)
+    return [file] if isinstance(file, str) and os.path.isabs(file) else []
+
+
+def _under(path: str, parent: str) -> bool:
+    return path == parent or path.startswith(parent.rstrip("/") + "/")
+
+
+def _outermost(paths: list[str]) -> tuple[str, ...]:
+    """Drop duplicates and paths already inside another one; parents first."""
+    result: list[str] = []
+    for path in sorted(set(paths), key=lambda p: (p.count("/"), p)):
+        if not any(_under(path, kept) for kept in result):
+            result.append(path)
+    return tuple(result)
+
+
+# ---------------------------------------------------------------- spawning (per job)
+
+def spawn(plan: Plan, limits: dict[str, Any], payload: Callable[[int], None],
+          scratch: str | None = None) -> Child:
+    """Fork one confined job that calls ``payload(RECORD_FD)``; returns in the worker only."""
+    rec_r, rec_w = os.pipe()
+    out_r, out_w = os.pipe()
+    ctl_r, ctl_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # never returns: every path ends in os._exit
+        try:
+            for fd in (rec_r, out_r, ctl_r):
+                os.close(fd)
+            _child(plan, limits, payload, scratch, (rec_w, out_w, ctl_w))
+        finally:
+            os._exit(SETUP_FAILED)
+    for fd in (rec_w, out_w, ctl_w):
+        os.close(fd)
+    return Child(pid, rec_r, out_r, ctl_r)
+
+
+def _child(plan: Plan, limits: dict[str, Any], payload: Callable[[int], None],
+           scratch: str | None, fds: tuple[int, int, int]) -> None:
+    rec_w, out_w, ctl_w = fds
+    control = ctl_w  # where to report; it moves to CONTROL_FD once the fds are arranged
+    try:
+        os.setsid()
+        _die_with_parent()
+        if plan.level == "namespaces":
+            _enter_namespaces(plan)
+            grandchild = os.fork()
+            if grandchild:
+                _middle(grandchild, ctl_w)
+            _die_with_parent()
+            _build_root(plan, int(limits["scratch_mb"]))
+            os.chdir("/tmp")
+        else:
+            os.chdir(scratch or "/")
+        _arrange_fds(out_w, rec_w, ctl_w)
+        control = CONTROL_FD
+        set_rlimits(limits)
+        _drop_privileges(plan)
+        _clean_process_state()
+    except BaseException as exc:  # noqa: BLE001 - report, never fall into the worker's loop
+        _say(control, f"fail {type(exc).__name__}: {exc}")
+        os._exit(SETUP_FAILED)
+    _say(CONTROL_FD, "ready")
+    os.close(CONTROL_FD)
+    try:
+        payload(RECORD_FD)
+    except BaseException:  # noqa: BLE001 - an internal error goes to the job's output
+        import traceback
+        traceback.print_exc()
+        os._exit(SETUP_FAILED - 1)
+    os._exit(0)
+
+
+def _middle(grandchild: int, ctl_w: int) -> None:
+    """Wait for PID 1 of the new namespace and report its status (host side of the pair)."""
+    os.dup2(ctl_w, CONTROL_FD)
+    os.closerange(CONTROL_FD + 1, 1 << 20)  # hold no pipe ends open: EOF must mean "all gone"
+    os.closerange(0, CONTROL_FD)
+    _say(CONTROL_FD, f"pid {grandchild}")
+    _, status, usage = os.wait4(grandchild, 0)
+    _say(CONTROL_FD, f"status {status} {usage.ru_utime + usage.ru_stime:.3f}")
+    os._exit(0)
+
+
+def _say(fd: int, line: str) -> None:
+    try:
+        os.write(fd, (line.replace("\n", " ")[:1000] + "\n").encode("utf-8", "replace"))
+    except OSError:
+        pass
+
+
+def _die_with_parent() -> None:
+    parent = os.getppid()
+    prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent died before the prctl took effect
+        os._exit(SETUP_FAILED)
+
+
+def _enter_namespaces(plan: Plan) -> None:
+    flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS
+    uid, gid = os.getuid(), os.getgid()
+    _check(_libc.unshare(ctypes.c_int(flags | (CLONE_NEWUSER if plan.userns else 0))), "unshare")
+    if plan.userns:  # map ourselves to root inside; capabilities are dropped later
+        _write_file("/proc/self/setgroups", "deny")
+        _write_file("/proc/self/uid_map", f"0 {uid} 1")
+        _write_file("/proc/self/gid_map", f"0 {gid} 1")
+    _libc.sethostname(b"sandbox", 7)
+
+
+def _write_file(path: str, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY)
+    try:
+        os.write(fd, text.encode())
+    finally:
+        os.close(fd)
+
+
+# ---------------------------------------------------------------- the private root
+
+def _build_root(plan: Plan, scratch_mb: int) -> None:
+    """tmpfs root with read-only binds, devices, proc and a scratch /tmp; then pivot_root."""
+    root = plan.mountpoint
+    _mount(None, "/", None, MS_REC | MS_PRIVATE)  # nothing we do may leak to the host
+    _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
+    os.umask(0o022)  # intermediate directories 0755: reachable even where the host has 0700
+    owner = 0 if plan.uid is None else plan.uid
+    _mkdirs(root, "/tmp")
+    # Scratch first: a prefix under /tmp (a venv, say) is then bound inside it.
+    _mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
+           f"size={scratch_mb}m,mode=0700,uid={owner},gid={owner}")
+    for path in plan.binds:
+        _bind(path, root + path, read_only=True)
+    for name in _DEVICES:
+        if os.path.exists("/dev/" + name):
+            _bind("/dev/" + name, f"{root}/dev/{name}", read_only=False)
+    for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"),
+                         ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2")):
+        os.symlink(target, f"{root}/dev/{name}")
+    _mkdirs(root, "/proc")
+    _mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    _bind(root + "/proc/sys", root + "/proc/sys", read_only=True)
+    for path, target in plan.links:
+        if not os.path.lexists(root + path):
+            os.symlink(target, root + path)
+    _pivot(root)
+
+
+def _mkdirs(root: str, path: str) -> None:
+    """Create ``root + path`` without ever following a symlink (it could lead to the host)."""
+    current = root
+    for part in path.strip("/").split("/"):
+        current = f"{current}/{part}"
+        try:
+            os.mkdir(current, 0o755)
+        except FileExistsError:
+            if os.path.islink(current):
+                raise OSError(f"refusing to create {path} through a symlink") from None
+
+
+def _bind(source: str, target: str, *, read_only: bool) -> None:
+    if os.path.isdir(source):
+        _mkdirs("", target)
+    else:
+        _mkdirs("", os.path.dirname(target))
+        if not os.path.exists(target):
+            os.close(os.open(target, os.O_CREAT | os.O_WRONLY | os.O_NOFOLLOW, 0o644))
+    _mount(source, target, None, MS_BIND | MS_REC)
+    base = MS_BIND | MS_REMOUNT | MS_NOSUID | (MS_RDONLY if read_only else 0)
+    for point in [target, *_submounts(target)]:
+        # Flags the kernel locked on the source must be repeated, or remount fails in a userns.
+        _mount(None, point, None, base | _locked_flags(point) | (0 if read_only else MS_NOEXEC))
+
+
+def _locked_flags(path: str) -> int:
+    flags = os.statvfs(path).f_flag
+    result = flags & (MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME)
+    return result | (MS_RELATIME if flags & 4096 else 0)  # ST_RELATIME differs from MS_RELATIME
+
+
+def _submounts(target: str) -> list[str]:
+    points = []
+    with open("/proc/self/mountinfo", encoding="utf-8", errors="replace") as info:
+        for line in info:
+            point = _unescape(line.split(" ")[4])
+            if point.startswith(target.rstrip("/") + "/"):
+                points.append(point)
+    return points
+
+
+def _unescape(field: str) -> str:
+    return field.encode().decode("unicode_escape") if "\\" in field else field
+
+
+def _pivot(root: str) -> None:
+    os.chdir(root)
+    number = _PIVOT_ROOT.get(platform.machine())
+    if number is not None:
+        os.mkdir(".oldroot", 0o700)
+        _check(_libc.syscall(ctypes.c_long(number), b".", b".oldroot"), "pivot_root")
+        os.chdir("/")
+        _check(_libc.umount2(b"/.oldroot", MNT_DETACH), "umount old root")
+        os.rmdir("/.oldroot")
+    else:  # unknown architecture: chroot is weaker (the old root stays mounted) but still private
+        os.chroot(".")
+        os.chdir("/")
+    _mount(None, "/", None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+
+
+# ---------------------------------------------------------------- limits and privileges
+
+def set_rlimits(limits: dict[str, Any]) -> None:
+    """Address space on top of the warm worker's, CPU, file size, fds, processes, no cores."""
+    scratch = int(limits["scratch_mb"]) * MIB
+    cpu = max(1, int(limits["cpu_seconds"]))
+    _limit(resource.RLIMIT_AS, _vm_size() + int(limits["memory_mb"]) * MIB)
+    _limit(resource.RLIMIT_CPU, cpu, cpu + 1)  # SIGXCPU first, SIGKILL a second later
+    _limit(resource.RLIMIT_FSIZE, scratch)
+    _limit(resource.RLIMIT_NOFILE, 64)
+    _limit(resource.RLIMIT_NPROC, int(limits["max_processes"]))
+    _limit(resource.RLIMIT_CORE, 0)
+
+
+def _limit(kind: int, soft: int, hard: int | None = None) -> None:
+    _, current_hard = resource.getrlimit(kind)
+    hard = soft if hard is None else hard
+    if current_hard != resource.RLIM_INFINITY:
+        soft, hard = min(soft, current_hard), min(hard, current_hard)
+    resource.setrlimit(kind, (soft, hard))
+
+
+def _vm_size() -> int:
+    with open("/proc/self/status", encoding="ascii", errors="replace") as status:
+        for line in status:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def _drop_privileges(plan: Plan) -> None:
+    if plan.userns or (plan.uid is not None and os.geteuid() == 0):
+        _drop_bounding_set()
+    if plan.uid is not None and os.geteuid() == 0:
+        os.setgroups([])
+        os.setresgid(plan.uid, plan.uid, plan.uid)
+        os.setresuid(plan.uid, plan.uid, plan.uid)  # clears every capability
+    elif plan.userns:
+        _clear_capabilities()
+    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL)
+    _check(prctl(PR_SET_NO_NEW_PRIVS, 1), "no_new_privs")
+    # In a pid namespace nothing else of this uid is visible, so /proc/self may stay usable;
+    # at level "process" other jobs may share the uid and must not ptrace this one.
+    prctl(PR_SET_DUMPABLE, 1 if plan.level == "namespaces" else 0)
+
+
+def _drop_bounding_set() -> None:
+    try:
+        with open("/proc/sys/kernel/cap_last_cap", encoding="ascii") as f:
+            last = int(f.read())
+    except (OSError, ValueError):
+        last = 40
+    for cap in range(last + 1):
+        prctl(PR_CAPBSET_DROP, cap)
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
+                ("inheritable", ctypes.c_uint32)]
+
+
+def _clear_capabilities() -> None:
+    header = _CapHeader(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3
+    data = (_CapData * 2)()
+    _check(_libc.capset(ctypes.byref(header), data), "capset")
+
+
+# ---------------------------------------------------------------- the job's process state
+
+def _arrange_fds(out_w: int, rec_w: int, ctl_w: int) -> None:
+    """0 = /dev/null, 1 and 2 = output pipe, 3 = records, 4 = control; close everything else."""
+    devnull = os.open("/dev/null", os.O_RDWR)
+    wanted = {0: devnull, 1: out_w, 2: out_w, RECORD_FD: rec_w, CONTROL_FD: ctl_w}
+    high = {target: os.dup(src) for target, src in wanted.items()}  # dup first: no clobbering
+    for target, src in high.items():
+        os.dup2(src, target, inheritable=target <= 2)
+    os.closerange(CONTROL_FD + 1, 1 << 20)
+
+
+def _clean_process_state() -> None:
+    os.environ.clear()
+    os.environ.update(SAFE_ENV)
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGALRM):
+        signal.signal(signum, signal.SIG_DFL if signum != signal.SIGINT else signal.default_int_handler)
+    # write_through on an unbuffered writer: nothing is lost when the job calls os._exit.
+    sys.stdout = sys.__stdout__ = _text_stream(1)
+    sys.stderr = sys.__stderr__ = _text_stream(2)
+    sys.stdin = sys.__stdin__ = io.TextIOWrapper(io.FileIO(0, "r", closefd=False), encoding="utf-8")
+
+
+class _FdWriter(io.RawIOBase):
+    def __init__(self, fd: int) -> None:
+        super().__init__()
+        self._fd = fd
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self._fd
+
+    def write(self, data: Any) -> int:
+        view = memoryview(data).cast("B")
+        total = len(view)
+        while view:
+            view = view[os.write(self._fd, view):]
+        return total
+
+
+def _text_stream(fd: int) -> io.TextIOWrapper:
+    return io.TextIOWrapper(_FdWriter(fd), encoding="utf-8",  # type: ignore[arg-type]
+                            errors="backslashreplace", line_buffering=True, write_through=True)
+
+
+# ---------------------------------------------------------------- startup self check
+
+def self_check(record_fd: int) -> None:
+    """Payload of the worker's startup probe: report what the confined child can see."""
+    facts = {"r": "self_check", "pid": os.getpid(), "uid": os.getuid(), "euid": os.geteuid(),
+             "network": _network_state(), "root": sorted(os.listdir("/"))[:50],
+             "cwd": os.getcwd(), "dumpable": prctl(3, 0)}  # 3 = PR_GET_DUMPABLE
+    import json
+    os.write(record_fd, json.dumps(facts).encode() + b"\n")
+
+
+def _network_state() -> str:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(0.5)
+        try:
+            sock.connect(("127.0.0.1", 9))
+        except OSError as exc:
+            return "unreachable" if exc.errno == 101 else "loopback"  # 101 = ENETUNREACH
+    return "loopback"

@@ -1,0 +1,124 @@
+"""Ask the executed notebook for answers: read named values, call named functions.
+
+Every record is written to the record pipe as soon as it exists, so a later
+hang or crash keeps the answers already given. Arguments are decoded afresh for
+each call, and re-exported after it (``args_after``) so the trusted side can
+see whether a function mutated its inputs.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from typing import Any, Callable, Iterable
+
+from autograder import wire
+from autograder.sandbox.execute import Notebook, error_info
+from autograder.sandbox.export import from_wire, to_wire
+
+
+class _CallTimeout(BaseException):
+    """Raised by the soft per-call timer; reported as type ``CallTimeout``."""
+
+
+class RecordWriter:
+    """Writes one JSON record per line to a pipe, completely, right away."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+
+    def write(self, record: dict[str, Any]) -> None:
+        data = memoryview(wire.dumps(record))
+        while data:
+            written = os.write(self.fd, data)
+            data = data[written:]
+
+
+def run_job(job: dict[str, Any], writer: RecordWriter, call_seconds: float) -> None:
+    """Cells, then probes, then variants, then the ``done`` record."""
+    start = time.perf_counter()
+    notebook = Notebook()
+    for cell in job.get("cells", []):
+        writer.write(notebook.run_cell(int(cell["index"]), str(cell["source"])))
+    run_probes(notebook.ns, job.get("probes", []), writer, call_seconds, None)
+    for variant in job.get("variants", []):
+        run_variant(notebook, variant, writer, call_seconds)
+    writer.write({"r": "done", "compute_seconds": round(time.perf_counter() - start, 6)})
+
+
+def run_variant(notebook: Notebook, variant: dict[str, Any], writer: RecordWriter,
+                call_seconds: float) -> None:
+    """Re-run one cell in a shallow copy of the namespace, then probe the copy."""
+    variant_id = str(variant["id"])
+    copy = notebook.fork()
+    try:
+        record = copy.run_cell(int(variant["cell_index"]), str(variant["source"]))
+        if record["status"] == "error":
+            writer.write({**record, "variant": variant_id})
+        run_probes(copy.ns, variant.get("probes", []), writer, call_seconds, variant_id)
+    finally:
+        notebook.activate()
+
+
+def run_probes(ns: dict[str, Any], probes: Iterable[dict[str, Any]], writer: RecordWriter,
+               call_seconds: float, variant: str | None) -> None:
+    for probe in probes:
+        if probe.get("kind") == "value":
+            writer.write(_value_record(ns, probe, variant))
+        elif probe.get("kind") == "call":
+            for record in _call_records(ns, probe, variant, call_seconds):
+                writer.write(record)
+
+
+def _value_record(ns: dict[str, Any], probe: dict[str, Any], variant: str | None) -> dict[str, Any]:
+    name = str(probe["name"])
+    found = name in ns
+    return {"r": "value", "variant": variant, "question": str(probe["question"]),
+            "found": found, "value": to_wire(ns[name]) if found else None}
+
+
+def _call_records(ns: dict[str, Any], probe: dict[str, Any], variant: str | None,
+                  call_seconds: float) -> Iterable[dict[str, Any]]:
+    fn = ns.get(str(probe["name"]))
+    usable = fn is not None and callable(fn)
+    for case in probe.get("cases", []):
+        record = {"r": "call", "variant": variant, "question": str(probe["question"]),
+                  "case": str(case["id"]), "status": "missing", "value": None, "error": None,
+                  "args_after": []}
+        if usable:
+            record.update(_call_case(fn, case.get("args", []), call_seconds))
+        yield record
+
+
+def _call_case(fn: Callable[..., Any], wire_args: list[Any], call_seconds: float) -> dict[str, Any]:
+    try:
+        args = [from_wire(arg) for arg in wire_args]  # fresh objects for every call
+    except (ValueError, TypeError, KeyError, OverflowError) as exc:
+        return {"status": "raised", "error": {"type": "ArgumentError", "message": str(exc)[:500],
+                                              "cell": None, "line": None}}
+    try:
+        value = _timed_call(fn, args, call_seconds)
+    except BaseException as exc:  # noqa: BLE001 - SystemExit and the soft timeout included
+        error = error_info(exc, None)
+        if isinstance(exc, _CallTimeout):
+            error["type"] = "CallTimeout"
+        result = {"status": "raised", "error": error}
+    else:
+        result = {"status": "returned", "value": to_wire(value)}
+    result["args_after"] = [to_wire(arg) for arg in args]
+    return result
+
+
+def _timed_call(fn: Callable[..., Any], args: list[Any], seconds: float) -> Any:
+    """Call with a soft SIGALRM timer; the worker's wall-clock kill stays the hard limit."""
+    def on_alarm(signum: int, frame: Any) -> None:
+        raise _CallTimeout(f"call did not return within {seconds:g} s")
+
+    # Reinstalled for every call: a cell may have replaced or ignored SIGALRM.
+    signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        return fn(*args)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)

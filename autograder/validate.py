@@ -1,0 +1,108 @@
+"""Instructor validation: do this assignment's tests catch what they should?
+
+Grades, through the real sandbox and judge: the solution (must score full
+marks), the blank release (must score 0 on every auto-graded item without a
+grader error), and every catalogued misconception injected into the solution
+(must lose points on its question and get its named feedback). Also checks
+that the committed release is what nbgrader generates from the source.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from autograder.batch import running_sandbox
+from autograder.config import GradingConfig
+from autograder.notebook import SubmissionFile
+from autograder.pipeline import grade_files, prepare
+from autograder.release import check_release
+from autograder.results import Status, SubmissionResult
+from autograder.spec import Assignment
+
+SOLUTION, BLANK = "solution", "blank-release"
+
+
+@dataclass(frozen=True)
+class Finding:
+    check: str
+    ok: bool
+    detail: str
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    findings: tuple[Finding, ...]
+
+    @property
+    def ok(self) -> bool:
+        return all(f.ok for f in self.findings)
+
+    @property
+    def text(self) -> str:
+        lines = [f"{'ok  ' if f.ok else 'FAIL'}  {f.check}: {f.detail}" for f in self.findings]
+        failed = sum(not f.ok for f in self.findings)
+        lines.append(f"\n{len(self.findings) - failed} of {len(self.findings)} checks passed")
+        return "\n".join(lines)
+
+
+def mutant_notebooks(assignment: Assignment, solution_text: str) -> dict[str, str]:
+    """Notebook text per misconception: the solution with that one mistake injected."""
+    mutants = {}
+    for question in assignment.auto_questions:
+        for misconception in question.misconceptions:
+            node = nbformat.reads(solution_text, as_version=4)
+            for cell in node.cells:
+                if cell.metadata.get("nbgrader", {}).get("grade_id") == question.cell:
+                    cell.source = misconception.apply(cell.source, f"{assignment.name}/{question.id}")
+            mutants[f"{question.id}--{misconception.id}"] = nbformat.writes(node)
+    return mutants
+
+
+def validate(assignment: Assignment, config: GradingConfig, check_sync: bool = True) -> ValidationReport:
+    """Run every validation check; the report lists each with its outcome."""
+    layout = config.layout
+    solution_text = layout.solution(assignment.name).read_text(encoding="utf-8")
+    notebooks = {SOLUTION: solution_text, BLANK: layout.release(assignment.name).read_text(encoding="utf-8"),
+                 **mutant_notebooks(assignment, solution_text)}
+    with running_sandbox(config) as pool, tempfile.TemporaryDirectory(prefix="zeroinit-validate-") as tmp:
+        prepared = prepare(assignment, config, pool)
+        files = []
+        for name, text in notebooks.items():
+            path = Path(tmp, f"{name}.ipynb")
+            path.write_text(text, encoding="utf-8")
+            files.append(SubmissionFile(name, path))
+        results = {r.student: r for r in grade_files(prepared, files, config, pool, lambda r: None)}
+    findings = [_solution_finding(results[SOLUTION]), _blank_finding(results[BLANK])]
+    findings += [_mutant_finding(assignment, name, results[name]) for name in notebooks if "--" in name]
+    if check_sync:
+        problems = check_release(assignment, config)
+        findings.append(Finding("release in sync", not problems, "; ".join(problems) or
+                                "assignments/ and source_lib/public/ match the source"))
+    return ValidationReport(tuple(findings))
+
+
+def _solution_finding(result: SubmissionResult) -> Finding:
+    ok = result.status is Status.GRADED and result.score == result.max_score
+    lost = [f"{q.question_id}: {q.feedback}" for q in result.questions if not q.manual and q.score < q.max_score]
+    return Finding("solution scores full marks", ok,
+                   f"{result.score:g}/{result.max_score:g}" + (f" ({'; '.join(lost)[:300]})" if lost else ""))
+
+
+def _blank_finding(result: SubmissionResult) -> Finding:
+    earned = [q.question_id for q in result.questions if not q.manual and q.score > 0]
+    ok = result.status is Status.GRADED and not earned
+    detail = f"{result.score:g}/{result.max_score:g}, status {result.status.value}"
+    return Finding("blank release scores 0", ok, detail + (f"; points on {earned}" if earned else ""))
+
+
+def _mutant_finding(assignment: Assignment, name: str, result: SubmissionResult) -> Finding:
+    question_id, misconception_id = name.split("--")
+    question = next(q for q in result.questions if q.question_id == question_id)
+    lost = question.score < question.max_score
+    named = misconception_id in question.misconceptions
+    detail = f"{question.score:g}/{question.max_score:g}, feedback names {list(question.misconceptions) or 'nothing'}"
+    return Finding(f"mutant {question_id}/{misconception_id} caught", lost and named, detail)

@@ -1,0 +1,151 @@
+"""The student's self-check: ``check("compute_gradient")`` inside the notebook.
+
+It judges the student's current answer with the batch grader's own judge, on
+the public cases shipped in ``source_lib/public/<assignment>.json`` (and, when
+nbgrader's autograder restores the hidden-test blocks, on the hidden ones too).
+It prints a short verdict that names the mistake; it never shows hidden inputs.
+
+nbgrader semantics of the test cells that call it: full marks -> returns None;
+partial credit with hidden data -> returns the points earned (nbgrader reads the
+number); nothing earned or a failed public case -> raises ``CheckFailed``,
+which Jupyter shows as a short message instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+from autograder import checkdata, codec
+from autograder.judge import symbolic, symparse
+from autograder.judge.answers import judge_choice, judge_symbolic
+from autograder.judge.calls import judge_case
+from autograder.judge.decode import Call, ErrorInfo, Lookup
+from autograder.judge.reference import FunctionReference, ValueReference
+from autograder.judge.summary import question_result
+from autograder.results import Outcome, QuestionResult
+from autograder.sandbox.export import to_wire
+from autograder.spec import ChoiceQuestion, FunctionQuestion, SymbolicQuestion, Symbols
+
+PUBLIC_DIR = Path(__file__).resolve().parent / "public"
+
+
+class CheckFailed(AssertionError):
+    """A failed self-check; Jupyter renders only its message (no traceback)."""
+
+    def _render_traceback_(self) -> list[str]:
+        return [str(self)]
+
+
+def self_check(assignment: str) -> "Checker":
+    """The ``check`` function for one assignment's notebook."""
+    data = json.loads((PUBLIC_DIR / f"{assignment}.json").read_text(encoding="utf-8"))
+    return Checker(data, checkdata.symbols_from_json(data["symbols"]))
+
+
+class Checker:
+    """Callable as ``check(question_id)``; ``add_hidden`` is used by nbgrader's hidden tests."""
+
+    def __init__(self, data: dict[str, Any], symbols: Symbols,
+                 namespace: Callable[[], dict[str, Any]] | None = None) -> None:
+        self.data = data
+        self.symbols = symbols
+        self.hidden: dict[str, dict[str, Any]] = {}
+        self.namespace = namespace or (lambda: vars(sys.modules["__main__"]))
+
+    def add_hidden(self, question_id: str, data: dict[str, Any]) -> None:
+        """Register hidden cases (from an nbgrader hidden-test block) for one question."""
+        self.hidden[question_id] = data
+
+    def __call__(self, question_id: str) -> float | None:
+        entry = self.data["questions"].get(question_id)
+        if entry is None:
+            raise CheckFailed(f"There is no question {question_id!r} in this assignment.")
+        question = checkdata.question_from_json(question_id, entry)
+        result = self.judge(question, entry, self.hidden.get(question_id))
+        print(render(result, entry, hidden=question_id in self.hidden))
+        return self._nbgrader_outcome(question_id, result)
+
+    def judge(self, question: Any, entry: dict[str, Any], hidden: dict[str, Any] | None) -> QuestionResult:
+        """The QuestionResult for the student's current answer."""
+        if isinstance(question, FunctionQuestion):
+            return self._function(question, entry, hidden)
+        if isinstance(question, SymbolicQuestion):
+            return self._symbolic(question, entry, hidden)
+        return self._choice(question, hidden)
+
+    def _function(self, q: FunctionQuestion, entry: dict[str, Any], hidden: dict[str, Any] | None) -> QuestionResult:
+        raw_cases = entry["cases"] + (hidden["cases"] if hidden else [])
+        cases = tuple(checkdata.case_from_json(c) for c in raw_cases)
+        reference = FunctionReference(
+            {c["id"]: checkdata.call_from_json(c["expected"]) for c in raw_cases},
+            {m.id: {c["id"]: checkdata.call_from_json(c["mutants"][m.id]) for c in raw_cases}
+             for m in q.misconceptions})
+        function = self.namespace().get(q.function)
+        if not callable(function):
+            return question_result(q, (), Outcome.MISSING, f"`{q.function}` is not defined yet: run its cell first.")
+        results = tuple(judge_case(q, case, call_student(function, case.args), reference) for case in cases)
+        return question_result(q, results, None)
+
+    def _symbolic(self, q: SymbolicQuestion, entry: dict[str, Any], hidden: dict[str, Any] | None) -> QuestionResult:
+        parts = [entry] + ([hidden] if hidden else [])
+        points = tuple(checkdata.point_from_json(p) for part in parts for p in part["points"])
+        expected = tuple(v for part in parts for v in part["expected"])
+        mutants = {m.id: tuple(v for part in parts for v in part["mutants"].get(m.id, []))
+                   for m in q.misconceptions}
+
+        def verdict(question: SymbolicQuestion, source: str) -> dict[str, Any]:
+            return symbolic.judge_against_fingerprints(source, expected, mutants, points, self.symbols)
+
+        return judge_symbolic(q, ValueReference(codec.NoneValue(), {}), self._lookup(q.variable), verdict)
+
+    def _choice(self, q: ChoiceQuestion, hidden: dict[str, Any] | None) -> QuestionResult:
+        lookup = self._lookup(q.variable)
+        if hidden is None:  # the answer is not public: only check that one option was chosen
+            hidden = {"expected": None, "mutants": {}}
+        reference = ValueReference(codec.Text(hidden["expected"] or ""),
+                                   {mid: codec.Text(v) for mid, v in hidden["mutants"].items() if v})
+        result = judge_choice(q, reference, lookup)
+        if hidden["expected"] is None and result.feedback.startswith("Not the best answer"):
+            return question_result(q, (), None, "Answer recorded; the autograder grades it.")
+        return result
+
+    def _lookup(self, name: str) -> Lookup:
+        namespace = self.namespace()
+        if name not in namespace:
+            return Lookup("missing")
+        return Lookup("found", codec.decode(to_wire(namespace[name])))
+
+    def _nbgrader_outcome(self, question_id: str, result: QuestionResult) -> float | None:
+        if result.score >= result.max_score:
+            return None
+        if question_id in self.hidden and result.score > 0:
+            return result.score
+        raise CheckFailed(f"{question_id}: {result.score:g} of {result.max_score:g} points. See the messages above.")
+
+
+def call_student(function: Callable[..., Any], args: tuple[Any, ...]) -> Call:
+    """Call the student's function on private copies of the inputs, as the sandbox does."""
+    fresh = [copy.deepcopy(a) for a in args]
+    try:
+        value = function(*fresh)
+    except Exception as exc:  # the student's own error becomes feedback
+        return Call("raised", None, ErrorInfo(type(exc).__name__, str(exc)[:500]))
+    return Call("returned", codec.decode(to_wire(value)), None,
+                tuple(codec.decode(to_wire(a)) for a in fresh))
+
+
+def render(result: QuestionResult, entry: dict[str, Any], hidden: bool) -> str:
+    """The printed verdict: one headline, then what to fix."""
+    mark = "\u2714" if result.score >= result.max_score else "\u2718"
+    lines = [f"{mark} {result.question_id}: {result.feedback.splitlines()[0] if result.feedback else ''}"]
+    lines += [f"  {line}" for line in result.feedback.splitlines()[1:]]
+    for case in result.cases:
+        if not case.passed and not case.hidden and len(result.cases) > 1:
+            lines.append(f"  - {case.case_id}: {case.message}")
+    if entry.get("hidden_cases") and not hidden:
+        lines.append(f"  (The autograder also runs {entry['hidden_cases']} hidden cases.)")
+    return "\n".join(lines)

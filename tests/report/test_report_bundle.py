@@ -1,0 +1,70 @@
+"""write_reports: the layout on disk, safe and distinct directory names, the public API."""
+
+from __future__ import annotations
+
+import csv
+import json
+import xml.etree.ElementTree as ET
+from dataclasses import replace
+
+import autograder.report as report
+from autograder.report.bundle import student_dirname, write_reports, write_submission_reports
+
+_IDS = ["../x", "..", ".", ".hidden", "a/b", "a_b", "a\\b", "A_b", "Alice", "alice", "",
+        "x" * 300, "=cmd|' /C calc'!A0", "\ud800", "a b", "a~b", "名前"]
+
+
+def test_public_api():
+    assert sorted(report.__all__) == [
+        "feedback_html", "grades_csv", "junit_xml", "progress_line", "results_json",
+        "student_dirname", "summary_table", "write_batch_reports", "write_bytes",
+        "write_reports", "write_submission_reports", "write_text"]
+
+
+def test_dirnames_are_safe_and_distinct():
+    names = [student_dirname(s) for s in _IDS]
+    assert len({n.lower() for n in names}) == len(_IDS)
+    for name in names:
+        assert name and "/" not in name and "\\" not in name and "\x00" not in name
+        assert not name.startswith(".") and len(name.encode()) <= 100
+        name.encode("ascii")
+    assert student_dirname("a_b") == "a_b" and student_dirname("alice") == "alice"
+    assert student_dirname("a/b").startswith("a_b~")
+    assert student_dirname(".hidden").startswith("_hidden~")
+
+
+def test_dirnames_cannot_be_forged():
+    forged = student_dirname("a/b")
+    assert student_dirname(forged) != forged
+
+
+def test_write_reports_layout(tmp_path, batch, question_ids):
+    paths = write_reports(batch, question_ids, tmp_path)
+    assert len(paths) == 2 * len(batch) + 2
+    assert paths[-2:] == [tmp_path / "grades.csv", tmp_path / "junit.xml"]
+    for path in paths:
+        assert path.is_file() and path.resolve().is_relative_to(tmp_path.resolve())
+    for result in batch:
+        folder = tmp_path / student_dirname(result.student)
+        doc = json.loads((folder / "results.json").read_text(encoding="utf-8"))
+        assert doc["extra_data"]["sha256"] == result.sha256
+        assert "<!DOCTYPE html>" in (folder / "feedback.html").read_text(encoding="utf-8")
+    with (tmp_path / "grades.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert len(rows) == len(batch) + 1
+    assert len(ET.parse(tmp_path / "junit.xml").getroot()) == len(batch)
+    leftovers = [p for p in tmp_path.rglob("*") if p.name.endswith(".tmp")]
+    assert leftovers == []
+
+
+def test_hostile_ids_stay_inside_out_dir(tmp_path, full):
+    out = tmp_path / "out"
+    for student in _IDS:
+        written = write_submission_reports(_with_student(full, student), out)
+        for path in written:
+            assert path.parent.parent == out and path.resolve().is_relative_to(out.resolve())
+    assert len(list(out.iterdir())) == len(_IDS)
+
+
+def _with_student(result, student):
+    return replace(result, student=student)
