@@ -81,7 +81,7 @@ def build(assignment: Assignment, config: GradingConfig) -> tuple[str, dict[str,
     seed = assignment.seed if config.seed is None else config.seed
     cases = CaseSet.build(assignment, seed)
     with running_sandbox(GradingConfig(config.layout, config.limits, workers=1)) as pool:
-        _, run = pool.run(reference_job(assignment, solution, cases, config.limits))
+        run = pool.run(reference_job(assignment, solution, cases, config.limits))
     references = build_references(assignment, cases, observe(tuple(run.records)))
     return sync_test_cells(assignment, text, cases, references, seed), public_data(assignment, cases, references)
 

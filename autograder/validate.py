@@ -12,6 +12,7 @@ from __future__ import annotations
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Mapping
 
 import nbformat
 
@@ -24,6 +25,7 @@ from autograder.results import Status, SubmissionResult
 from autograder.spec import Assignment
 
 SOLUTION, BLANK = "solution", "blank-release"
+BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,27 @@ def mutant_notebooks(assignment: Assignment, solution_text: str) -> dict[str, st
                     cell.source = misconception.apply(cell.source, f"{assignment.name}/{question.id}")
             mutants[f"{question.id}--{misconception.id}"] = nbformat.writes(node)
     return mutants
+
+
+def solution_answers(solution_text: str) -> dict[str, str]:
+    """The code of every solution cell, by grade_id, without nbgrader's solution markers."""
+    answers = {}
+    for cell in nbformat.reads(solution_text, as_version=4).cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution") and cell.cell_type == "code":
+            lines = [ln for ln in cell.source.splitlines() if ln.strip() not in (BEGIN_SOLUTION, END_SOLUTION)]
+            answers[meta["grade_id"]] = "\n".join(lines)
+    return answers
+
+
+def student_notebook(release_text: str, answers: Mapping[str, str]) -> str:
+    """A student's notebook: the release with the given solution cells (by grade_id) filled in."""
+    node = nbformat.reads(release_text, as_version=4)
+    for cell in node.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        if grade_id in answers:
+            cell.source = answers[grade_id]
+    return nbformat.writes(node)
 
 
 def validate(assignment: Assignment, config: GradingConfig, check_sync: bool = True) -> ValidationReport:

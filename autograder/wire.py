@@ -66,7 +66,7 @@ MAX_SEQ_ITEMS = 10_000
 REPLY_KEYS = ("job_id", "ended", "exit_code", "signal", "wall_seconds", "output",
               "output_truncated", "records", "records_truncated")
 ENDINGS = frozenset({"exited", "signaled", "timeout", "output_limit", "record_limit",
-                     "memory", "start_failed"})
+                     "memory", "start_failed", "worker_failed"})
 
 
 def dumps(message: dict[str, Any]) -> bytes:

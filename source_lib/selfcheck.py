@@ -41,20 +41,38 @@ class CheckFailed(AssertionError):
 
 
 def self_check(assignment: str) -> "Checker":
-    """The ``check`` function for one assignment's notebook."""
-    data = json.loads((PUBLIC_DIR / f"{assignment}.json").read_text(encoding="utf-8"))
-    return Checker(data, checkdata.symbols_from_json(data["symbols"]))
+    """The ``check`` function for one assignment's notebook (its data loads on first use)."""
+    return Checker(lambda: _public_data(assignment))
+
+
+def _public_data(assignment: str) -> dict[str, Any]:
+    path = PUBLIC_DIR / f"{assignment}.json"
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except OSError:
+        raise CheckFailed(f"The self-check data {path.name} is missing from source_lib/public/: "
+                          "ask your instructor to run `autograder release` (or reinstall the kit).") from None
 
 
 class Checker:
     """Callable as ``check(question_id)``; ``add_hidden`` is used by nbgrader's hidden tests."""
 
-    def __init__(self, data: dict[str, Any], symbols: Symbols,
+    def __init__(self, load: Callable[[], dict[str, Any]],
                  namespace: Callable[[], dict[str, Any]] | None = None) -> None:
-        self.data = data
-        self.symbols = symbols
+        self.load = load
         self.hidden: dict[str, dict[str, Any]] = {}
         self.namespace = namespace or (lambda: vars(sys.modules["__main__"]))
+        self._data: dict[str, Any] | None = None
+
+    @property
+    def data(self) -> dict[str, Any]:
+        if self._data is None:
+            self._data = self.load()
+        return self._data
+
+    @property
+    def symbols(self) -> Symbols:
+        return checkdata.symbols_from_json(self.data["symbols"])
 
     def add_hidden(self, question_id: str, data: dict[str, Any]) -> None:
         """Register hidden cases (from an nbgrader hidden-test block) for one question."""

@@ -9,6 +9,8 @@ module of the project that calls ``exec``/``compile``.
 from __future__ import annotations
 
 import builtins
+import io
+import os
 import sys
 import types
 import warnings
@@ -37,6 +39,42 @@ def prepare() -> None:
         _transformer.transform_cell("%matplotlib inline\n")
     # plt.show() under Agg only warns; the warning would clutter every report.
     warnings.filterwarnings("ignore", message=".*non-interactive.*")
+
+
+def adopt_stdio() -> None:
+    """Fresh std streams on fds 0-2: ``input()`` meets EOF, prints go out unbuffered.
+
+    write_through on a writer that loops until everything is written: nothing
+    printed is lost when the job ends with ``os._exit``.
+    """
+    sys.stdout = sys.__stdout__ = _text_stream(1)
+    sys.stderr = sys.__stderr__ = _text_stream(2)
+    sys.stdin = sys.__stdin__ = io.TextIOWrapper(io.FileIO(0, "r", closefd=False),
+                                                 encoding="utf-8")
+
+
+class _FdWriter(io.RawIOBase):
+    def __init__(self, fd: int) -> None:
+        super().__init__()
+        self._fd = fd
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self._fd
+
+    def write(self, data: Any) -> int:
+        view = memoryview(data).cast("B")
+        total = len(view)
+        while view:
+            view = view[os.write(self._fd, view):]
+        return total
+
+
+def _text_stream(fd: int) -> io.TextIOWrapper:
+    return io.TextIOWrapper(_FdWriter(fd), encoding="utf-8",  # type: ignore[arg-type]
+                            errors="backslashreplace", line_buffering=True, write_through=True)
 
 
 def display(*objs: Any, **kwargs: Any) -> None:

@@ -8,13 +8,15 @@ see whether a function mutated its inputs.
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
+import socket
 import time
 from typing import Any, Callable, Iterable
 
 from autograder import wire
-from autograder.sandbox.execute import Notebook, error_info
+from autograder.sandbox.execute import Notebook, adopt_stdio, error_info
 from autograder.sandbox.export import from_wire, to_wire
 
 
@@ -33,6 +35,33 @@ class RecordWriter:
         while data:
             written = os.write(self.fd, data)
             data = data[written:]
+
+
+def run_payload(envelope: dict[str, Any], record_fd: int) -> None:
+    """Entry point of a confined job process (see ``confine.spawn``)."""
+    adopt_stdio()
+    writer = RecordWriter(record_fd)
+    if envelope.get("kind") == "self_check":
+        writer.write(self_check())
+    else:
+        run_job(envelope["job"], writer, float(envelope["limits"]["call_seconds"]))
+
+
+def self_check() -> dict[str, Any]:
+    """What a confined process sees: the worker's startup probe checks this."""
+    return {"r": "self_check", "pid": os.getpid(), "uid": os.getuid(), "euid": os.geteuid(),
+            "network": _network_state(), "root": sorted(os.listdir("/"))[:50],
+            "cwd": os.getcwd()}
+
+
+def _network_state() -> str:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(0.5)
+        try:
+            sock.connect(("127.0.0.1", 9))
+        except OSError as exc:
+            return "unreachable" if exc.errno == errno.ENETUNREACH else "loopback"
+    return "loopback"
 
 
 def run_job(job: dict[str, Any], writer: RecordWriter, call_seconds: float) -> None:

@@ -1,0 +1,202 @@
+"""Run a trusted callable in a forked child with wall-clock, CPU and memory limits.
+
+Used for work that trusted code does on untrusted data and that might not end
+(sympy on a hostile expression). The child sends its result back as JSON over a
+pipe; nothing is pickled. ``os.fork`` is only safe in a single-threaded process:
+the caller must not have started threads (the batch judge is single-threaded).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import resource
+import select
+import signal
+import time
+from dataclasses import dataclass
+from typing import Any, Callable
+
+MAX_OUTPUT_BYTES = 4 * 1024 * 1024
+_REAP_GRACE = 1.0   # seconds a child that closed its pipe gets to exit before it is killed
+
+
+@dataclass(frozen=True)
+class TimeboxResult:
+    """``ok`` with the callable's JSON value, or why not: "timeout", "memory", "crashed", "bad_output"."""
+
+    ok: bool
+    value: Any
+    reason: str
+
+
+def run(fn: Callable[..., Any], *args: Any, seconds: float, memory_mb: int = 1024) -> TimeboxResult:
+    """Call ``fn(*args)`` in a forked child; kill it after ``seconds`` of wall-clock time.
+
+    The child may grow by ``memory_mb`` of address space (RLIMIT_AS) and use about
+    ``seconds`` of CPU (RLIMIT_CPU). Single-threaded callers only (see the module docstring).
+    """
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child: never returns
+        os.close(read_fd)
+        _child(write_fd, fn, args, seconds, memory_mb)
+    os.close(write_fd)
+    deadline = time.monotonic() + seconds
+    try:
+        data, ending = _read(read_fd, deadline)
+    except BaseException:  # e.g. KeyboardInterrupt: leave no child behind
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        raise
+    finally:
+        os.close(read_fd)
+    if ending:
+        os.kill(pid, signal.SIGKILL)
+    status = _reap(pid, time.monotonic() + _REAP_GRACE)
+    if ending:
+        return TimeboxResult(False, None, ending)
+    return _decode(data, status)
+
+
+def run_inline(fn: Callable[..., Any], *args: Any) -> TimeboxResult:
+    """The same contract in this process, with no limits (the student self-check in Jupyter)."""
+    try:
+        value = fn(*args)
+    except MemoryError:
+        return TimeboxResult(False, {"type": "MemoryError", "message": ""}, "memory")
+    except Exception as exc:  # noqa: BLE001 - reported to the caller, as in the child
+        return TimeboxResult(False, _describe(exc), "crashed")
+    try:
+        return TimeboxResult(True, json.loads(json.dumps(value, allow_nan=False)), "")
+    except (TypeError, ValueError, RecursionError) as exc:
+        return TimeboxResult(False, _describe(exc), "bad_output")
+
+
+def _child(write_fd: int, fn: Callable[..., Any], args: tuple[Any, ...], seconds: float,
+           memory_mb: int) -> None:
+    """Limit ourselves, run, write one JSON envelope, and leave without running any cleanup."""
+    code = 1
+    try:
+        _limit(seconds, memory_mb)
+        envelope = _envelope(fn, args)
+        payload = envelope.encode()
+        view = memoryview(payload)
+        while view:
+            view = view[os.write(write_fd, view):]
+        code = 0
+    except BaseException:  # noqa: BLE001 - the parent sees the exit code
+        code = 1
+    finally:
+        os._exit(code)  # no atexit handlers, no flushing of the parent's buffers
+
+
+def _envelope(fn: Callable[..., Any], args: tuple[Any, ...]) -> str:
+    try:
+        value = fn(*args)
+    except MemoryError:
+        return '{"ok": false, "reason": "memory", "value": {"type": "MemoryError", "message": ""}}'
+    except Exception as exc:  # noqa: BLE001
+        return json.dumps({"ok": False, "reason": "crashed", "value": _describe(exc)})
+    try:
+        return json.dumps({"ok": True, "reason": "", "value": value}, allow_nan=False)
+    except (TypeError, ValueError, RecursionError) as exc:
+        return json.dumps({"ok": False, "reason": "bad_output", "value": _describe(exc)})
+
+
+def _describe(exc: BaseException) -> dict[str, str]:
+    try:
+        message = str(exc)[:500]
+    except Exception:  # noqa: BLE001 - a broken __str__ must not hide the type
+        message = ""
+    return {"type": type(exc).__name__, "message": message}
+
+
+def _limit(seconds: float, memory_mb: int) -> None:
+    """RLIMIT_AS = current size + memory_mb; RLIMIT_CPU a little above the wall-clock limit."""
+    _soft, hard_as = resource.getrlimit(resource.RLIMIT_AS)
+    limit = _vm_size() + memory_mb * 1024 * 1024
+    if hard_as != resource.RLIM_INFINITY:
+        limit = min(limit, hard_as)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard_as))
+    cpu = math.ceil(seconds) + 1
+    _soft, hard_cpu = resource.getrlimit(resource.RLIMIT_CPU)
+    if hard_cpu == resource.RLIM_INFINITY or hard_cpu > cpu:
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    try:  # let the kernel's OOM killer pick this child, never the judge
+        with open("/proc/self/oom_score_adj", "w") as fh:
+            fh.write("1000")
+    except OSError:
+        pass
+
+
+def _vm_size() -> int:
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def _read(fd: int, deadline: float) -> tuple[bytes, str]:
+    """Everything the child writes until EOF; ending is "timeout" or "bad_output" (too much)."""
+    chunks: list[bytes] = []
+    total = 0
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return b"", "timeout"
+        ready, _, _ = select.select([fd], [], [], remaining)
+        if not ready:
+            return b"", "timeout"
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            return b"".join(chunks), ""
+        total += len(chunk)
+        if total > MAX_OUTPUT_BYTES:
+            return b"", "bad_output"
+        chunks.append(chunk)
+
+
+def _reap(pid: int, deadline: float) -> int:
+    """Wait for the child; kill it if it lingers after closing its pipe."""
+    while time.monotonic() < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return status
+        time.sleep(0.005)
+    os.kill(pid, signal.SIGKILL)
+    return os.waitpid(pid, 0)[1]
+
+
+def _decode(data: bytes, status: int) -> TimeboxResult:
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        reason = "timeout" if sig == signal.SIGXCPU else "crashed"
+        return TimeboxResult(False, {"type": "signal", "message": _signal_name(sig)}, reason)
+    try:
+        envelope = json.loads(data, parse_constant=_reject_constant)
+        ok, reason, value = envelope["ok"], envelope["reason"], envelope["value"]
+    except (ValueError, TypeError, KeyError, RecursionError):
+        if os.WIFEXITED(status) and os.WEXITSTATUS(status) != 0:
+            return TimeboxResult(False, {"type": "exit", "message": str(os.WEXITSTATUS(status))}, "crashed")
+        return TimeboxResult(False, None, "bad_output")
+    if ok is True:
+        return TimeboxResult(True, value, "")
+    known = reason if reason in ("memory", "crashed", "bad_output") else "crashed"
+    return TimeboxResult(False, value, known)
+
+
+def _signal_name(sig: int) -> str:
+    try:
+        return signal.Signals(sig).name
+    except ValueError:
+        return str(sig)
+
+
+def _reject_constant(name: str) -> None:
+    raise ValueError(f"non-standard JSON constant {name}")

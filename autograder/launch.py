@@ -1,0 +1,450 @@
+"""The trusted side of the sandbox: a pool of warm worker processes.
+
+Each worker is ``python -s [-P] -m autograder.sandbox`` started with a clean
+environment in an empty private directory; it is named by string and never
+imported here. The pool is single-threaded (selectors, no threads) because the
+judge forks time-boxed children from this same process. A worker that stops
+answering, dies or sends a malformed line costs only its current job
+(``ended="worker_failed"``) and is restarted; a batch never stops on it.
+"""
+
+from __future__ import annotations
+
+import os
+import selectors
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections import deque
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Iterator
+
+from autograder import wire
+from autograder.config import ISOLATION_LEVELS, Limits
+from autograder.errors import SandboxError
+
+WORKER_MODULE = "autograder.sandbox"
+DEFAULT_PRELOAD = ("numpy", "sympy", "matplotlib.pyplot", "source_lib")
+STARTUP_SECONDS = 90.0   # importing numpy/sympy/matplotlib on a busy machine
+GRACE_SECONDS = 15.0     # outer deadline = the job's wall_seconds + this
+MAX_STARTS = 3           # consecutive failed starts before a slot is given up
+STDERR_TAIL = 8192
+_NOT_STARTED = {"level": "none", "reason": "the pool has not been started"}
+
+
+@dataclass(frozen=True)
+class RawRun:
+    """One job's reply from a worker, checked for shape but not yet judged."""
+
+    job_id: str
+    ended: str
+    exit_code: int | None
+    signal: int | None
+    wall_seconds: float
+    output: str
+    output_truncated: bool
+    records: tuple[str, ...]
+    records_truncated: bool
+    isolation: dict[str, Any]
+
+
+def failed_run(job_id: str, ended: str, message: str, isolation: dict[str, Any],
+               wall_seconds: float = 0.0) -> RawRun:
+    """A RawRun for a job the sandbox could not run (its output explains why)."""
+    return RawRun(job_id, ended, None, None, round(wall_seconds, 4), message, False, (), False,
+                  dict(isolation))
+
+
+def parse_reply(line: bytes, job_id: str, max_bytes: int) -> RawRun:
+    """Validate one reply line; ValueError if it breaks the contract in any way."""
+    try:
+        msg = wire.loads(line, max_bytes)
+    except RecursionError as exc:
+        raise ValueError("reply nested too deeply") from exc
+    missing = [k for k in (*wire.REPLY_KEYS, "isolation") if k not in msg]
+    if missing:
+        raise ValueError(f"reply lacks {', '.join(missing)}")
+    if msg["job_id"] != job_id:
+        raise ValueError(f"reply for job {msg['job_id']!r} while {job_id!r} was running")
+    if msg["ended"] not in wire.ENDINGS or msg["ended"] == "worker_failed":
+        raise ValueError(f"unknown ending {msg['ended']!r}")
+    for key in ("exit_code", "signal"):
+        if msg[key] is not None and (type(msg[key]) is not int):
+            raise ValueError(f"{key} must be an int or null")
+    checks = {"wall_seconds": (int, float), "output": (str,), "output_truncated": (bool,),
+              "records": (list,), "records_truncated": (bool,), "isolation": (dict,)}
+    for key, types in checks.items():
+        if type(msg[key]) not in types:
+            raise ValueError(f"{key} has the wrong type")
+    if not all(type(r) is str for r in msg["records"]):
+        raise ValueError("records must be strings")
+    return RawRun(job_id, msg["ended"], msg["exit_code"], msg["signal"],
+                  float(msg["wall_seconds"]), msg["output"], msg["output_truncated"],
+                  tuple(msg["records"]), msg["records_truncated"], msg["isolation"])
+
+
+class _Worker:
+    """One worker process and the state of its pipes."""
+
+    def __init__(self, slot: int, command: list[str], env: dict[str, str], cwd: str) -> None:
+        self.slot = slot
+        self.proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE, env=env, cwd=cwd, close_fds=True,
+                                     start_new_session=True)  # no terminal signals; killpg works
+        for stream in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
+            os.set_blocking(stream.fileno(), False)
+        self.state = "starting"             # starting | idle | busy | dead
+        self.deadline = time.monotonic() + STARTUP_SECONDS
+        self.inbuf, self.outbuf, self.errtail = bytearray(), bytearray(), bytearray()
+        self.job: dict[str, Any] | None = None
+        self.owner: object | None = None    # the run_many call waiting for this job
+        self.sent_at = 0.0
+        self.max_reply = 1 << 20
+        self.ready: dict[str, Any] = {}
+        self.err_open = True
+
+    def send(self, job: dict[str, Any], line: bytes, wall: float, max_reply: int, *,
+             owner: object) -> None:
+        self.state, self.job, self.owner, self.max_reply = "busy", job, owner, max_reply
+        self.sent_at = time.monotonic()
+        self.deadline = self.sent_at + wall + GRACE_SECONDS
+        self.outbuf += line
+
+    def stderr_text(self) -> str:
+        return bytes(self.errtail).decode("utf-8", "replace").strip()
+
+    def kill(self) -> None:
+        """SIGKILL the worker (its job children follow through their death signals)."""
+        for fn in (os.killpg, os.kill):
+            try:
+                fn(self.proc.pid, signal.SIGKILL)
+            except OSError:
+                pass
+        self.proc.wait()
+        for stream in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
+            try:
+                stream.close()
+            except OSError:
+                pass
+        self.state = "dead"
+
+
+class SandboxPool:
+    """Warm sandbox workers; ``run_many`` keeps all of them busy."""
+
+    def __init__(self, workers: int, limits: Limits, *, require_isolation: str = "none",
+                 preload: tuple[str, ...] = DEFAULT_PRELOAD, python: str = sys.executable,
+                 max_isolation: str = "namespaces") -> None:
+        self.size, self.limits = workers, limits
+        self.require_isolation, self.preload = require_isolation, tuple(preload)
+        self.python, self.max_isolation = python, max_isolation
+        self._workers: list[_Worker] = []
+        self._starts: list[int] = []
+        self._tmp: str | None = None
+        self._command: list[str] = []
+
+    def __enter__(self) -> "SandboxPool":
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------ lifecycle
+
+    def start(self) -> None:
+        """Start every worker in parallel and wait for their ready lines."""
+        if self.require_isolation not in ISOLATION_LEVELS:
+            raise SandboxError(f"unknown isolation level {self.require_isolation!r}")
+        self._tmp = tempfile.mkdtemp(prefix="autograder-pool-")
+        os.chmod(self._tmp, 0o711)
+        self._command = self._worker_command()
+        self._starts = [1] * self.size
+        self._workers = [self._spawn(slot) for slot in range(self.size)]
+        while any(w.state == "starting" for w in self._workers):
+            self._pump(restart=False)
+        ready = [w for w in self._workers if w.state == "idle"]
+        if not ready:
+            details = "; ".join(w.stderr_text()[-500:] for w in self._workers)
+            self.close()
+            raise SandboxError(f"no sandbox worker started: {details}")
+        achieved = self.isolation["level"]
+        if ISOLATION_LEVELS.index(achieved) < ISOLATION_LEVELS.index(self.require_isolation):
+            reason = self.isolation.get("reason", "")
+            self.close()
+            raise SandboxError(f"sandbox isolation is {achieved!r} ({reason}); "
+                               f"{self.require_isolation!r} was required")
+
+    @property
+    def isolation(self) -> dict[str, Any]:
+        """The weakest isolation report among the ready workers."""
+        reports = [w.ready["isolation"] for w in self._workers if w.ready]
+        if not reports:
+            return dict(_NOT_STARTED)
+        weakest = min(reports, key=lambda r: ISOLATION_LEVELS.index(r.get("level", "none")))
+        return {**weakest, "workers": len(reports)}
+
+    def close(self) -> None:
+        """Ask workers to exit (EOF), then kill whatever is left; remove private dirs."""
+        for worker in self._workers:
+            if worker.state != "dead":
+                try:
+                    worker.proc.stdin.close()
+                except OSError:
+                    pass
+        end = time.monotonic() + 2.0
+        for worker in self._workers:
+            if worker.state != "dead":
+                try:
+                    worker.proc.wait(max(0.0, end - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    pass
+                worker.kill()
+        self._workers = []
+        if self._tmp:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+            self._tmp = None
+
+    def _worker_command(self) -> list[str]:
+        flags = ["-s"] + (["-P"] if self._python_version() >= (3, 11) else [])
+        command = [self.python, *flags, "-m", WORKER_MODULE, "--preload", ",".join(self.preload)]
+        if self.max_isolation != "namespaces":
+            command += ["--max-isolation", self.max_isolation]
+        return command
+
+    def _python_version(self) -> tuple[int, int]:
+        if self.python == sys.executable:
+            return sys.version_info[:2]
+        out = subprocess.run([self.python, "-c", "import sys; print(*sys.version_info[:2])"],
+                             capture_output=True, text=True, timeout=30, check=True).stdout
+        major, minor = out.split()
+        return int(major), int(minor)
+
+    def _spawn(self, slot: int) -> _Worker:
+        assert self._tmp is not None
+        home, cwd = (os.path.join(self._tmp, f"{kind}-{slot}") for kind in ("home", "cwd"))
+        for path in (home, cwd):
+            shutil.rmtree(path, ignore_errors=True)
+            os.mkdir(path, 0o700)  # cwd stays empty: nothing there can shadow a module
+        os.chmod(home, 0o711)  # scratch dirs inside must be reachable by a dropped uid
+        # TMPDIR: the worker's scratch and mount points vanish with the pool, even after a kill.
+        env = {"PATH": "/usr/bin:/bin", "HOME": home, "TMPDIR": home, "MPLBACKEND": "Agg",
+               "MPLCONFIGDIR": home,
+               "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+               "PYTHONHASHSEED": "0", "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1"}
+        return _Worker(slot, [*self._command, "--slot", str(slot)], env, cwd)
+
+    # ------------------------------------------------------------ running jobs
+
+    def run(self, job: dict[str, Any]) -> RawRun:
+        """Run one job and return its reply."""
+        for _, run in self.run_many([job]):
+            return run
+        raise SandboxError("the pool returned no result")  # unreachable: run_many yields once
+
+    def run_many(self, jobs: Iterable[dict[str, Any]]) -> Iterator[tuple[dict[str, Any], RawRun]]:
+        """Run jobs on all workers; yield (job, run) pairs in completion order."""
+        if not self._workers:
+            raise SandboxError("the pool is not started")
+        owner, source, exhausted = object(), iter(jobs), False
+        try:
+            while True:
+                immediate: list[tuple[dict[str, Any], RawRun]] = []
+                exhausted = self._assign(source, owner, immediate) or exhausted
+                yield from immediate
+                if exhausted and not any(w.owner is owner for w in self._workers):
+                    return
+                if all(w.state == "dead" for w in self._workers):
+                    for job in source:  # nothing can run them; say so, job by job
+                        yield job, failed_run(_job_id(job), "worker_failed",
+                                              "[sandbox] no worker could be (re)started",
+                                              self.isolation)
+                    return
+                for job, run, who in self._pump(restart=True):
+                    if who is owner:
+                        yield job, run
+        finally:
+            for worker in self._workers:
+                if worker.owner is owner:
+                    worker.owner = None  # an abandoned job's late reply is read and dropped
+
+    def _assign(self, source: Iterator[dict[str, Any]], owner: object,
+                immediate: list[tuple[dict[str, Any], RawRun]]) -> bool:
+        """Give each idle worker a job; True once the source is exhausted."""
+        for worker in self._workers:
+            while worker.state == "idle":
+                job = next(source, None)
+                if job is None:
+                    return True
+                prepared = self._prepare(job)
+                if isinstance(prepared, RawRun):
+                    immediate.append((job, prepared))
+                else:
+                    worker.send(job, *prepared, owner=owner)
+        return False
+
+    def _prepare(self, job: dict[str, Any]) -> tuple[bytes, float, int] | RawRun:
+        """(line, wall seconds, reply cap) for a job, or a RawRun saying why it cannot run."""
+        if not isinstance(job, dict) or not isinstance(job.get("job_id"), str):
+            return failed_run(_job_id(job), "start_failed", "[sandbox] a job needs a str job_id",
+                              self.isolation)
+        job.setdefault("wire", wire.WIRE_VERSION)
+        job.setdefault("limits", self.limits.as_wire())
+        try:
+            limits = {**self.limits.as_wire(), **job["limits"]}
+            wall = float(limits["wall_seconds"])
+            cap = 6 * (int(limits["record_bytes"]) + int(limits["output_bytes"])) + (1 << 20)
+            return wire.dumps(job), wall, cap
+        except (TypeError, ValueError) as exc:
+            return failed_run(job["job_id"], "start_failed",
+                              f"[sandbox] the job cannot be sent: {exc}", self.isolation)
+
+    # ------------------------------------------------------------ the event loop
+
+    def _pump(self, restart: bool) -> list[tuple[dict[str, Any], RawRun, object]]:
+        """Wait for one round of pipe events; return finished jobs as (job, run, owner)."""
+        finished: list[tuple[dict[str, Any], RawRun, object]] = []
+        live = [w for w in self._workers if w.state != "dead"]
+        deadlines = [w.deadline for w in live if w.state in ("starting", "busy")]
+        timeout = max(0.0, min(deadlines) - time.monotonic()) if deadlines else 1.0
+        with selectors.DefaultSelector() as sel:
+            for w in live:
+                sel.register(w.proc.stdout, selectors.EVENT_READ, (w, "out"))
+                if w.err_open:
+                    sel.register(w.proc.stderr, selectors.EVENT_READ, (w, "err"))
+                if w.outbuf:
+                    sel.register(w.proc.stdin, selectors.EVENT_WRITE, (w, "in"))
+            events = sel.select(timeout)
+        for key, _ in events:
+            worker, kind = key.data
+            if worker.state != "dead":
+                self._on_event(worker, kind, finished, restart)
+        now = time.monotonic()
+        for worker in live:
+            if worker.state in ("starting", "busy") and now > worker.deadline:
+                what = "did not start" if worker.state == "starting" else "did not answer"
+                self._fail(worker, f"{what} in time", finished, restart)
+        return finished
+
+    def _on_event(self, worker: _Worker, kind: str, finished: list[Any], restart: bool) -> None:
+        try:
+            if kind == "in":
+                del worker.outbuf[:os.write(worker.proc.stdin.fileno(), worker.outbuf[:1 << 20])]
+            elif kind == "err":
+                data = os.read(worker.proc.stderr.fileno(), 65536)
+                worker.err_open = bool(data)
+                worker.errtail = (worker.errtail + data)[-STDERR_TAIL:]
+            else:
+                data = os.read(worker.proc.stdout.fileno(), 1 << 20)
+                if not data:
+                    code = worker.proc.poll()
+                    self._fail(worker, f"worker exited (status {code})", finished, restart)
+                else:
+                    self._feed(worker, data, finished, restart)
+        except BlockingIOError:
+            pass
+        except OSError as exc:
+            self._fail(worker, f"pipe error: {exc}", finished, restart)
+
+    def _feed(self, worker: _Worker, data: bytes, finished: list[Any], restart: bool) -> None:
+        """Split stdout into lines without rescanning what was already searched."""
+        start = len(worker.inbuf)
+        worker.inbuf += data
+        end = worker.inbuf.find(b"\n", start)
+        while end != -1 and worker.state != "dead":
+            line = bytes(worker.inbuf[:end])
+            del worker.inbuf[:end + 1]
+            self._on_line(worker, line, finished, restart)
+            end = worker.inbuf.find(b"\n")
+        if len(worker.inbuf) > worker.max_reply and worker.state != "dead":
+            self._fail(worker, "reply line exceeds its size limit", finished, restart)
+
+    def _on_line(self, worker: _Worker, line: bytes, finished: list[Any], restart: bool) -> None:
+        if worker.state == "starting":
+            try:
+                ready = wire.loads(line, 1 << 20)
+                if ready.get("ready") is not True or not isinstance(ready.get("isolation"), dict):
+                    raise ValueError("not a ready line")
+            except ValueError as exc:
+                self._fail(worker, f"bad ready line: {exc}", finished, restart)
+                return
+            worker.ready, worker.state = ready, "idle"
+            self._starts[worker.slot] = 0
+        elif worker.state == "busy" and worker.job is not None:
+            try:
+                run = parse_reply(line, worker.job["job_id"], worker.max_reply)
+            except ValueError as exc:
+                self._fail(worker, f"malformed reply: {exc}", finished, restart)
+                return
+            finished.append((worker.job, run, worker.owner))
+            worker.state, worker.job, worker.owner = "idle", None, None
+        else:
+            self._fail(worker, "output while idle", finished, restart)
+
+    def _fail(self, worker: _Worker, why: str, finished: list[Any], restart: bool) -> None:
+        """Kill a broken worker, fail its job, and start a replacement if allowed."""
+        job, owner = worker.job, worker.owner
+        worker.kill()
+        tail = worker.stderr_text()[-2000:]
+        message = f"[sandbox] worker {worker.slot} failed: {why}"
+        if tail:
+            message += f"\nworker stderr (last lines):\n{tail}"
+        if job is not None:
+            elapsed = time.monotonic() - worker.sent_at
+            finished.append((job, failed_run(job["job_id"], "worker_failed", message,
+                                             self.isolation, elapsed), owner))
+        if restart and self._starts[worker.slot] < MAX_STARTS:
+            self._starts[worker.slot] += 1
+            self._workers[self._workers.index(worker)] = self._spawn(worker.slot)
+
+
+def _job_id(job: Any) -> str:
+    value = job.get("job_id") if isinstance(job, dict) else None
+    return value if isinstance(value, str) else ""
+
+
+class FakeRunner:
+    """The SandboxPool surface without processes: ``handler(job) -> RawRun``, for tests."""
+
+    def __init__(self, handler: Callable[[dict[str, Any]], RawRun], *,
+                 limits: Limits | None = None, isolation: dict[str, Any] | None = None) -> None:
+        self.handler, self.limits = handler, limits or Limits()
+        self._isolation = isolation or {"level": "none", "network": "host",
+                                        "pid_namespace": False, "filesystem": "host",
+                                        "user": "fake", "limits": {}, "reason": "FakeRunner"}
+        self.started = False
+
+    def __enter__(self) -> "FakeRunner":
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def start(self) -> None:
+        self.started = True
+
+    def close(self) -> None:
+        self.started = False
+
+    @property
+    def isolation(self) -> dict[str, Any]:
+        return dict(self._isolation)
+
+    def run(self, job: dict[str, Any]) -> RawRun:
+        for _, run in self.run_many([job]):
+            return run
+        raise SandboxError("FakeRunner returned no result")
+
+    def run_many(self, jobs: Iterable[dict[str, Any]]) -> Iterator[tuple[dict[str, Any], RawRun]]:
+        for job in jobs:
+            job.setdefault("wire", wire.WIRE_VERSION)
+            job.setdefault("limits", self.limits.as_wire())
+            try:
+                run = self.handler(job)
+            except Exception as exc:  # noqa: BLE001 - a failing handler is a failed worker
+                run = failed_run(_job_id(job), "worker_failed", f"[fake] {exc!r}", self.isolation)
+            yield job, run

@@ -1,0 +1,545 @@
+"""The warm worker: ``python -s -P -m autograder.sandbox --preload ... --slot N``.
+
+It imports the heavy modules once, forks a *zygote*, probes which isolation
+level works, prints one ready line, then answers one job line (stdin) with one
+reply line (stdout) until EOF. The zygote forks every job. It was forked
+before any job arrived and never receives job data (only one-byte commands),
+so no job can find an earlier job's code, inputs or answers in its inherited
+memory: the reference solution's run included. This process watches each job:
+wall-clock deadline, output and record caps, clean-up. Nothing a job does may
+crash or block it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import importlib
+import io
+import os
+import platform
+import select
+import selectors
+import shutil
+import signal
+import socket
+import sys
+import tempfile
+import time
+import traceback
+from typing import Any, Callable
+
+from autograder import wire
+from autograder.sandbox import confine, execute, probe
+
+# Mirrors autograder.config.Limits (not importable here); the pool always sends its own.
+DEFAULT_LIMITS: dict[str, Any] = {
+    "wall_seconds": 30.0, "cpu_seconds": 30, "memory_mb": 1024, "output_bytes": 64 * 1024,
+    "flood_bytes": 8 * 1024 * 1024, "record_bytes": 4 * 1024 * 1024, "call_seconds": 10.0,
+    "scratch_mb": 64, "max_processes": 32}
+MAX_JOB_BYTES = 512 * 1024 * 1024
+DRAIN_SECONDS = 1.0  # how long escaped processes may hold the pipes after the job is over
+PR_SET_CHILD_SUBREAPER = 36
+
+
+class ZygoteLost(Exception):
+    """The zygote died or stopped answering; this worker cannot run jobs any more."""
+
+
+class Zygote:
+    """A pristine fork of the warm worker that forks jobs on command."""
+
+    def __init__(self, plans: dict[str, confine.Plan]) -> None:
+        self.plans = plans
+        self.sock, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.pid = os.fork()
+        if self.pid == 0:
+            self.sock.close()
+            _zygote_main(theirs, plans)  # never returns
+        theirs.close()
+
+    def spawn(self, level: str) -> confine.Child:
+        try:
+            self.sock.sendall(b"S" + level.encode())
+            data, fds, _, _ = socket.recv_fds(self.sock, 1024, 5)
+        except OSError as exc:
+            raise ZygoteLost(str(exc)) from exc
+        if not data:
+            raise ZygoteLost("the zygote is gone")
+        if len(fds) != 5 or data != b"ok":
+            for fd in fds:
+                os.close(fd)
+            raise OSError(f"the zygote could not fork a job: {data.decode(errors='replace')}")
+        return confine.Child(*fds)
+
+    def sweep(self, level: str) -> None:
+        """Kill and reap whatever the last job left behind."""
+        try:
+            self.sock.sendall(b"K" + level.encode())
+            if self.sock.recv(16) == b"k":
+                return
+        except OSError as exc:
+            raise ZygoteLost(str(exc)) from exc
+        raise ZygoteLost("the zygote did not confirm its clean-up")
+
+
+def _zygote_main(sock: socket.socket, plans: dict[str, confine.Plan]) -> None:
+    try:
+        keep = sock.fileno()
+        os.closerange(3, keep)  # the worker's protocol pipes must not live on in here
+        os.closerange(keep + 1, 1 << 20)
+        # No parent check possible as PID 1; if the worker is already gone, recv() sees EOF.
+        confine.prctl(confine.PR_SET_PDEATHSIG, signal.SIGKILL)
+        confine.prctl(PR_SET_CHILD_SUBREAPER, 1)  # orphaned job processes come back here
+        gc.freeze()  # a job's garbage collector must not touch (and so copy) every page
+        home_ns = os.open("/proc/self/ns/pid", os.O_RDONLY) if "namespaces" in plans else None
+        while msg := sock.recv(64):
+            plan = plans[msg[1:].decode()]
+            if msg[:1] == b"S":
+                _zygote_spawn(sock, plan, home_ns)
+            else:
+                reap_orphans()
+                if plan.level == "process" and plan.uid is not None:
+                    sweep_uid(plan.uid)
+                    reap_orphans()
+                sock.sendall(b"k")
+    finally:
+        os._exit(0)
+
+
+def _zygote_spawn(sock: socket.socket, plan: confine.Plan, home_ns: int | None) -> None:
+    try:
+        child, pid, control = confine.spawn(plan, probe.run_payload, home_ns)
+    except OSError as exc:
+        sock.sendall(f"E{exc}".encode()[:1000])
+        return
+    fds = [child.records, child.output, child.control, child.job, child.pidfd]
+    socket.send_fds(sock, [b"ok"], fds)
+    for fd in fds:
+        os.close(fd)
+    confine.report_exit(pid, control)  # the worker sends nothing until the job is over
+
+
+def reap_orphans() -> None:
+    """Kill and reap every child of this process (the zygote, a child subreaper)."""
+    for _ in range(100):  # killing a daemon may orphan its own children onto us
+        children = _children()
+        for pid in children:
+            _quiet(os.kill, pid, signal.SIGKILL)
+        while True:
+            try:
+                if os.waitpid(-1, os.WNOHANG)[0] == 0:
+                    break
+            except ChildProcessError:
+                break
+        if not children:
+            return
+        time.sleep(0.002)
+
+
+def _children() -> list[int]:
+    me = os.getpid()
+    try:
+        with open(f"/proc/{me}/task/{me}/children", encoding="ascii") as f:
+            return [int(pid) for pid in f.read().split()]
+    except OSError:  # no CONFIG_PROC_CHILDREN: look at every process's parent
+        found = []
+        for entry in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == me:
+                        found.append(int(entry))
+            except (OSError, ValueError, IndexError):
+                continue
+        return found
+
+
+def sweep_uid(uid: int) -> None:
+    """Kill every process of the sandbox uid (level "process" as root)."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setresuid(uid, uid, uid)
+            for _ in range(3):  # a forking process can slip through one pass
+                _quiet(os.kill, -1, signal.SIGKILL)
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+
+
+def _quiet(fn: Callable[..., Any], *args: Any) -> None:
+    try:
+        fn(*args)
+    except OSError:
+        pass
+
+
+class Monitor:
+    """Watch one job until its pipes close: deadline, caps, kill, clean-up."""
+
+    def __init__(self, child: confine.Child, plan: confine.Plan, limits: dict[str, Any],
+                 zygote: Zygote) -> None:
+        self.child, self.plan, self.limits, self.zygote = child, plan, limits, zygote
+        self.start = time.monotonic()
+        self.deadline = self.start + float(limits["wall_seconds"])
+        self.drain_deadline: float | None = None
+        self.output, self.out_total = bytearray(), 0
+        self.pending, self.records, self.rec_total = bytearray(), [], 0
+        self.control, self.killed, self.failure = bytearray(), "", ""
+        self.ready, self.swept = False, False
+        self.status: int | None = None   # wait status of the job process
+        self.cpu: float | None = None
+        self.sel = selectors.DefaultSelector()
+
+    def wait(self) -> dict[str, Any]:
+        for fd, handler in ((self.child.output, self._on_output),
+                            (self.child.records, self._on_records),
+                            (self.child.control, self._on_control)):
+            self.sel.register(fd, selectors.EVENT_READ, handler)
+        try:
+            while self.sel.get_map():
+                now = time.monotonic()
+                if not self.killed and now >= self.deadline:
+                    self.kill("timeout")
+                if self.drain_deadline is not None and now >= self.drain_deadline:
+                    break  # escaped holders of the pipes: stop listening
+                limit = min(t for t in (self.drain_deadline, self.deadline) if t is not None)
+                for key, _ in self.sel.select(max(0.0, limit - now)):
+                    data = os.read(key.fd, 65536)
+                    if not data:
+                        self.sel.unregister(key.fd)
+                        os.close(key.fd)
+                    key.data(data)
+        finally:
+            for key in list(self.sel.get_map().values()):
+                os.close(key.fd)
+            self.sel.close()
+            self._sweep()
+            os.close(self.child.pidfd)
+        return self._result()
+
+    def _on_output(self, data: bytes) -> None:
+        room = int(self.limits["output_bytes"]) - len(self.output)
+        if room > 0:
+            self.output += data[:room]
+        self.out_total += len(data)
+        if self.out_total > int(self.limits["flood_bytes"]):
+            self.kill("output_limit")  # and keep draining: a full pipe must not block anyone
+
+    def _on_records(self, data: bytes) -> None:
+        if not data:  # EOF: a last line without newline is kept; the judge rejects it
+            if self.pending and self.rec_total <= int(self.limits["record_bytes"]):
+                self.records.append(self.pending.decode("utf-8", "replace"))
+            return
+        self.rec_total += len(data)
+        if self.rec_total > int(self.limits["record_bytes"]):
+            self.kill("record_limit")
+            return
+        if b"\n" not in data:
+            self.pending += data
+            return
+        *lines, rest = (bytes(self.pending) + data).split(b"\n")
+        self.records.extend(line.decode("utf-8", "replace") for line in lines)
+        self.pending = bytearray(rest)
+
+    def _on_control(self, data: bytes) -> None:
+        if not data:  # the middle process has exited: the job is over
+            self._sweep()
+            self.drain_deadline = min(self.drain_deadline or 1e18,
+                                      time.monotonic() + DRAIN_SECONDS)
+            return
+        *lines, rest = (bytes(self.control) + data).split(b"\n")
+        self.control = bytearray(rest)
+        for line in lines:
+            word, _, arg = line.decode("utf-8", "replace").partition(" ")
+            if word in ("ready", "fail"):
+                self.ready, self.failure = word == "ready", arg
+            elif word == "status" and len(arg.split()) == 2:
+                self.status, self.cpu = int(arg.split()[0]), float(arg.split()[1])
+
+    def kill(self, reason: str) -> None:
+        """SIGKILL the job process: with namespaces that ends everything it started."""
+        if self.killed:
+            return
+        self.killed = reason
+        pidfd = self.child.pidfd
+        # While the job process lives, its pid is also its (unrecycled) process group.
+        if self.plan.level == "process" and not select.select([pidfd], [], [], 0)[0]:
+            _quiet(os.killpg, _pidfd_pid(pidfd), signal.SIGKILL)
+        _quiet(signal.pidfd_send_signal, pidfd, signal.SIGKILL)
+        if self.plan.level == "process":
+            self._sweep(force=True)  # daemons and, as root, everything of the sandbox uid
+        self.drain_deadline = time.monotonic() + DRAIN_SECONDS
+
+    def _sweep(self, force: bool = False) -> None:
+        if force or not self.swept:
+            self.swept = True
+            self.zygote.sweep(self.plan.level)
+
+    def _result(self) -> dict[str, Any]:
+        ended, code, sig = self._ending()
+        output = bytes(self.output).decode("utf-8", "replace")
+        if self.failure:
+            output += f"\n[sandbox] confinement failed: {self.failure}\n"
+        return {"ended": ended, "exit_code": code, "signal": sig,
+                "wall_seconds": round(time.monotonic() - self.start, 4), "output": output,
+                "output_truncated": self.out_total > len(self.output), "records": self.records,
+                "records_truncated": self.rec_total > int(self.limits["record_bytes"])}
+
+    def _ending(self) -> tuple[str, int | None, int | None]:
+        code = sig = None
+        if self.status is not None:
+            code = os.WEXITSTATUS(self.status) if os.WIFEXITED(self.status) else None
+            sig = os.WTERMSIG(self.status) if os.WIFSIGNALED(self.status) else None
+        elif self.killed:
+            sig = signal.SIGKILL
+        if self.killed:
+            return self.killed, code, sig
+        if self.failure or not self.ready:
+            return "start_failed", code, sig
+        cpu_spent = self.cpu is not None and self.cpu >= int(self.limits["cpu_seconds"]) - 0.05
+        if sig == signal.SIGXCPU or (sig == signal.SIGKILL and cpu_spent):
+            return "timeout", code, sig  # RLIMIT_CPU
+        return ("exited" if code is not None else "signaled"), code, sig
+
+
+def _pidfd_pid(pidfd: int) -> int:
+    with open(f"/proc/self/fdinfo/{pidfd}", encoding="ascii") as info:
+        return int(next(line for line in info if line.startswith("Pid:")).split()[1])
+
+
+class Worker:
+    """Runs jobs through the zygote and reports what happened."""
+
+    def __init__(self, slot: int, zygote: Zygote) -> None:
+        self.slot, self.zygote = slot, zygote
+        self.plan: confine.Plan = zygote.plans["namespaces"]
+        self.isolation: dict[str, Any] = {}
+
+    def run(self, job: dict[str, Any]) -> dict[str, Any]:
+        """Reply fields for one job (the envelope adds limits and a scratch dir)."""
+        limits = job_limits(job)
+        result = self.run_envelope({"kind": "job", "limits": limits, "job": job})
+        isolation = {**self.isolation, "limits": {**self.isolation["limits"], **limits}}
+        return {"job_id": job["job_id"], **result, "isolation": isolation}
+
+    def run_envelope(self, envelope: dict[str, Any]) -> dict[str, Any]:
+        scratch = None
+        if self.plan.level == "process":
+            scratch = envelope["scratch"] = tempfile.mkdtemp(prefix=f"sbx-{self.slot}-")
+            if self.plan.uid is not None:
+                os.chown(scratch, self.plan.uid, self.plan.uid)
+        try:
+            child = self.zygote.spawn(self.plan.level)
+            try:
+                _write_all(child.job, wire.dumps(envelope))
+            except OSError:
+                pass  # the middle process died early; the control pipe will say so
+            finally:
+                os.close(child.job)
+            return Monitor(child, self.plan, envelope["limits"], self.zygote).wait()
+        finally:
+            if scratch:
+                remove_tree(scratch)
+
+    def choose_isolation(self, max_level: str) -> None:
+        """Try namespaces (unless capped), else fall back to "process"; record what works."""
+        reason = "" if max_level == "namespaces" else f"capped at {max_level} by the caller"
+        for level in ("namespaces", "process"):
+            if level == "namespaces" and max_level != "namespaces":
+                continue
+            self.plan = self.zygote.plans[level]
+            facts, why = self._trial()
+            if facts is not None and (level == "process" or facts.get("pid") == 1):
+                self.isolation = report(self.plan, facts, reason)
+                return
+            reason = f"{level} unavailable: {why or 'self check failed'}"
+        raise RuntimeError(f"no confined child could run: {reason}")
+
+    def _trial(self) -> tuple[dict[str, Any] | None, str]:
+        limits = {**DEFAULT_LIMITS, "wall_seconds": 20.0}
+        try:
+            result = self.run_envelope({"kind": "self_check", "limits": limits})
+        except OSError as exc:
+            return None, f"{type(exc).__name__}: {exc}"
+        if result["ended"] != "exited" or result["exit_code"] != 0 or not result["records"]:
+            return None, (result["output"].strip() or result["ended"])[-300:]
+        try:
+            return wire.loads(result["records"][0], 1 << 20), ""
+        except ValueError as exc:
+            return None, str(exc)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def job_limits(job: dict[str, Any]) -> dict[str, Any]:
+    limits = dict(DEFAULT_LIMITS)
+    given = job.get("limits") or {}
+    for key in DEFAULT_LIMITS:
+        value = given.get(key, limits[key])
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            raise ValueError(f"limit {key} must be a positive number")
+        limits[key] = value
+    return limits
+
+
+def check_job(job: dict[str, Any]) -> None:
+    """Shape checks, so a malformed job fails here and not inside the sandbox."""
+    if not isinstance(job.get("job_id"), str):
+        raise ValueError("job_id must be a string")
+    if job.get("wire", wire.WIRE_VERSION) != wire.WIRE_VERSION:
+        raise ValueError(f"unsupported wire version {job.get('wire')!r}")
+    for key in ("cells", "probes", "variants"):
+        if not isinstance(job.get(key, []), list):
+            raise ValueError(f"{key} must be a list")
+    for cell in job.get("cells", []):
+        if not (isinstance(cell, dict) and isinstance(cell.get("index"), int)
+                and isinstance(cell.get("source"), str)):
+            raise ValueError("each cell needs an int index and a str source")
+
+
+def remove_tree(path: str) -> None:
+    """Remove a scratch directory, even one whose modes a job changed."""
+    shutil.rmtree(path, ignore_errors=True)
+    if os.path.exists(path):
+        for root, dirs, _ in os.walk(path):
+            for name in dirs:
+                _quiet(os.chmod, os.path.join(root, name), 0o700)
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def report(plan: confine.Plan, facts: dict[str, Any], reason: str) -> dict[str, Any]:
+    """The isolation report attached to the ready line and every reply."""
+    namespaces = plan.level == "namespaces"
+    if plan.uid is not None:
+        user = f"uid {plan.uid} (dropped from root)"
+    elif plan.userns:
+        user = f"root in a user namespace, no capabilities (host uid {os.getuid()})"
+    else:
+        user = f"uid {os.getuid()} (same as the worker)"
+    kill = "pid namespace" if namespaces else \
+        "process group, orphans" + (", uid sweep" if plan.uid is not None else "")
+    return {
+        "level": plan.level,
+        "network": ("none" if facts.get("network") == "unreachable" else "loopback")
+        if namespaces else "host",
+        "pid_namespace": namespaces and facts.get("pid") == 1,
+        "filesystem": "private" if namespaces else "host",
+        "user": user,
+        "limits": {"rlimits": "AS CPU FSIZE NOFILE NPROC CORE",
+                   "nproc_enforced": plan.uid is not None or os.getuid() != 0,
+                   "scratch": "tmpfs /tmp" if namespaces else "temp dir (FSIZE per file only)",
+                   "kill": kill},
+        "reason": reason,
+    }
+
+
+# ---------------------------------------------------------------- startup and loop
+
+def preload(names: list[str]) -> tuple[list[str], dict[str, str]]:
+    """Import each module once; a missing one is reported, not fatal."""
+    loaded, missing = [], {}
+    for name in names:
+        try:
+            if name.startswith("matplotlib"):
+                import matplotlib
+                matplotlib.use("Agg")
+            importlib.import_module(name)
+            loaded.append(name)
+        except Exception as exc:  # noqa: BLE001 - any failure only means "not preloaded"
+            missing[name] = f"{type(exc).__name__}: {exc}"[:300]
+    return loaded, missing
+
+
+def warm() -> None:
+    """Pay one-off costs (font cache, printers, transformers) before the zygote forks."""
+    execute.prepare()
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is not None:
+        fig, ax = pyplot.subplots(figsize=(1, 1))
+        ax.plot([0, 1], [0, 1])
+        ax.set_title("warm")
+        fig.savefig(io.BytesIO(), format="png")
+        pyplot.close("all")
+    if "sympy" in sys.modules:
+        sympy = sys.modules["sympy"]
+        sympy.sstr(sympy.Symbol("x") ** 2 / 3)
+
+
+def versions() -> dict[str, str]:
+    found = {"python": platform.python_version()}
+    for name in ("numpy", "sympy", "matplotlib"):
+        if name in sys.modules:
+            found[name] = str(getattr(sys.modules[name], "__version__", "?"))
+    return found
+
+
+def claim_protocol() -> tuple[io.BufferedReader, int]:
+    """Move the protocol off fds 0/1 so stray prints (ours or a library's) cannot corrupt it."""
+    proto_in, proto_out = os.dup(0), os.dup(1)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    os.dup2(2, 1)
+    return os.fdopen(proto_in, "rb", buffering=1 << 16), proto_out
+
+
+def serve(worker: Worker, reader: io.BufferedReader, out: int) -> None:
+    while line := reader.readline(MAX_JOB_BYTES):
+        job_id = ""
+        try:
+            job = wire.loads(line, MAX_JOB_BYTES)
+            job_id = job["job_id"] if isinstance(job.get("job_id"), str) else ""
+            check_job(job)
+            reply = worker.run(job)
+        except Exception as exc:  # noqa: BLE001 - a bad job or our bug: answer, keep serving
+            reply = {"job_id": job_id, "ended": "start_failed", "exit_code": None, "signal": None,
+                     "wall_seconds": 0.0, "output": f"[sandbox] {exc}\n{traceback.format_exc()}",
+                     "output_truncated": False, "records": [], "records_truncated": False,
+                     "isolation": worker.isolation}
+            if isinstance(exc, ZygoteLost):
+                _write_all(out, wire.dumps(reply))
+                raise  # the pool sees the exit and starts a fresh worker
+        _write_all(out, wire.dumps(reply))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m autograder.sandbox")
+    parser.add_argument("--preload", default="numpy,sympy,matplotlib.pyplot,source_lib")
+    parser.add_argument("--slot", type=int, default=0)
+    parser.add_argument("--max-isolation", choices=("namespaces", "process"), default="namespaces")
+    parser.add_argument("--userns", action="store_true", help="use a user namespace even as root")
+    args = parser.parse_args(argv)
+    reader, out = claim_protocol()
+    confine.prctl(confine.PR_SET_DUMPABLE, 0)  # inherited by the zygote: no ptrace by a job
+    cwd = os.getcwd()
+    sys.path[:] = [p for p in sys.path if p not in ("", cwd)]  # -P is missing before 3.11
+    loaded, missing = preload([n for n in args.preload.split(",") if n])
+    warm()
+    mountpoint = tempfile.mkdtemp(prefix=f"sbx-root-{args.slot}-")
+    plans = {"namespaces": confine.make_plan("namespaces", args.slot, mountpoint,
+                                             userns=True if args.userns else None),
+             "process": confine.make_plan("process", args.slot, mountpoint)}
+    try:
+        worker = Worker(args.slot, Zygote(plans))
+        worker.choose_isolation(args.max_isolation)
+        _write_all(out, wire.dumps({
+            "ready": True, "isolation": worker.isolation, "versions": versions(),
+            "preload": {"loaded": loaded, "missing": missing}, "slot": args.slot,
+            "pid": os.getpid()}))
+        serve(worker, reader, out)
+    except BrokenPipeError:
+        pass  # the pool went away
+    except ZygoteLost:
+        return 1
+    finally:
+        _quiet(os.rmdir, mountpoint)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

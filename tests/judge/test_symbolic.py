@@ -1,0 +1,231 @@
+"""Equivalence by exact evaluation, constant-ratio diagnoses, mutants and the two verdict functions."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import pytest
+import sympy as sp
+
+from autograder.judge.symbolic import (
+    Comparison, Point, compare, fingerprint, judge_against_fingerprints, judge_answer, sample_points,
+)
+from autograder.judge.symparse import parse
+from autograder.spec import Symbols
+
+SYMBOLS = Symbols(reals=("w", "b"), size="m", index="i", indexed=("x", "y"))
+SEED, COUNT = 7, 4
+KEYS = {"parsed", "parse_error", "equivalent", "proof", "diagnosis", "message", "mutants", "latex",
+        "tolerant"}
+
+w, b = sp.symbols("w b", real=True)
+m = sp.symbols("m", integer=True, positive=True)
+i, k = sp.symbols("i k", integer=True)
+x, y = sp.IndexedBase("x"), sp.IndexedBase("y")
+J = sp.Sum((w * x[i] + b - y[i]) ** 2, (i, 1, m)) / (2 * m)
+R = w * x[i] + b - y[i]
+
+
+def S(expr: sp.Basic) -> str:
+    return sp.sstr(expr)
+
+
+def _sum(body: sp.Expr, upper: sp.Expr = m) -> sp.Expr:
+    return sp.Sum(body, (i, 1, upper))
+
+
+REF_W = S(sp.diff(J, w))
+REF_B = S(sp.diff(J, b))
+REF_W0 = S(sp.diff(J, w).subs({w: 0, b: 0}))
+REF_B0 = S(sp.diff(J, b).subs({w: 0, b: 0}))
+
+CORRECT_W = [
+    sp.diff(J, w),
+    _sum(x[i] * R) / m,
+    (w * _sum(x[i] ** 2) + b * _sum(x[i]) - _sum(x[i] * y[i])) / m,
+    w * _sum(x[i] ** 2) / m + b * _sum(x[i]) / m - _sum(x[i] * y[i]) / m,
+    sp.factor_terms(_sum(x[i] * R) / m),
+    _sum((b - y[i] + w * x[i]) * x[i]) / m,
+    sp.Integer(2) / (2 * m) * _sum(R * x[i]),
+    -_sum(x[i] * (y[i] - w * x[i] - b)) / m,
+    _sum(x[i] * R / m),
+    sp.Derivative(J, w),
+    sp.Float(0.5) * _sum(2 * x[i] * R) / m,
+    _sum(sp.expand(x[i] * R)) / m,
+    sp.Sum(x[k] * (w * x[k] + b - y[k]), (k, 1, m)) / m,
+    sp.Sum(x[i + 1] * (w * x[i + 1] + b - y[i + 1]), (i, 0, m - 1)) / m,
+    sp.Rational(1, 2) * _sum(2 * R * x[i]) / m,
+    sp.expand(sp.diff(J, w)),     # one Sum per monomial
+    sp.factor(sp.diff(J, w)),
+    sp.diff(J, w).evalf(),        # 0.5*Sum(...)/m
+]
+CORRECT_B = [
+    sp.diff(J, b),
+    _sum(R) / m,
+    b + (w * _sum(x[i]) - _sum(y[i])) / m,
+    sp.Derivative(J, b),
+    _sum(R / m),
+]
+CORRECT_W0 = [-_sum(x[i] * y[i]) / m, sp.Subs(sp.Derivative(J, w), (w, b), (0, 0)),
+              sp.diff(J, w).subs({w: 0, b: 0}), -1.0 * _sum(x[i] * y[i]) / m]
+CORRECT_B0 = [-_sum(y[i]) / m, sp.diff(J, b).subs({w: 0, b: 0})]
+
+
+def _judge(student: str, reference: str = REF_W, mutants: dict[str, str] | None = None) -> dict:
+    result = judge_answer(student, reference, mutants or {}, SYMBOLS, SEED, COUNT)
+    assert set(result) == KEYS
+    json.dumps(result)  # JSON-able, for the time box
+    return result
+
+
+@pytest.mark.parametrize("reference, forms", [
+    (REF_W, CORRECT_W), (REF_B, CORRECT_B), (REF_W0, CORRECT_W0), (REF_B0, CORRECT_B0),
+], ids=["dJ_dw", "dJ_db", "dJ_dw_at_zero", "dJ_db_at_zero"])
+def test_correct_forms_are_equivalent(reference: str, forms: list[sp.Expr]) -> None:
+    for expr in forms:
+        result = _judge(S(expr), reference)
+        assert result["equivalent"], (S(expr), result)
+        assert result["proof"] == "expand", (S(expr), result)  # all of these are polynomials
+        assert result["diagnosis"] is None and result["mutants"] == []
+        assert result["latex"]
+
+
+def test_floats_make_the_comparison_tolerant() -> None:
+    third = _judge(S(sp.Float(1 / 3) * _sum(3 * x[i] * R) / m))
+    assert third["equivalent"] and third["tolerant"] and third["proof"] == "sampling"
+    assert "exact fractions" in third["message"]
+    assert not _judge(S(sp.Float(0.333) * _sum(3 * x[i] * R) / m))["equivalent"]
+
+
+WRONG = [
+    # (student, reference, diagnosis, words in the message)
+    (_sum(x[i] * R), REF_W, "missing_1_over_m", "1/m"),
+    (-_sum(x[i] * R) / m, REF_W, "sign_flipped", "wrong sign"),
+    (2 * _sum(x[i] * R) / m, REF_W, "factor_2", "twice"),
+    (_sum(x[i] * R) / (2 * m), REF_W, "factor_half", "chain rule"),
+    (-_sum(x[i] * R), REF_W, "sign_and_missing_1_over_m", "-m times"),
+    (_sum(x[i] * R) / m ** 2, REF_W, "extra_1_over_m", "divided by m"),
+    (3 * _sum(x[i] * R) / m, REF_W, "constant_factor", "constant multiple"),
+    (_sum(x[i] * (w * x[i] - y[i])) / m, REF_W, None, "not equal"),             # missing b
+    (_sum(R) / m, REF_W, None, "not equal"),                                    # dJ/db for dJ/dw
+    (_sum(x[i] * R, m - 1) / m, REF_W, None, "not equal"),                       # one sample dropped
+    (_sum(x[i] * R) / m, REF_W0, None, "not equal"),                             # general for at-zero
+    (sp.Integer(0), REF_W0, "zero", "0 at every test point"),
+    (_sum(x[i] * (sp.Symbol("W") * x[i] + b - y[i])) / m, REF_W, "unknown_symbol", "uses W"),
+    (x[i] * R / m, REF_W, "free_index", "outside a Sum"),
+    (_sum(x[i + 5] * R) / m, REF_W, "free_index", "x[6]"),
+    (_sum(x[i] * R) / (w - w + b - b), REF_W, None, None),  # parse refuses: division by zero
+]
+
+
+@pytest.mark.parametrize("student, reference, diagnosis, words", WRONG,
+                         ids=[f"wrong{n}" for n in range(len(WRONG))])
+def test_wrong_forms_are_diagnosed(student: sp.Expr, reference: str, diagnosis: str | None,
+                                   words: str | None) -> None:
+    result = _judge(S(student), reference)
+    assert not result["equivalent"] and result["proof"] is None
+    if words is None:
+        assert not result["parsed"] and result["parse_error"]
+        return
+    assert result["parsed"]
+    assert result["diagnosis"] == diagnosis, result
+    assert words in result["message"], result["message"]
+
+
+def test_messages_never_reveal_reference_values() -> None:
+    points = sample_points(SYMBOLS, COUNT, SEED)
+    ref_fp = fingerprint(parse(REF_W, SYMBOLS), points, SYMBOLS)
+    for student, *_ in WRONG[:12]:
+        parsed = parse(S(student), SYMBOLS)
+        message = compare(fingerprint(parsed, points, SYMBOLS), ref_fp, points, tolerant=False).message
+        assert not any(value in message for value in ref_fp if len(value) > 2), message
+        assert "Sum(" not in message
+
+
+def test_mutants_are_recognised() -> None:
+    mutants = {
+        "missing_b": S(sp.diff(sp.Sum((w * x[i] - y[i]) ** 2, (i, 1, m)) / (2 * m), w)),
+        "db_for_dw": REF_B,
+        "sign": S(-sp.diff(J, w)),
+    }
+    missing_b = _judge(S(_sum(x[i] * (w * x[i] - y[i])) / m), REF_W, mutants)
+    assert missing_b["mutants"] == ["missing_b"]
+    assert _judge(S(_sum(R) / m), REF_W, mutants)["mutants"] == ["db_for_dw"]
+    assert _judge(S(-_sum(x[i] * R) / m), REF_W, mutants)["mutants"] == ["sign"]
+    assert _judge(S(w), REF_W, mutants)["mutants"] == []
+    assert _judge(REF_W, REF_W, mutants)["mutants"] == []  # equivalent answers report no mutant
+
+
+def test_at_zero_mutant_that_coincides_with_the_reference_is_not_reported() -> None:
+    # At w = b = 0 the "missing b" mistake vanishes; the correct answer must not be flagged.
+    mutant = S(sp.diff(sp.Sum((w * x[i] - y[i]) ** 2, (i, 1, m)) / (2 * m), w).subs(w, 0))
+    result = _judge(S(-_sum(x[i] * y[i]) / m), REF_W0, {"missing_b": mutant})
+    assert result["equivalent"] and result["mutants"] == []
+
+
+def test_reference_zero_everywhere_does_not_divide_by_zero() -> None:
+    assert _judge("0", "0")["equivalent"]
+    assert _judge(S(w - w), "0")["equivalent"]
+    result = _judge("w", "0")
+    assert not result["equivalent"] and result["diagnosis"] is None
+
+
+def test_transcendental_answers_compare_in_floats() -> None:
+    reference = S(sp.exp(w + b) * _sum(x[i]) / m)
+    result = _judge(S(_sum(sp.exp(w) * sp.exp(b) * x[i] / m)), reference)
+    assert result["equivalent"] and result["proof"] == "sampling"
+    assert _judge(S(-sp.exp(w + b) * _sum(x[i]) / m), reference)["diagnosis"] == "sign_flipped"
+    assert _judge(S(sp.log(w) * _sum(x[i]) / m), reference)["diagnosis"] in ("complex", "undefined")
+
+
+def test_parse_errors_are_reported_as_values() -> None:
+    result = _judge("__import__('os').system('true')")
+    assert result["parsed"] is False and result["diagnosis"] == "parse_error"
+    assert result["message"] == result["parse_error"] and result["latex"] is None
+
+
+def test_a_reference_that_does_not_parse_is_a_grader_fault() -> None:
+    with pytest.raises(ValueError, match="reference"):
+        judge_answer(REF_W, "sin(w)", {}, SYMBOLS, SEED, COUNT)
+
+
+def test_sample_points_are_deterministic_json_and_cover_the_data() -> None:
+    points = sample_points(SYMBOLS, 2, 3)
+    assert points == sample_points(SYMBOLS, 2, 3) != sample_points(SYMBOLS, 2, 4)
+    assert [p.size for p in points] == [1, 1, 2, 2, 3, 3]
+    json.dumps([dataclasses.asdict(p) for p in points])
+    names = dict(points[-1].values)
+    assert {"w", "b", "x[1]", "x[3]", "y[3]"} <= set(names)
+    assert all(value != "0" for _, value in points[-1].values)
+
+
+def test_fingerprints_are_exact_strings() -> None:
+    points = (Point(2, (("w", "1/2"), ("b", "-1"), ("x[1]", "2"), ("x[2]", "3"),
+                        ("y[1]", "1"), ("y[2]", "-1"))),)
+    # dJ/dw = (x1 (w x1 + b - y1) + x2 (w x2 + b - y2)) / 2 = (2*(-1) + 3*(3/2)) / 2 = 5/4
+    assert fingerprint(parse(REF_W, SYMBOLS), points, SYMBOLS) == ("5/4",)
+    assert fingerprint(parse("exp(w)", SYMBOLS), points, SYMBOLS)[0].startswith("f:1.6487")
+    assert fingerprint(parse("V*w", SYMBOLS), points, SYMBOLS) == ("err:unknown:V",)
+
+
+def test_compare_rejects_mismatched_lengths() -> None:
+    with pytest.raises(ValueError):
+        compare(("1",), ("1", "2"), (), tolerant=False)
+    assert compare((), (), (), tolerant=False) == Comparison(True, None, "Your expression is correct.")
+
+
+def test_self_check_variant_gives_the_same_verdict_from_fingerprints() -> None:
+    points = sample_points(SYMBOLS, COUNT, SEED)
+    ref_fp = fingerprint(parse(REF_W, SYMBOLS), points, SYMBOLS)
+    mutant_fps = {"db_for_dw": fingerprint(parse(REF_B, SYMBOLS), points, SYMBOLS)}
+    # The student's own objects, declared without assumptions: re-parsed canonically.
+    ws, bs, ms, i_s = sp.symbols("w b m i")
+    student = sp.Sum(x[i_s] * (ws * x[i_s] + bs - y[i_s]), (i_s, 1, ms)) / ms
+    ok = judge_against_fingerprints(student, ref_fp, {}, points, SYMBOLS)
+    assert set(ok) == KEYS and ok["equivalent"] and ok["proof"] == "sampling"
+    wrong = judge_against_fingerprints(S(_sum(R) / m), ref_fp, mutant_fps, points, SYMBOLS)
+    assert not wrong["equivalent"] and wrong["mutants"] == ["db_for_dw"]
+    batch = judge_answer(S(_sum(x[i] * R)), REF_W, {}, SYMBOLS, SEED, COUNT)
+    check = judge_against_fingerprints(S(_sum(x[i] * R)), ref_fp, {}, points, SYMBOLS)
+    assert (batch["diagnosis"], batch["message"]) == (check["diagnosis"], check["message"])

@@ -1,0 +1,186 @@
+"""The trusted pool: worker failures, fallback isolation, reply checking, FakeRunner."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from autograder import wire
+from autograder.config import Limits
+from autograder.errors import SandboxError
+from autograder.launch import FakeRunner, RawRun, SandboxPool, parse_reply
+
+LIMITS = Limits(wall_seconds=3, cpu_seconds=5, memory_mb=512, flood_bytes=1 << 20,
+                call_seconds=1.0, max_processes=16)
+LIGHT = ("numpy", "sympy")  # faster worker start for pool-mechanics tests
+
+
+def make_job(*cells: str, probes: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    return {"job_id": uuid.uuid4().hex, "probes": probes or [], "variants": [],
+            "cells": [{"index": i, "source": src} for i, src in enumerate(cells)]}
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    try:  # a zombie is not alive
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"
+    except OSError:
+        return False
+
+
+def reply(**changes: Any) -> bytes:
+    base = {"job_id": "j", "ended": "exited", "exit_code": 0, "signal": None,
+            "wall_seconds": 0.1, "output": "", "output_truncated": False, "records": ["{}"],
+            "records_truncated": False, "isolation": {"level": "process"}}
+    return json.dumps({**base, **changes}).encode()
+
+
+def test_parse_reply_accepts_a_good_line() -> None:
+    run = parse_reply(reply(), "j", 1 << 20)
+    assert run == RawRun("j", "exited", 0, None, 0.1, "", False, ("{}",), False,
+                         {"level": "process"})
+
+
+@pytest.mark.parametrize("line", [
+    reply(job_id="other"), reply(ended="worker_failed"), reply(ended="bogus"),
+    reply(exit_code="0"), reply(exit_code=True), reply(records=[1]), reply(records="x"),
+    reply(output=None), reply(isolation=[]), reply(output_truncated=1),
+    b'{"job_id": "j"}', b"[1]", b"not json", b'{"x": NaN}', b"[" * 100000, reply(output="x" * 2000),
+])
+def test_parse_reply_rejects_malformed_lines(line: bytes) -> None:
+    with pytest.raises(ValueError):
+        parse_reply(line, "j", 1000)
+
+
+def test_fake_runner() -> None:
+    def handler(job: dict[str, Any]) -> RawRun:
+        if job["job_id"] == "boom":
+            raise RuntimeError("handler broke")
+        return RawRun(job["job_id"], "exited", 0, None, 0.0, "", False, (), False, {})
+
+    with FakeRunner(handler, limits=LIMITS) as runner:
+        assert runner.isolation["level"] == "none"
+        assert runner.run({"job_id": "a"}).ended == "exited"
+        results = {job["job_id"]: run for job, run in runner.run_many([{"job_id": "b"},
+                                                                       {"job_id": "boom"}])}
+        assert results["b"].ended == "exited" and results["boom"].ended == "worker_failed"
+        job = {"job_id": "c"}
+        runner.run(job)
+        assert job["limits"] == LIMITS.as_wire()
+
+
+def test_worker_killed_externally_then_pool_continues(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    # Modules in the caller's cwd must not reach the workers (they start in a private dir).
+    for name in ("numpy", "json", "sympy"):
+        (tmp_path / f"{name}.py").write_text("raise SystemExit('shadowed')\n")
+    monkeypatch.chdir(tmp_path)
+    marker = f"{random.randint(1000, 9999)}.{random.randint(100, 999)}"
+    pool = SandboxPool(1, LIMITS, preload=LIGHT)
+    with pool:
+        first_pid = pool._workers[0].proc.pid
+        assert pool.isolation["workers"] == 1
+        killer = threading.Timer(0.8, os.kill, (first_pid, signal.SIGKILL))
+        killer.start()
+        slow = make_job(f"import subprocess, time\nsubprocess.Popen(['sleep', '{marker}'])\n"
+                        "time.sleep(2.5)")
+        after = make_job("import numpy\nok = numpy.__name__",
+                         probes=[{"question": "ok", "kind": "value", "name": "ok"}])
+        results = dict((job["job_id"], run) for job, run in pool.run_many([slow, after]))
+        killer.join()
+        failed, good = results[slow["job_id"]], results[after["job_id"]]
+        assert failed.ended == "worker_failed" and "worker 0 failed" in failed.output
+        assert good.ended == "exited" and '"v":"numpy"' in good.records[1]
+        second_pid = pool._workers[0].proc.pid
+        assert second_pid != first_pid
+    assert not alive(second_pid)
+    time.sleep(0.2)
+    leftovers = subprocess.run(["pgrep", "-f", f"sleep {marker}"], capture_output=True)
+    assert leftovers.stdout == b""  # the orphaned job died with its worker
+
+
+def test_malformed_jobs_fail_alone() -> None:
+    with SandboxPool(1, LIMITS, preload=()) as pool:
+        bad_id = {"job_id": 7, "cells": []}
+        nan = {"job_id": "nan", "cells": [], "probes": [{"x": float("nan")}]}
+        bad_cells = {"job_id": "cells", "cells": [{"index": "zero", "source": 1}]}
+        good = make_job("x = 1")
+        results = {str(job["job_id"]): run for job, run in
+                   pool.run_many([bad_id, nan, bad_cells, good])}
+        assert results["7"].ended == "start_failed" and results["nan"].ended == "start_failed"
+        assert results["cells"].ended == "start_failed"
+        assert results[good["job_id"]].ended == "exited"
+
+
+def test_process_level_fallback() -> None:
+    marker = f"{random.randint(1000, 9999)}.{random.randint(100, 999)}"
+    with SandboxPool(1, LIMITS, preload=LIGHT, max_isolation="process") as pool:
+        report = pool.isolation
+        assert (report["level"], report["network"], report["filesystem"]) == \
+            ("process", "host", "host")
+        assert "capped" in report["reason"]
+        run = pool.run(make_job(
+            "import os, subprocess\n"
+            f"subprocess.Popen(['sleep', '{marker}'], start_new_session=True)\n"
+            "where = os.getcwd()\nopen('f.txt', 'w').write('x')",
+            probes=[{"question": "where", "kind": "value", "name": "where"}]))
+        assert run.ended == "exited" and run.isolation["level"] == "process"
+        scratch = json.loads(run.records[1])["value"]["v"]
+        assert not os.path.exists(scratch)  # the scratch directory is removed after the job
+        timeout = pool.run(make_job("a = 1", "while True:\n    pass"))
+        assert timeout.ended == "timeout" and len(timeout.records) == 1
+        time.sleep(0.2)
+        leftovers = subprocess.run(["pgrep", "-f", f"sleep {marker}"], capture_output=True)
+        assert leftovers.stdout == b""  # orphans come back to the subreaper worker and die
+
+
+def test_require_isolation_fails_closed() -> None:
+    pool = SandboxPool(1, LIMITS, preload=(), require_isolation="namespaces",
+                       max_isolation="process")
+    with pytest.raises(SandboxError, match="namespaces"):
+        pool.start()
+    assert pool._workers == []
+
+
+def test_user_namespace_worker() -> None:
+    """The unprivileged path (user namespace + dropped capabilities), forced while root."""
+    env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "MPLBACKEND": "Agg", "LANG": "C.UTF-8",
+           "OPENBLAS_NUM_THREADS": "1", "PYTHONHASHSEED": "0"}
+    command = [sys.executable, "-s", "-m", "autograder.sandbox", "--preload", "numpy",
+               "--slot", "5", "--userns"]
+    with subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                          stderr=subprocess.DEVNULL, env=env, cwd="/") as proc:
+        ready = wire.loads(proc.stdout.readline(), 1 << 20)
+        if ready["isolation"]["level"] != "namespaces":
+            proc.stdin.close()
+            pytest.skip(f"no user namespaces here: {ready['isolation']['reason']}")
+        assert "user namespace" in ready["isolation"]["user"]
+        job = make_job("import json, os\ncaps = [l for l in open('/proc/self/status') "
+                       "if l.startswith(('CapEff', 'CapBnd', 'NoNewPrivs'))]\n"
+                       "facts = json.dumps([os.getpid(), os.path.exists('/work/main/solutions'), caps])",
+                       probes=[{"question": "facts", "kind": "value", "name": "facts"}])
+        job["limits"] = LIMITS.as_wire()
+        proc.stdin.write(wire.dumps(job))
+        proc.stdin.flush()
+        result = wire.loads(proc.stdout.readline(), 1 << 24)
+        proc.stdin.close()
+        assert proc.wait(10) == 0
+    assert result["ended"] == "exited", result
+    pid, solutions, caps = json.loads(json.loads(result["records"][1])["value"]["v"])
+    assert pid == 1 and solutions is False
+    assert caps == ["CapEff:\t0000000000000000\n", "CapBnd:\t0000000000000000\n",
+                    "NoNewPrivs:\t1\n"]
