@@ -33,6 +33,10 @@ GRACE_SECONDS = 15.0     # outer deadline = the job's wall_seconds + this
 MAX_STARTS = 3           # consecutive failed starts before a slot is given up
 STDERR_TAIL = 8192
 _NOT_STARTED = {"level": "none", "reason": "the pool has not been started"}
+_REPLY_TYPES = {"job_id": (str,), "ended": (str,), "exit_code": (int, type(None)),
+                "signal": (int, type(None)), "wall_seconds": (int, float), "output": (str,),
+                "output_truncated": (bool,), "records": (list,), "records_truncated": (bool,),
+                "isolation": (dict,)}  # wire.REPLY_KEYS plus the isolation report
 
 
 @dataclass(frozen=True)
@@ -64,23 +68,16 @@ def parse_reply(line: bytes, job_id: str, max_bytes: int) -> RawRun:
         msg = wire.loads(line, max_bytes)
     except RecursionError as exc:
         raise ValueError("reply nested too deeply") from exc
-    missing = [k for k in (*wire.REPLY_KEYS, "isolation") if k not in msg]
+    missing = [k for k in _REPLY_TYPES if k not in msg]
     if missing:
         raise ValueError(f"reply lacks {', '.join(missing)}")
+    wrong = [k for k, types in _REPLY_TYPES.items() if type(msg[k]) not in types]
+    if wrong or not all(type(r) is str for r in msg["records"]):
+        raise ValueError(f"reply fields of the wrong type: {wrong or ['records']}")
     if msg["job_id"] != job_id:
         raise ValueError(f"reply for job {msg['job_id']!r} while {job_id!r} was running")
     if msg["ended"] not in wire.ENDINGS or msg["ended"] == "worker_failed":
         raise ValueError(f"unknown ending {msg['ended']!r}")
-    for key in ("exit_code", "signal"):
-        if msg[key] is not None and (type(msg[key]) is not int):
-            raise ValueError(f"{key} must be an int or null")
-    checks = {"wall_seconds": (int, float), "output": (str,), "output_truncated": (bool,),
-              "records": (list,), "records_truncated": (bool,), "isolation": (dict,)}
-    for key, types in checks.items():
-        if type(msg[key]) not in types:
-            raise ValueError(f"{key} has the wrong type")
-    if not all(type(r) is str for r in msg["records"]):
-        raise ValueError("records must be strings")
     return RawRun(job_id, msg["ended"], msg["exit_code"], msg["signal"],
                   float(msg["wall_seconds"]), msg["output"], msg["output_truncated"],
                   tuple(msg["records"]), msg["records_truncated"], msg["isolation"])
@@ -117,13 +114,18 @@ class _Worker:
         return bytes(self.errtail).decode("utf-8", "replace").strip()
 
     def kill(self) -> None:
-        """SIGKILL the worker (its job children follow through their death signals)."""
+        """SIGKILL the worker (its zygote and jobs follow through death signals)."""
         for fn in (os.killpg, os.kill):
             try:
                 fn(self.proc.pid, signal.SIGKILL)
             except OSError:
                 pass
         self.proc.wait()
+        try:  # what it said last is still in the pipe: keep it for the diagnostics
+            while self.err_open and (data := os.read(self.proc.stderr.fileno(), 65536)):
+                self.errtail = (self.errtail + data)[-STDERR_TAIL:]
+        except OSError:
+            pass
         for stream in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
             try:
                 stream.close()
@@ -145,6 +147,7 @@ class SandboxPool:
         self._starts: list[int] = []
         self._tmp: str | None = None
         self._command: list[str] = []
+        self._inboxes: dict[object, deque[tuple[dict[str, Any], RawRun]]] = {}
 
     def __enter__(self) -> "SandboxPool":
         self.start()
@@ -159,13 +162,24 @@ class SandboxPool:
         """Start every worker in parallel and wait for their ready lines."""
         if self.require_isolation not in ISOLATION_LEVELS:
             raise SandboxError(f"unknown isolation level {self.require_isolation!r}")
+        try:
+            self._command = self._worker_command()
+        except (OSError, subprocess.SubprocessError, ValueError) as exc:
+            raise SandboxError(f"cannot run {self.python!r}: {exc}") from exc
         self._tmp = tempfile.mkdtemp(prefix="autograder-pool-")
         os.chmod(self._tmp, 0o711)
-        self._command = self._worker_command()
         self._starts = [1] * self.size
-        self._workers = [self._spawn(slot) for slot in range(self.size)]
-        while any(w.state == "starting" for w in self._workers):
-            self._pump(restart=False)
+        try:
+            for slot in range(self.size):
+                self._workers.append(self._spawn(slot))
+            while any(w.state == "starting" for w in self._workers):
+                self._pump(restart=False)
+        except OSError as exc:
+            self.close()
+            raise SandboxError(f"cannot start a sandbox worker: {exc}") from exc
+        except BaseException:
+            self.close()
+            raise
         ready = [w for w in self._workers if w.state == "idle"]
         if not ready:
             details = "; ".join(w.stderr_text()[-500:] for w in self._workers)
@@ -250,11 +264,12 @@ class SandboxPool:
         if not self._workers:
             raise SandboxError("the pool is not started")
         owner, source, exhausted = object(), iter(jobs), False
+        inbox = self._inboxes[owner] = deque()  # nested calls keep each other's results apart
         try:
             while True:
-                immediate: list[tuple[dict[str, Any], RawRun]] = []
-                exhausted = self._assign(source, owner, immediate) or exhausted
-                yield from immediate
+                exhausted = self._assign(source, owner, inbox) or exhausted
+                while inbox:
+                    yield inbox.popleft()
                 if exhausted and not any(w.owner is owner for w in self._workers):
                     return
                 if all(w.state == "dead" for w in self._workers):
@@ -263,16 +278,15 @@ class SandboxPool:
                                               "[sandbox] no worker could be (re)started",
                                               self.isolation)
                     return
-                for job, run, who in self._pump(restart=True):
-                    if who is owner:
-                        yield job, run
+                self._pump(restart=True)
         finally:
+            del self._inboxes[owner]
             for worker in self._workers:
                 if worker.owner is owner:
                     worker.owner = None  # an abandoned job's late reply is read and dropped
 
     def _assign(self, source: Iterator[dict[str, Any]], owner: object,
-                immediate: list[tuple[dict[str, Any], RawRun]]) -> bool:
+                immediate: deque[tuple[dict[str, Any], RawRun]]) -> bool:
         """Give each idle worker a job; True once the source is exhausted."""
         for worker in self._workers:
             while worker.state == "idle":
@@ -304,9 +318,8 @@ class SandboxPool:
 
     # ------------------------------------------------------------ the event loop
 
-    def _pump(self, restart: bool) -> list[tuple[dict[str, Any], RawRun, object]]:
-        """Wait for one round of pipe events; return finished jobs as (job, run, owner)."""
-        finished: list[tuple[dict[str, Any], RawRun, object]] = []
+    def _pump(self, restart: bool) -> None:
+        """Wait for one round of pipe events; deliver finished jobs to their callers."""
         live = [w for w in self._workers if w.state != "dead"]
         deadlines = [w.deadline for w in live if w.state in ("starting", "busy")]
         timeout = max(0.0, min(deadlines) - time.monotonic()) if deadlines else 1.0
@@ -321,15 +334,14 @@ class SandboxPool:
         for key, _ in events:
             worker, kind = key.data
             if worker.state != "dead":
-                self._on_event(worker, kind, finished, restart)
+                self._on_event(worker, kind, restart)
         now = time.monotonic()
         for worker in live:
             if worker.state in ("starting", "busy") and now > worker.deadline:
                 what = "did not start" if worker.state == "starting" else "did not answer"
-                self._fail(worker, f"{what} in time", finished, restart)
-        return finished
+                self._fail(worker, f"{what} in time", restart)
 
-    def _on_event(self, worker: _Worker, kind: str, finished: list[Any], restart: bool) -> None:
+    def _on_event(self, worker: _Worker, kind: str, restart: bool) -> None:
         try:
             if kind == "in":
                 del worker.outbuf[:os.write(worker.proc.stdin.fileno(), worker.outbuf[:1 << 20])]
@@ -341,15 +353,15 @@ class SandboxPool:
                 data = os.read(worker.proc.stdout.fileno(), 1 << 20)
                 if not data:
                     code = worker.proc.poll()
-                    self._fail(worker, f"worker exited (status {code})", finished, restart)
+                    self._fail(worker, f"worker exited (status {code})", restart)
                 else:
-                    self._feed(worker, data, finished, restart)
+                    self._feed(worker, data, restart)
         except BlockingIOError:
             pass
         except OSError as exc:
-            self._fail(worker, f"pipe error: {exc}", finished, restart)
+            self._fail(worker, f"pipe error: {exc}", restart)
 
-    def _feed(self, worker: _Worker, data: bytes, finished: list[Any], restart: bool) -> None:
+    def _feed(self, worker: _Worker, data: bytes, restart: bool) -> None:
         """Split stdout into lines without rescanning what was already searched."""
         start = len(worker.inbuf)
         worker.inbuf += data
@@ -357,19 +369,21 @@ class SandboxPool:
         while end != -1 and worker.state != "dead":
             line = bytes(worker.inbuf[:end])
             del worker.inbuf[:end + 1]
-            self._on_line(worker, line, finished, restart)
+            self._on_line(worker, line, restart)
             end = worker.inbuf.find(b"\n")
         if len(worker.inbuf) > worker.max_reply and worker.state != "dead":
-            self._fail(worker, "reply line exceeds its size limit", finished, restart)
+            self._fail(worker, "reply line exceeds its size limit", restart)
 
-    def _on_line(self, worker: _Worker, line: bytes, finished: list[Any], restart: bool) -> None:
+    def _on_line(self, worker: _Worker, line: bytes, restart: bool) -> None:
         if worker.state == "starting":
             try:
                 ready = wire.loads(line, 1 << 20)
-                if ready.get("ready") is not True or not isinstance(ready.get("isolation"), dict):
+                isolation = ready.get("isolation")
+                if ready.get("ready") is not True or not isinstance(isolation, dict) \
+                        or isolation.get("level") not in ISOLATION_LEVELS:
                     raise ValueError("not a ready line")
             except ValueError as exc:
-                self._fail(worker, f"bad ready line: {exc}", finished, restart)
+                self._fail(worker, f"bad ready line: {exc}", restart)
                 return
             worker.ready, worker.state = ready, "idle"
             self._starts[worker.slot] = 0
@@ -377,14 +391,19 @@ class SandboxPool:
             try:
                 run = parse_reply(line, worker.job["job_id"], worker.max_reply)
             except ValueError as exc:
-                self._fail(worker, f"malformed reply: {exc}", finished, restart)
+                self._fail(worker, f"malformed reply: {exc}", restart)
                 return
-            finished.append((worker.job, run, worker.owner))
+            self._deliver(worker.job, run, worker.owner)
             worker.state, worker.job, worker.owner = "idle", None, None
         else:
-            self._fail(worker, "output while idle", finished, restart)
+            self._fail(worker, "output while idle", restart)
 
-    def _fail(self, worker: _Worker, why: str, finished: list[Any], restart: bool) -> None:
+    def _deliver(self, job: dict[str, Any], run: RawRun, owner: object | None) -> None:
+        inbox = self._inboxes.get(owner)
+        if inbox is not None:
+            inbox.append((job, run))
+
+    def _fail(self, worker: _Worker, why: str, restart: bool) -> None:
         """Kill a broken worker, fail its job, and start a replacement if allowed."""
         job, owner = worker.job, worker.owner
         worker.kill()
@@ -394,8 +413,8 @@ class SandboxPool:
             message += f"\nworker stderr (last lines):\n{tail}"
         if job is not None:
             elapsed = time.monotonic() - worker.sent_at
-            finished.append((job, failed_run(job["job_id"], "worker_failed", message,
-                                             self.isolation, elapsed), owner))
+            self._deliver(job, failed_run(job["job_id"], "worker_failed", message,
+                                          self.isolation, elapsed), owner)
         if restart and self._starts[worker.slot] < MAX_STARTS:
             self._starts[worker.slot] += 1
             self._workers[self._workers.index(worker)] = self._spawn(worker.slot)

@@ -83,6 +83,7 @@ class SymbolicJudge:
         self.prepared = prepared
         self.seconds = seconds
         self.cache: dict[tuple[str, str], Mapping[str, Any]] = {}
+        self.warmed: set[str] = set()
 
     def __call__(self, question: SymbolicQuestion, source: str) -> Mapping[str, Any]:
         key = (question.id, source)
@@ -94,9 +95,14 @@ class SymbolicJudge:
         ref = self.prepared.references.value(question.id)
         reference_src = expression_source(ref.expected) or "0"
         mutants = {mid: src for mid, v in ref.mutants.items() if (src := expression_source(v))}
-        boxed = timebox.run(symbolic.judge_answer, source, reference_src, mutants,
-                            self.prepared.assignment.symbols, self.prepared.seed,
-                            self.prepared.assignment.symbolic_points, seconds=self.seconds)
+        args = (reference_src, mutants, self.prepared.assignment.symbols, self.prepared.seed,
+                self.prepared.assignment.symbolic_points)
+        if question.id not in self.warmed:
+            # Trusted text from the solution run: judging it here fills the reference cache,
+            # which every forked time box then inherits instead of recomputing.
+            symbolic.judge_answer(reference_src, *args)
+            self.warmed.add(question.id)
+        boxed = timebox.run(symbolic.judge_answer, source, *args, seconds=self.seconds)
         if boxed.ok and isinstance(boxed.value, dict):
             return boxed.value
         return {"parsed": False, "equivalent": False,

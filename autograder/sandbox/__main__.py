@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import argparse
 import gc
-import importlib
 import io
 import os
-import platform
 import select
 import selectors
 import shutil
@@ -99,9 +97,6 @@ def _zygote_main(sock: socket.socket, plans: dict[str, confine.Plan]) -> None:
                 _zygote_spawn(sock, plan, home_ns)
             else:
                 reap_orphans()
-                if plan.level == "process" and plan.uid is not None:
-                    sweep_uid(plan.uid)
-                    reap_orphans()
                 sock.sendall(b"k")
     finally:
         os._exit(0)
@@ -142,29 +137,8 @@ def _children() -> list[int]:
     try:
         with open(f"/proc/{me}/task/{me}/children", encoding="ascii") as f:
             return [int(pid) for pid in f.read().split()]
-    except OSError:  # no CONFIG_PROC_CHILDREN: look at every process's parent
-        found = []
-        for entry in filter(str.isdigit, os.listdir("/proc")):
-            try:
-                with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as f:
-                    if int(f.read().rsplit(")", 1)[1].split()[1]) == me:
-                        found.append(int(entry))
-            except (OSError, ValueError, IndexError):
-                continue
-        return found
-
-
-def sweep_uid(uid: int) -> None:
-    """Kill every process of the sandbox uid (level "process" as root)."""
-    pid = os.fork()
-    if pid == 0:
-        try:
-            os.setresuid(uid, uid, uid)
-            for _ in range(3):  # a forking process can slip through one pass
-                _quiet(os.kill, -1, signal.SIGKILL)
-        finally:
-            os._exit(0)
-    os.waitpid(pid, 0)
+    except OSError:  # a kernel without CONFIG_PROC_CHILDREN: zombies are still reaped
+        return []
 
 
 def _quiet(fn: Callable[..., Any], *args: Any) -> None:
@@ -243,7 +217,7 @@ class Monitor:
         self.pending = bytearray(rest)
 
     def _on_control(self, data: bytes) -> None:
-        if not data:  # the middle process has exited: the job is over
+        if not data:  # the job process is reaped and the zygote closed its end: job over
             self._sweep()
             self.drain_deadline = min(self.drain_deadline or 1e18,
                                       time.monotonic() + DRAIN_SECONDS)
@@ -268,7 +242,7 @@ class Monitor:
             _quiet(os.killpg, _pidfd_pid(pidfd), signal.SIGKILL)
         _quiet(signal.pidfd_send_signal, pidfd, signal.SIGKILL)
         if self.plan.level == "process":
-            self._sweep(force=True)  # daemons and, as root, everything of the sandbox uid
+            self._sweep(force=True)  # the daemons, reparented to the zygote
         self.drain_deadline = time.monotonic() + DRAIN_SECONDS
 
     def _sweep(self, force: bool = False) -> None:
@@ -313,12 +287,12 @@ class Worker:
 
     def __init__(self, slot: int, zygote: Zygote) -> None:
         self.slot, self.zygote = slot, zygote
-        self.plan: confine.Plan = zygote.plans["namespaces"]
+        self.plan: confine.Plan = next(iter(zygote.plans.values()))
         self.isolation: dict[str, Any] = {}
 
     def run(self, job: dict[str, Any]) -> dict[str, Any]:
         """Reply fields for one job (the envelope adds limits and a scratch dir)."""
-        limits = job_limits(job)
+        limits = probe.job_limits(job, DEFAULT_LIMITS)
         result = self.run_envelope({"kind": "job", "limits": limits, "job": job})
         isolation = {**self.isolation, "limits": {**self.isolation["limits"], **limits}}
         return {"job_id": job["job_id"], **result, "isolation": isolation}
@@ -334,7 +308,7 @@ class Worker:
             try:
                 _write_all(child.job, wire.dumps(envelope))
             except OSError:
-                pass  # the middle process died early; the control pipe will say so
+                pass  # the job process died early; the control pipe will say so
             finally:
                 os.close(child.job)
             return Monitor(child, self.plan, envelope["limits"], self.zygote).wait()
@@ -342,19 +316,18 @@ class Worker:
             if scratch:
                 remove_tree(scratch)
 
-    def choose_isolation(self, max_level: str) -> None:
-        """Try namespaces (unless capped), else fall back to "process"; record what works."""
-        reason = "" if max_level == "namespaces" else f"capped at {max_level} by the caller"
+    def choose_isolation(self, reason: str) -> None:
+        """Use namespaces if planned and the self check passes, else level "process"."""
         for level in ("namespaces", "process"):
-            if level == "namespaces" and max_level != "namespaces":
+            if level not in self.zygote.plans:
                 continue
             self.plan = self.zygote.plans[level]
             facts, why = self._trial()
             if facts is not None and (level == "process" or facts.get("pid") == 1):
-                self.isolation = report(self.plan, facts, reason)
+                self.isolation = probe.isolation_report(self.plan, facts, reason)
                 return
             reason = f"{level} unavailable: {why or 'self check failed'}"
-        raise RuntimeError(f"no confined child could run: {reason}")
+        raise RuntimeError(f"no confined job could run: {reason}")
 
     def _trial(self) -> tuple[dict[str, Any] | None, str]:
         limits = {**DEFAULT_LIMITS, "wall_seconds": 20.0}
@@ -376,107 +349,21 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view):]
 
 
-def job_limits(job: dict[str, Any]) -> dict[str, Any]:
-    limits = dict(DEFAULT_LIMITS)
-    given = job.get("limits") or {}
-    for key in DEFAULT_LIMITS:
-        value = given.get(key, limits[key])
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-            raise ValueError(f"limit {key} must be a positive number")
-        limits[key] = value
-    return limits
-
-
-def check_job(job: dict[str, Any]) -> None:
-    """Shape checks, so a malformed job fails here and not inside the sandbox."""
-    if not isinstance(job.get("job_id"), str):
-        raise ValueError("job_id must be a string")
-    if job.get("wire", wire.WIRE_VERSION) != wire.WIRE_VERSION:
-        raise ValueError(f"unsupported wire version {job.get('wire')!r}")
-    for key in ("cells", "probes", "variants"):
-        if not isinstance(job.get(key, []), list):
-            raise ValueError(f"{key} must be a list")
-    for cell in job.get("cells", []):
-        if not (isinstance(cell, dict) and isinstance(cell.get("index"), int)
-                and isinstance(cell.get("source"), str)):
-            raise ValueError("each cell needs an int index and a str source")
-
-
 def remove_tree(path: str) -> None:
-    """Remove a scratch directory, even one whose modes a job changed."""
+    """Remove a scratch directory, even one whose modes a job changed (when not root)."""
     shutil.rmtree(path, ignore_errors=True)
-    if os.path.exists(path):
-        for root, dirs, _ in os.walk(path):
-            for name in dirs:
-                _quiet(os.chmod, os.path.join(root, name), 0o700)
-        shutil.rmtree(path, ignore_errors=True)
-
-
-def report(plan: confine.Plan, facts: dict[str, Any], reason: str) -> dict[str, Any]:
-    """The isolation report attached to the ready line and every reply."""
-    namespaces = plan.level == "namespaces"
-    if plan.uid is not None:
-        user = f"uid {plan.uid} (dropped from root)"
-    elif plan.userns:
-        user = f"root in a user namespace, no capabilities (host uid {os.getuid()})"
-    else:
-        user = f"uid {os.getuid()} (same as the worker)"
-    kill = "pid namespace" if namespaces else \
-        "process group, orphans" + (", uid sweep" if plan.uid is not None else "")
-    return {
-        "level": plan.level,
-        "network": ("none" if facts.get("network") == "unreachable" else "loopback")
-        if namespaces else "host",
-        "pid_namespace": namespaces and facts.get("pid") == 1,
-        "filesystem": "private" if namespaces else "host",
-        "user": user,
-        "limits": {"rlimits": "AS CPU FSIZE NOFILE NPROC CORE",
-                   "nproc_enforced": plan.uid is not None or os.getuid() != 0,
-                   "scratch": "tmpfs /tmp" if namespaces else "temp dir (FSIZE per file only)",
-                   "kill": kill},
-        "reason": reason,
-    }
+    for root, dirs, _ in os.walk(path):
+        for name in dirs:
+            try:  # never through a symlink a job planted: that could chmod a host directory
+                fd = os.open(os.path.join(root, name), os.O_PATH | os.O_NOFOLLOW | os.O_DIRECTORY)
+            except OSError:
+                continue
+            _quiet(os.chmod, f"/proc/self/fd/{fd}", 0o700)
+            os.close(fd)
+    shutil.rmtree(path, ignore_errors=True)
 
 
 # ---------------------------------------------------------------- startup and loop
-
-def preload(names: list[str]) -> tuple[list[str], dict[str, str]]:
-    """Import each module once; a missing one is reported, not fatal."""
-    loaded, missing = [], {}
-    for name in names:
-        try:
-            if name.startswith("matplotlib"):
-                import matplotlib
-                matplotlib.use("Agg")
-            importlib.import_module(name)
-            loaded.append(name)
-        except Exception as exc:  # noqa: BLE001 - any failure only means "not preloaded"
-            missing[name] = f"{type(exc).__name__}: {exc}"[:300]
-    return loaded, missing
-
-
-def warm() -> None:
-    """Pay one-off costs (font cache, printers, transformers) before the zygote forks."""
-    execute.prepare()
-    pyplot = sys.modules.get("matplotlib.pyplot")
-    if pyplot is not None:
-        fig, ax = pyplot.subplots(figsize=(1, 1))
-        ax.plot([0, 1], [0, 1])
-        ax.set_title("warm")
-        fig.savefig(io.BytesIO(), format="png")
-        pyplot.close("all")
-    if "sympy" in sys.modules:
-        sympy = sys.modules["sympy"]
-        sympy.sstr(sympy.Symbol("x") ** 2 / 3)
-
-
-def versions() -> dict[str, str]:
-    found = {"python": platform.python_version()}
-    for name in ("numpy", "sympy", "matplotlib"):
-        if name in sys.modules:
-            found[name] = str(getattr(sys.modules[name], "__version__", "?"))
-    return found
-
 
 def claim_protocol() -> tuple[io.BufferedReader, int]:
     """Move the protocol off fds 0/1 so stray prints (ours or a library's) cannot corrupt it."""
@@ -494,7 +381,7 @@ def serve(worker: Worker, reader: io.BufferedReader, out: int) -> None:
         try:
             job = wire.loads(line, MAX_JOB_BYTES)
             job_id = job["job_id"] if isinstance(job.get("job_id"), str) else ""
-            check_job(job)
+            probe.check_job(job)
             reply = worker.run(job)
         except Exception as exc:  # noqa: BLE001 - a bad job or our bug: answer, keep serving
             reply = {"job_id": job_id, "ended": "start_failed", "exit_code": None, "signal": None,
@@ -507,6 +394,22 @@ def serve(worker: Worker, reader: io.BufferedReader, out: int) -> None:
         _write_all(out, wire.dumps(reply))
 
 
+def make_plans(args: argparse.Namespace, mountpoint: str) -> tuple[dict[str, confine.Plan], str]:
+    """Plans per level, made before any unshare; enter the pid namespace the zygote will own."""
+    userns = args.userns or os.geteuid() != 0
+    if args.max_isolation != "namespaces":
+        plan = confine.make_plan("process", args.slot, mountpoint, userns=False)
+        return {"process": plan}, f"capped at {args.max_isolation} by the caller"
+    plans = {level: confine.make_plan(level, args.slot, mountpoint, userns=userns)
+             for level in ("namespaces", "process")}
+    try:
+        confine.enter_pid_namespace(userns)  # the zygote, our next child, is its PID 1
+    except OSError as exc:
+        plan = confine.make_plan("process", args.slot, mountpoint, userns=False)
+        return {"process": plan}, f"namespaces unavailable: {exc}"
+    return plans, ""
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder.sandbox")
     parser.add_argument("--preload", default="numpy,sympy,matplotlib.pyplot,source_lib")
@@ -515,20 +418,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--userns", action="store_true", help="use a user namespace even as root")
     args = parser.parse_args(argv)
     reader, out = claim_protocol()
-    confine.prctl(confine.PR_SET_DUMPABLE, 0)  # inherited by the zygote: no ptrace by a job
     cwd = os.getcwd()
     sys.path[:] = [p for p in sys.path if p not in ("", cwd)]  # -P is missing before 3.11
-    loaded, missing = preload([n for n in args.preload.split(",") if n])
-    warm()
+    loaded, missing = execute.preload([n for n in args.preload.split(",") if n])
+    execute.warm()
     mountpoint = tempfile.mkdtemp(prefix=f"sbx-root-{args.slot}-")
-    plans = {"namespaces": confine.make_plan("namespaces", args.slot, mountpoint,
-                                             userns=True if args.userns else None),
-             "process": confine.make_plan("process", args.slot, mountpoint)}
+    plans, reason = make_plans(args, mountpoint)
+    confine.prctl(confine.PR_SET_DUMPABLE, 0)  # inherited by the zygote: no ptrace by a job
     try:
         worker = Worker(args.slot, Zygote(plans))
-        worker.choose_isolation(args.max_isolation)
+        worker.choose_isolation(reason)
         _write_all(out, wire.dumps({
-            "ready": True, "isolation": worker.isolation, "versions": versions(),
+            "ready": True, "isolation": worker.isolation, "versions": execute.versions(),
             "preload": {"loaded": loaded, "missing": missing}, "slot": args.slot,
             "pid": os.getpid()}))
         serve(worker, reader, out)
@@ -542,4 +443,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    status = main()
+    sys.stderr.flush()
+    os._exit(status)  # skip interpreter teardown: nothing is buffered, and closing is faster

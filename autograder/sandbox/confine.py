@@ -97,10 +97,9 @@ def prctl(option: int, value: int) -> int:
 
 def make_plan(level: str, slot: int, mountpoint: str, *, userns: bool) -> Plan:
     """Binds, links and the sandbox uid, from the modules imported so far (before any unshare)."""
+    # Never run a job as real root, even where the interpreter is unreadable for other uids
+    # (level "process" with a pyenv under /root): the report says imports may then fail.
     uid = None if userns or os.geteuid() != 0 else 60000 + slot  # one uid per slot: own NPROC
-    if level == "process" and uid is not None and not all(
-            world_reachable(p) for p in (sys.base_prefix, sys.prefix, *module_dirs())):
-        uid = None  # e.g. a pyenv under /root (0700): another uid could not even import
     binds, links = [], []
     for path in _SYSTEM_DIRS:
         if os.path.islink(path):
@@ -137,6 +136,11 @@ def _masks() -> tuple[str, ...]:
     package = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))  # .../autograder
     hidden = os.path.join(package, "assignments")
     return (hidden,) if os.path.isdir(hidden) else ()
+
+
+def unreachable_paths() -> list[str]:
+    """Interpreter and package paths another uid could not read (host view, level "process")."""
+    return [p for p in (sys.base_prefix, sys.prefix, *module_dirs()) if not world_reachable(p)]
 
 
 def world_reachable(path: str) -> bool:
@@ -191,29 +195,37 @@ def spawn(plan: Plan, payload: Payload, home_ns: int | None) -> tuple[Child, int
     """Fork one job process (zygote side): (worker's handles, pid, control fd to report on)."""
     pipes = [os.pipe() for _ in range(4)]  # records, output, control, job
     (rec_r, rec_w), (out_r, out_w), (ctl_r, ctl_w), (job_r, job_w) = pipes
-    fresh = plan.level == "namespaces" and home_ns is not None
+    fresh, pid = plan.level == "namespaces" and home_ns is not None, -1
     try:
         if fresh:
             _check(_libc.unshare(ctypes.c_int(CLONE_NEWPID)), "unshare pid")
         pid = os.fork()
     except OSError:
-        for fd in sum(pipes, ()):
-            os.close(fd)
+        _close(*sum(pipes, ()))
         raise
+    finally:
+        if fresh and pid != 0:  # in the zygote: its later children must not join this namespace
+            _check(_libc.setns(home_ns, CLONE_NEWPID), "setns pid")
     if pid == 0:  # never returns: every path ends in os._exit
         try:
-            for fd in (rec_r, out_r, ctl_r, job_w):
-                os.close(fd)
-            if home_ns is not None:
-                os.close(home_ns)
+            _close(rec_r, out_r, ctl_r, job_w, *([home_ns] if home_ns is not None else []))
             _job_process(plan, payload, (rec_w, out_w, ctl_w), job_r)
         finally:
             os._exit(SETUP_FAILED)
-    if fresh:  # later children of the zygote must not land in this job's namespace
-        _check(_libc.setns(home_ns, CLONE_NEWPID), "setns pid")
-    for fd in (rec_w, out_w, job_r):
+    _close(rec_w, out_w, job_r)
+    try:
+        pidfd = os.pidfd_open(pid)  # Linux >= 5.3
+    except OSError:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        _close(rec_r, out_r, ctl_r, job_w, ctl_w)
+        raise
+    return Child(rec_r, out_r, ctl_r, job_w, pidfd), pid, ctl_w
+
+
+def _close(*fds: int) -> None:
+    for fd in fds:
         os.close(fd)
-    return Child(rec_r, out_r, ctl_r, job_w, os.pidfd_open(pid)), pid, ctl_w
 
 
 def report_exit(pid: int, control: int) -> None:
@@ -244,7 +256,7 @@ def _job_process(plan: Plan, payload: Payload, fds: tuple[int, int, int], job_r:
         limits = envelope["limits"]
         if plan.level == "namespaces":
             _enter_namespaces()
-            _build_root(plan, int(limits["scratch_mb"]))
+            _build_root(plan, _scratch_bytes(limits))
             os.chdir("/tmp")
         else:
             os.setsid()  # its own process group, so the worker can kill the group
@@ -300,7 +312,7 @@ def _write_file(path: str, text: str) -> None:
 
 # ---------------------------------------------------------------- the private root
 
-def _build_root(plan: Plan, scratch_mb: int) -> None:
+def _build_root(plan: Plan, scratch_bytes: int) -> None:
     """tmpfs root with read-only binds, devices, proc and a scratch /tmp; then pivot_root."""
     root = plan.mountpoint
     _mount(None, "/", None, MS_REC | MS_PRIVATE)  # nothing we do may leak to the host
@@ -310,7 +322,7 @@ def _build_root(plan: Plan, scratch_mb: int) -> None:
     _mkdirs(root, "/tmp")
     # Scratch first: a prefix under /tmp (a venv, say) is then bound inside it.
     _mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
-           f"size={scratch_mb}m,mode=0700,uid={owner},gid={owner}")
+           f"size={scratch_bytes},mode=0700,uid={owner},gid={owner}")
     for path in plan.binds:
         _bind(path, root + path, read_only=True)
     for path in plan.masks:
@@ -396,14 +408,17 @@ def _pivot(root: str) -> None:
 
 def set_rlimits(limits: dict[str, Any]) -> None:
     """Address space on top of the warm worker's, CPU, file size, fds, processes, no cores."""
-    scratch = int(limits["scratch_mb"]) * MIB
     cpu = max(1, int(limits["cpu_seconds"]))
-    _limit(resource.RLIMIT_AS, _vm_size() + int(limits["memory_mb"]) * MIB)
+    _limit(resource.RLIMIT_AS, _vm_size() + int(float(limits["memory_mb"]) * MIB))
     _limit(resource.RLIMIT_CPU, cpu, cpu + 1)  # SIGXCPU first, SIGKILL a second later
-    _limit(resource.RLIMIT_FSIZE, scratch)
+    _limit(resource.RLIMIT_FSIZE, _scratch_bytes(limits))
     _limit(resource.RLIMIT_NOFILE, 64)
-    _limit(resource.RLIMIT_NPROC, int(limits["max_processes"]))
+    _limit(resource.RLIMIT_NPROC, max(1, int(limits["max_processes"])))
     _limit(resource.RLIMIT_CORE, 0)
+
+
+def _scratch_bytes(limits: dict[str, Any]) -> int:
+    return max(4096, int(float(limits["scratch_mb"]) * MIB))  # tmpfs "size=0" means unlimited
 
 
 def _limit(kind: int, soft: int, hard: int | None = None) -> None:
@@ -448,19 +463,10 @@ def _drop_bounding_set() -> None:
         prctl(PR_CAPBSET_DROP, cap)
 
 
-class _CapHeader(ctypes.Structure):
-    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
-
-
-class _CapData(ctypes.Structure):
-    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
-                ("inheritable", ctypes.c_uint32)]
-
-
 def _clear_capabilities() -> None:
-    header = _CapHeader(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3
-    data = (_CapData * 2)()
-    _check(_libc.capset(ctypes.byref(header), data), "capset")
+    header = (ctypes.c_uint32 * 2)(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3, this thread
+    data = (ctypes.c_uint32 * 6)()                  # 2 x {effective, permitted, inheritable}
+    _check(_libc.capset(header, data), "capset")
 
 
 # ---------------------------------------------------------------- the job's process state

@@ -9,8 +9,10 @@ module of the project that calls ``exec``/``compile``.
 from __future__ import annotations
 
 import builtins
+import importlib
 import io
 import os
+import platform
 import sys
 import types
 import warnings
@@ -39,6 +41,44 @@ def prepare() -> None:
         _transformer.transform_cell("%matplotlib inline\n")
     # plt.show() under Agg only warns; the warning would clutter every report.
     warnings.filterwarnings("ignore", message=".*non-interactive.*")
+
+
+def preload(names: list[str]) -> tuple[list[str], dict[str, str]]:
+    """Import each module once; a missing one is reported, not fatal."""
+    loaded, missing = [], {}
+    for name in names:
+        try:
+            if name.startswith("matplotlib"):
+                import matplotlib
+                matplotlib.use("Agg")
+            importlib.import_module(name)
+            loaded.append(name)
+        except Exception as exc:  # noqa: BLE001 - any failure only means "not preloaded"
+            missing[name] = f"{type(exc).__name__}: {exc}"[:300]
+    return loaded, missing
+
+
+def warm() -> None:
+    """Pay one-off costs (font cache, printers, transformers) before the zygote forks."""
+    prepare()
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is not None:
+        fig, ax = pyplot.subplots(figsize=(1, 1))
+        ax.plot([0, 1], [0, 1])
+        ax.set_title("warm")
+        fig.savefig(io.BytesIO(), format="png")
+        pyplot.close("all")
+    if "sympy" in sys.modules:
+        sympy = sys.modules["sympy"]
+        sympy.sstr(sympy.Symbol("x") ** 2 / 3)
+
+
+def versions() -> dict[str, str]:
+    found = {"python": platform.python_version()}
+    for name in ("numpy", "sympy", "matplotlib"):
+        if name in sys.modules:
+            found[name] = str(getattr(sys.modules[name], "__version__", "?"))
+    return found
 
 
 def adopt_stdio() -> None:

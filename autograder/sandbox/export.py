@@ -9,7 +9,6 @@ overrides while being exported. What cannot be exported faithfully becomes
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import numpy as np
@@ -33,7 +32,6 @@ MAX_EXPR_NODES = 20_000          # sympy tree nodes walked before giving up
 MAX_EXPR_CHARS = wire.MAX_STR_CHARS
 MAX_TOTAL_ITEMS = wire.MAX_ARRAY_ELEMENTS  # items across one whole nested value
 _INT_BITS = int(wire.MAX_INT_DIGITS * 3.33)  # str() of bigger ints is refused anyway
-_DIGITS = re.compile(r"-?[0-9]{1,%d}" % wire.MAX_INT_DIGITS)
 
 
 def type_name(cls: type) -> str:
@@ -166,7 +164,9 @@ def from_wire(value: Any, depth: int = 0) -> Any:
 
 def _decode_int(value: dict[str, Any]) -> Any:
     digits = value.get("v")
-    if not isinstance(digits, str) or not _DIGITS.fullmatch(digits):
+    body = digits[1:] if isinstance(digits, str) and digits.startswith("-") else digits
+    if not (isinstance(body, str) and 0 < len(body) <= wire.MAX_INT_DIGITS and body.isascii()
+            and body.isdigit()):
         raise ValueError("malformed int value")
     number = int(digits)
     numpy_type = _NP_BY_NAME.get(value.get("type", "int"))

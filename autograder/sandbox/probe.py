@@ -12,10 +12,12 @@ import errno
 import os
 import signal
 import socket
+import sys
 import time
 from typing import Any, Callable, Iterable
 
 from autograder import wire
+from autograder.sandbox.confine import Plan, unreachable_paths
 from autograder.sandbox.execute import Notebook, adopt_stdio, error_info
 from autograder.sandbox.export import from_wire, to_wire
 
@@ -37,6 +39,33 @@ class RecordWriter:
             data = data[written:]
 
 
+def job_limits(job: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
+    """The job's limits, completed from ``defaults`` and checked to be positive numbers."""
+    limits = dict(defaults)
+    given = job.get("limits") or {}
+    for key in defaults:
+        value = given.get(key, limits[key])
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+            raise ValueError(f"limit {key} must be a positive number")
+        limits[key] = value
+    return limits
+
+
+def check_job(job: dict[str, Any]) -> None:
+    """Shape checks, so a malformed job fails here and not inside the sandbox."""
+    if not isinstance(job.get("job_id"), str):
+        raise ValueError("job_id must be a string")
+    if job.get("wire", wire.WIRE_VERSION) != wire.WIRE_VERSION:
+        raise ValueError(f"unsupported wire version {job.get('wire')!r}")
+    for key in ("cells", "probes", "variants"):
+        if not isinstance(job.get(key, []), list):
+            raise ValueError(f"{key} must be a list")
+    for cell in job.get("cells", []):
+        if not (isinstance(cell, dict) and isinstance(cell.get("index"), int)
+                and isinstance(cell.get("source"), str)):
+            raise ValueError("each cell needs an int index and a str source")
+
+
 def run_payload(envelope: dict[str, Any], record_fd: int) -> None:
     """Entry point of a confined job process (see ``confine.spawn``)."""
     adopt_stdio()
@@ -49,9 +78,38 @@ def run_payload(envelope: dict[str, Any], record_fd: int) -> None:
 
 def self_check() -> dict[str, Any]:
     """What a confined process sees: the worker's startup probe checks this."""
+    unreadable = [p for p in (sys.base_prefix, sys.prefix) if not os.access(p, os.R_OK | os.X_OK)]
     return {"r": "self_check", "pid": os.getpid(), "uid": os.getuid(), "euid": os.geteuid(),
             "network": _network_state(), "root": sorted(os.listdir("/"))[:50],
-            "cwd": os.getcwd()}
+            "cwd": os.getcwd(), "unreadable": unreadable}
+
+
+def isolation_report(plan: Plan, facts: dict[str, Any], reason: str) -> dict[str, Any]:
+    """The isolation report attached to the ready line and every reply."""
+    namespaces = plan.level == "namespaces"
+    if plan.uid is not None:
+        user = f"uid {plan.uid} (dropped from root)"
+        hidden = unreachable_paths() if not namespaces else facts.get("unreadable", [])
+        if hidden:
+            user += f"; not readable by it, so imports not preloaded may fail: {hidden}"
+    elif plan.userns:
+        user = f"root in a user namespace, no capabilities (host uid {plan.host_uid})"
+    else:
+        user = f"uid {plan.host_uid} (same as the worker)"
+    kill = "pid namespace" if namespaces else "process group, then orphans (subreaper)"
+    return {
+        "level": plan.level,
+        "network": ("none" if facts.get("network") == "unreachable" else "loopback")
+        if namespaces else "host",
+        "pid_namespace": namespaces and facts.get("pid") == 1,
+        "filesystem": "private" if namespaces else "host",
+        "user": user,
+        "limits": {"rlimits": "AS CPU FSIZE NOFILE NPROC CORE",
+                   "nproc_enforced": plan.uid is not None or plan.host_uid != 0,
+                   "scratch": "tmpfs /tmp" if namespaces else "temp dir (FSIZE per file only)",
+                   "kill": kill},
+        "reason": reason,
+    }
 
 
 def _network_state() -> str:

@@ -275,6 +275,22 @@ def test_private_filesystem(pool: SandboxPool, namespaces: None, tmp_path: Path)
     assert facts["shadow"] in (False, "PermissionError")
 
 
+def test_scratch_space_is_limited(pool: SandboxPool, namespaces: None) -> None:
+    run = pool.run(make_job("""
+        import errno, json
+        def fill(count, size):
+            try:
+                for i in range(count):
+                    with open(f"f{i}", "wb") as f:
+                        f.write(b"x" * size)
+                return "ok"
+            except OSError as exc:
+                return errno.errorcode[exc.errno]
+        facts = json.dumps([fill(1, 3 * 2**20), fill(40, 100_000)])
+    """, probes=[value("facts")], scratch_mb=2))
+    assert found(run, "facts") == ["EFBIG", "ENOSPC"]  # one big file; many small ones
+
+
 def test_modules_in_cwd_do_not_shadow(pool: SandboxPool) -> None:
     run = pool.run(make_job("""
         import json, os, sys
@@ -388,3 +404,32 @@ def test_per_job_overhead(pool: SandboxPool) -> None:
     mean = sum(times) / len(times)
     print(f"\nper-job round trip (trivial job, {pool.isolation['level']}): {mean * 1000:.1f} ms")
     assert mean < 0.25
+
+
+def test_no_memory_of_earlier_jobs(pool: SandboxPool, namespaces: None) -> None:
+    """Jobs fork from a zygote that never saw a job: earlier code and answers are not in memory."""
+    secret = uuid.uuid4().hex[:16]
+    first = pool.run(make_job(f"leak = 'ZQXJ' + '{secret}'\nkept = leak",
+                              probes=[value("kept")]))
+    assert secret in first.records[1]  # it went through the worker
+    run = pool.run(make_job("""
+        import json, re
+        plant = "ZQXJ" + "".join(["0123456789", "abcdef"])  # positive control, built at run time
+        found = set()
+        with open("/proc/self/maps") as maps, open("/proc/self/mem", "rb", 0) as mem:
+            for line in maps:
+                span, perms = line.split()[:2]
+                if "r" not in perms or line.rstrip().endswith(("[vvar]", "[vsyscall]")):
+                    continue
+                start, end = (int(x, 16) for x in span.split("-"))
+                try:
+                    mem.seek(start)
+                    data = mem.read(end - start)
+                except (OSError, ValueError, OverflowError):
+                    continue
+                found.update(m.decode() for m in re.findall(rb"ZQXJ([0-9a-f]{16})", data))
+        found = json.dumps(sorted(found))
+    """, probes=[value("found")], wall_seconds=10))
+    found_secrets = found(run, "found")
+    assert "0123456789abcdef" in found_secrets
+    assert secret not in found_secrets

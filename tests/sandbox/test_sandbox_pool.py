@@ -42,6 +42,18 @@ def alive(pid: int) -> bool:
         return False
 
 
+def _processes_of(private_dir: bytes) -> list[int]:
+    """Processes whose environment names the pool's private directory (TMPDIR, HOME)."""
+    found = []
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if private_dir in Path(f"/proc/{entry}/environ").read_bytes() and alive(int(entry)):
+                found.append(int(entry))
+        except OSError:
+            continue
+    return found
+
+
 def reply(**changes: Any) -> bytes:
     base = {"job_id": "j", "ended": "exited", "exit_code": 0, "signal": None,
             "wall_seconds": 0.1, "output": "", "output_truncated": False, "records": ["{}"],
@@ -50,6 +62,7 @@ def reply(**changes: Any) -> bytes:
 
 
 def test_parse_reply_accepts_a_good_line() -> None:
+    assert set(json.loads(reply())) == {*wire.REPLY_KEYS, "isolation"}
     run = parse_reply(reply(), "j", 1 << 20)
     assert run == RawRun("j", "exited", 0, None, 0.1, "", False, ("{}",), False,
                          {"level": "process"})
@@ -107,23 +120,38 @@ def test_worker_killed_externally_then_pool_continues(tmp_path: Path,
         assert good.ended == "exited" and '"v":"numpy"' in good.records[1]
         second_pid = pool._workers[0].proc.pid
         assert second_pid != first_pid
+        private = str(pool._tmp).encode()
+        assert len(_processes_of(private)) >= 2  # the worker and its zygote
     assert not alive(second_pid)
+    time.sleep(0.2)
+    assert _processes_of(private) == []  # close() leaves no worker, zygote or job behind
     time.sleep(0.2)
     leftovers = subprocess.run(["pgrep", "-f", f"sleep {marker}"], capture_output=True)
     assert leftovers.stdout == b""  # the orphaned job died with its worker
 
 
-def test_malformed_jobs_fail_alone() -> None:
-    with SandboxPool(1, LIMITS, preload=()) as pool:
+def test_worker_defaults_match_config() -> None:
+    from autograder.sandbox.__main__ import DEFAULT_LIMITS
+    assert DEFAULT_LIMITS == Limits().as_wire()
+
+
+def test_two_workers_malformed_jobs_and_completion_order() -> None:
+    with SandboxPool(2, LIMITS, preload=()) as pool:
+        assert pool.isolation["workers"] == 2
         bad_id = {"job_id": 7, "cells": []}
         nan = {"job_id": "nan", "cells": [], "probes": [{"x": float("nan")}]}
         bad_cells = {"job_id": "cells", "cells": [{"index": "zero", "source": 1}]}
-        good = make_job("x = 1")
-        results = {str(job["job_id"]): run for job, run in
-                   pool.run_many([bad_id, nan, bad_cells, good])}
+        slow, fast = make_job("import time\ntime.sleep(0.8)"), make_job("x = 1")
+        results, nested, order = {}, make_job("y = 2"), []
+        for job, run in pool.run_many([bad_id, slow, nan, fast, bad_cells]):
+            results[str(job["job_id"])] = run
+            order.append(str(job["job_id"]))
+            if len(results) == 1:  # a nested call must not swallow the outer call's results
+                assert pool.run(nested).ended == "exited"
         assert results["7"].ended == "start_failed" and results["nan"].ended == "start_failed"
         assert results["cells"].ended == "start_failed"
-        assert results[good["job_id"]].ended == "exited"
+        assert results[fast["job_id"]].ended == results[slow["job_id"]].ended == "exited"
+        assert order.index(fast["job_id"]) < order.index(slow["job_id"])  # completion order
 
 
 def test_process_level_fallback() -> None:
