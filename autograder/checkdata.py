@@ -87,7 +87,7 @@ def _fingerprints(assignment: Assignment, q: SymbolicQuestion, references: Refer
             return []
         return list(symbolic.fingerprint(parsed, points, assignment.symbols))
 
-    return {"points": [point_to_json(p) for p in points], "expected": fp(ref.expected),
+    return {"eval_points": [point_to_json(p) for p in points], "expected": fp(ref.expected),
             "mutants": {mid: fp(v) for mid, v in ref.mutants.items()}}
 
 

@@ -21,12 +21,12 @@ from typing import Any, Callable
 
 from autograder import checkdata, codec
 from autograder.judge import symbolic, symparse
-from autograder.judge.answers import judge_choice, judge_symbolic
+from autograder.judge.answers import judge_choice, judge_symbolic, normalise_choice
 from autograder.judge.calls import judge_case
 from autograder.judge.decode import Call, ErrorInfo, Lookup
 from autograder.judge.reference import FunctionReference, ValueReference
 from autograder.judge.summary import question_result
-from autograder.results import Outcome, QuestionResult
+from autograder.results import CaseResult, Outcome, QuestionResult
 from autograder.sandbox.export import to_wire
 from autograder.spec import ChoiceQuestion, FunctionQuestion, SymbolicQuestion, Symbols
 
@@ -110,7 +110,7 @@ class Checker:
 
     def _symbolic(self, q: SymbolicQuestion, entry: dict[str, Any], hidden: dict[str, Any] | None) -> QuestionResult:
         parts = [entry] + ([hidden] if hidden else [])
-        points = tuple(checkdata.point_from_json(p) for part in parts for p in part["points"])
+        points = tuple(checkdata.point_from_json(p) for part in parts for p in part["eval_points"])
         expected = tuple(v for part in parts for v in part["expected"])
         mutants = {m.id: tuple(v for part in parts for v in part["mutants"].get(m.id, []))
                    for m in q.misconceptions}
@@ -123,13 +123,14 @@ class Checker:
     def _choice(self, q: ChoiceQuestion, hidden: dict[str, Any] | None) -> QuestionResult:
         lookup = self._lookup(q.variable)
         if hidden is None:  # the answer is not public: only check that one option was chosen
+            letter = normalise_choice(lookup.value)
+            if letter in q.choices:
+                return question_result(q, (CaseResult(q.id, True, False, f"Answer {letter} recorded; "
+                                                      "the autograder checks it.", credit=1.0),), None)
             hidden = {"expected": None, "mutants": {}}
         reference = ValueReference(codec.Text(hidden["expected"] or ""),
                                    {mid: codec.Text(v) for mid, v in hidden["mutants"].items() if v})
-        result = judge_choice(q, reference, lookup)
-        if hidden["expected"] is None and result.feedback.startswith("Not the best answer"):
-            return question_result(q, (), None, "Answer recorded; the autograder grades it.")
-        return result
+        return judge_choice(q, reference, lookup)
 
     def _lookup(self, name: str) -> Lookup:
         namespace = self.namespace()
@@ -142,7 +143,9 @@ class Checker:
             return None
         if question_id in self.hidden and result.score > 0:
             return result.score
-        raise CheckFailed(f"{question_id}: {result.score:g} of {result.max_score:g} points. See the messages above.")
+        if question_id in self.hidden:
+            raise CheckFailed(f"{question_id}: 0 of {result.max_score:g} points (see the messages above).")
+        raise CheckFailed(f"{question_id}: not every public check passes yet (see the messages above).")
 
 
 def call_student(function: Callable[..., Any], args: tuple[Any, ...]) -> Call:
@@ -157,13 +160,10 @@ def call_student(function: Callable[..., Any], args: tuple[Any, ...]) -> Call:
 
 
 def render(result: QuestionResult, entry: dict[str, Any], hidden: bool) -> str:
-    """The printed verdict: one headline, then what to fix."""
+    """The printed verdict: a headline, then what to fix (never hidden inputs)."""
     mark = "\u2714" if result.score >= result.max_score else "\u2718"
-    lines = [f"{mark} {result.question_id}: {result.feedback.splitlines()[0] if result.feedback else ''}"]
-    lines += [f"  {line}" for line in result.feedback.splitlines()[1:]]
-    for case in result.cases:
-        if not case.passed and not case.hidden and len(result.cases) > 1:
-            lines.append(f"  - {case.case_id}: {case.message}")
+    lines = result.feedback.splitlines() or [""]
+    text = [f"{mark} {result.question_id}: {lines[0]}"] + [f"  {line}" for line in lines[1:]]
     if entry.get("hidden_cases") and not hidden:
-        lines.append(f"  (The autograder also runs {entry['hidden_cases']} hidden cases.)")
-    return "\n".join(lines)
+        text.append(f"  (The autograder also runs {entry['hidden_cases']} hidden cases.)")
+    return "\n".join(text)
