@@ -14,11 +14,10 @@ import dataclasses
 from typing import Any, Iterable
 
 from autograder import codec
-from autograder.jobs import CaseSet
 from autograder.judge import symbolic, symparse
 from autograder.judge.decode import Call, ErrorInfo
 from autograder.judge.reference import References, expression_source
-from autograder.spec import (Assignment, AutoQuestion, Case, ChoiceQuestion, FunctionQuestion,
+from autograder.spec import (Assignment, AutoQuestion, Case, CaseSet, ChoiceQuestion, FunctionQuestion,
                              Misconception, SymbolicQuestion, Symbols)
 
 FORMAT = 1

@@ -9,28 +9,15 @@ very same inputs without ever running code itself.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from autograder import codec, wire
 from autograder.config import Limits
 from autograder.errors import AssignmentError
 from autograder.notebook import Notebook
-from autograder.spec import Assignment, AutoQuestion, Case, FunctionQuestion
+from autograder.spec import Assignment, AutoQuestion, CaseSet, FunctionQuestion, variant_key
 
 _job_numbers = itertools.count(1)
-
-
-@dataclass(frozen=True)
-class CaseSet:
-    """The inputs every run of one assignment is probed with (public, then hidden)."""
-
-    by_question: Mapping[str, tuple[Case, ...]]
-
-    @classmethod
-    def build(cls, assignment: Assignment, seed: int | None) -> "CaseSet":
-        return cls({q.id: assignment.cases(q, seed) for q in assignment.auto_questions
-                    if isinstance(q, FunctionQuestion)})
 
 
 def probes(assignment: Assignment, cases: CaseSet,
@@ -63,7 +50,7 @@ def reference_job(assignment: Assignment, solution: Notebook, cases: CaseSet,
             raise AssignmentError(assignment.name, f"the solution has no cell with grade_id {question.cell!r}")
         for misconception in question.misconceptions:
             source = misconception.apply(cell.source, f"{assignment.name}/{question.id}")
-            variants.append({"id": f"{question.id}:{misconception.id}", "cell_index": cell.index,
+            variants.append({"id": variant_key(question.id, misconception.id), "cell_index": cell.index,
                              "source": source, "probes": probes(assignment, cases, (question,))})
     return _job(solution, probes(assignment, cases), variants, limits, "reference")
 
@@ -79,7 +66,3 @@ def _job(notebook: Notebook, job_probes: list[dict[str, Any]], variants: list[di
         "limits": limits.as_wire(),
     }
 
-
-def variant_key(question_id: str, misconception_id: str) -> str:
-    """The variant id under which a misconception's observations come back."""
-    return f"{question_id}:{misconception_id}"

@@ -9,12 +9,17 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import sys
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Sequence, Union
 
-import nbformat
+# jsonschema's optional IRI format checker builds a large grammar when imported (about 1 s
+# per process); nbformat never uses it, so its import is made to fail fast instead.
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+import nbformat  # noqa: E402
 
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
 

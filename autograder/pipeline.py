@@ -14,14 +14,14 @@ from typing import Any, Callable, Iterable, Iterator, Mapping, Protocol, Sequenc
 from autograder import __version__
 from autograder.config import GradingConfig
 from autograder.errors import AssignmentError
-from autograder.jobs import CaseSet, reference_job, student_job
+from autograder.jobs import reference_job, student_job
 from autograder.judge import symbolic, timebox
 from autograder.judge.decode import observe, run_status
 from autograder.judge.grade import grade_questions
 from autograder.judge.reference import References, build_references, expression_source
 from autograder.notebook import Notebook, SubmissionFile, Unreadable, read_path, sha256
 from autograder.results import QuestionResult, Status, SubmissionResult
-from autograder.spec import Assignment, SymbolicQuestion
+from autograder.spec import Assignment, CaseSet, SymbolicQuestion
 
 
 class RunLike(Protocol):

@@ -29,12 +29,12 @@ from autograder import codec
 from autograder.checkdata import hidden_data, public_data
 from autograder.config import GradingConfig
 from autograder.errors import AssignmentError, AutograderError
-from autograder.jobs import CaseSet, reference_job
+from autograder.jobs import reference_job
 from autograder.judge.decode import observe
 from autograder.judge.reference import References, build_references
 from autograder.notebook import read_bytes, Notebook
 from autograder.report.write import write_text
-from autograder.spec import Assignment, ManualQuestion
+from autograder.spec import Assignment, CaseSet, ManualQuestion
 
 HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 

@@ -204,3 +204,20 @@ def _check_function_question(name: str, q: FunctionQuestion) -> None:
     for case in q.public_cases:
         if len(case.args) != len(q.params) or case.hidden:
             raise AssignmentError(name, f"{q.id}: public case {case.id} does not match the parameters")
+
+
+@dataclass(frozen=True)
+class CaseSet:
+    """The inputs every run of one assignment is probed with (public, then hidden)."""
+
+    by_question: Mapping[str, tuple[Case, ...]]
+
+    @classmethod
+    def build(cls, assignment: Assignment, seed: int | None) -> "CaseSet":
+        return cls({q.id: assignment.cases(q, seed) for q in assignment.auto_questions
+                    if isinstance(q, FunctionQuestion)})
+
+
+def variant_key(question_id: str, misconception_id: str) -> str:
+    """The variant id under which a misconception's observations come back from the sandbox."""
+    return f"{question_id}:{misconception_id}"

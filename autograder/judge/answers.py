@@ -8,7 +8,6 @@ from autograder.codec import Text, describe
 from autograder.judge.decode import Lookup
 from autograder.judge.reference import ValueReference, expression_source
 from autograder.judge.summary import question_result
-from autograder.notebook import Cell
 from autograder.results import CaseResult, Outcome, QuestionResult
 from autograder.spec import ChoiceQuestion, ManualQuestion, SymbolicQuestion
 
@@ -65,9 +64,9 @@ def normalise_choice(value: object) -> str | None:
     return text if len(text) == 1 else None
 
 
-def judge_manual(question: ManualQuestion, cell: Cell | None, release_text: str) -> QuestionResult:
+def judge_manual(question: ManualQuestion, answer: str, release_text: str) -> QuestionResult:
     """Record the written answer for the instructor; it scores nothing here."""
-    text = cell.source.strip() if cell is not None else ""
+    text = answer.strip()
     answered = bool(text) and text != release_text.strip()
     feedback = ("Graded by your instructor." if answered
                 else "Not answered yet: write your explanation in the answer cell.")

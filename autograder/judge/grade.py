@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from autograder.jobs import CaseSet
 from autograder.judge.answers import SymbolicVerdict, judge_choice, judge_manual, judge_symbolic
 from autograder.judge.calls import judge_function
 from autograder.judge.decode import Observations
 from autograder.judge.reference import References
 from autograder.notebook import Notebook
 from autograder.results import QuestionResult
-from autograder.spec import Assignment, ChoiceQuestion, FunctionQuestion, ManualQuestion, SymbolicQuestion
+from autograder.spec import (Assignment, CaseSet, ChoiceQuestion, FunctionQuestion, ManualQuestion,
+                             SymbolicQuestion)
 
 
 def grade_questions(assignment: Assignment, cases: CaseSet, references: References,
@@ -34,5 +34,6 @@ def grade_questions(assignment: Assignment, cases: CaseSet, references: Referenc
 
 
 def _manual(question: ManualQuestion, notebook: Notebook, release: Notebook | None) -> QuestionResult:
+    answer = notebook.by_grade_id(question.cell)
     released = release.by_grade_id(question.cell) if release else None
-    return judge_manual(question, notebook.by_grade_id(question.cell), released.source if released else "")
+    return judge_manual(question, answer.source if answer else "", released.source if released else "")

@@ -12,9 +12,8 @@ from typing import Mapping, Union
 
 from autograder.codec import ExprText, Scalar, Value
 from autograder.errors import AssignmentError
-from autograder.jobs import CaseSet, variant_key
 from autograder.judge.decode import Call, Observations
-from autograder.spec import Assignment, FunctionQuestion
+from autograder.spec import Assignment, CaseSet, FunctionQuestion, variant_key
 
 
 @dataclass(frozen=True)
