@@ -89,6 +89,10 @@ def _grade(args: argparse.Namespace) -> int:
     config = _config(args, wall_seconds=args.timeout, cpu_seconds=max(1, int(args.timeout)),
                      memory_mb=args.memory_mb)
     assignment = load(args.assignment)
+    if args.fail_under is not None:
+        from autograder.notebook import discover
+        if len(discover(args.submissions, assignment.name)[0]) != 1:
+            raise ConfigError("--fail-under needs exactly one submission")
     started = time.perf_counter()
     summary = grade_batch(assignment, args.submissions, args.out, config,
                           progress=None if args.quiet else sys.stderr)

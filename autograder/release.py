@@ -13,6 +13,7 @@ This is the only module that runs nbgrader (as a subprocess: it is slow to impor
 
 from __future__ import annotations
 
+import ast
 import json
 import math
 import os
@@ -60,7 +61,8 @@ def check_release(assignment: Assignment, config: GradingConfig) -> list[str]:
     if not _same_numbers(_test_cells(committed_source), _test_cells(source)):
         problems.append(f"{layout.solution(assignment.name)}: test cells are out of date")
     public_path = layout.public_file(assignment.name)
-    if not public_path.exists() or not _same_numbers(json.loads(public_path.read_text()), public):
+    fresh_public = json.loads(json.dumps(public))  # tuples become lists, as on disk
+    if not public_path.exists() or not _same_numbers(json.loads(public_path.read_text()), fresh_public):
         problems.append(f"{public_path}: public check data is out of date")
     release_path = layout.release(assignment.name)
     fresh = generate_release(assignment.name, committed_source)
@@ -97,7 +99,7 @@ def sync_test_cells(assignment: Assignment, text: str, cases: CaseSet, reference
         if cell is None or cell.cell_type != "code":
             raise AssignmentError(assignment.name, f"add a code test cell with grade_id test_{question.id}")
         hidden = json.dumps(hidden_data(assignment, question, cases, references, seed), sort_keys=True)
-        cell.source = (f'{HIDDEN_BEGIN}\ncheck.add_hidden("{question.id}", {hidden})\n{HIDDEN_END}\n'
+        cell.source = (f'{HIDDEN_BEGIN}\ncheck.add_hidden("{question.id}", {hidden!r})\n{HIDDEN_END}\n'
                        f'check("{question.id}")')
         cell.metadata["nbgrader"]["points"] = question.points
     return nbformat.writes(node) + "\n"
@@ -139,7 +141,8 @@ def _hidden_json(source: str) -> Any:
         return source
     body = source[start:source.find(HIDDEN_END)].strip()
     name_end = body.index(",")
-    return [body[:name_end], json.loads(body[name_end + 1:body.rindex(")")])]
+    literal = ast.literal_eval(body[name_end + 1:body.rindex(")")].strip())  # our own generated text
+    return [body[:name_end], json.loads(literal)]
 
 
 def _same_numbers(a: Any, b: Any, rel: float = 1e-9) -> bool:

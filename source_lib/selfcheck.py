@@ -74,9 +74,9 @@ class Checker:
     def symbols(self) -> Symbols:
         return checkdata.symbols_from_json(self.data["symbols"])
 
-    def add_hidden(self, question_id: str, data: dict[str, Any]) -> None:
-        """Register hidden cases (from an nbgrader hidden-test block) for one question."""
-        self.hidden[question_id] = data
+    def add_hidden(self, question_id: str, data: str) -> None:
+        """Register hidden cases (JSON text from an nbgrader hidden-test block) for one question."""
+        self.hidden[question_id] = json.loads(data)
 
     def __call__(self, question_id: str) -> float | None:
         entry = self.data["questions"].get(question_id)

@@ -1,0 +1,117 @@
+"""The same declaration drives real nbgrader: its test cells grade in `nbgrader autograde`,
+and the released notebook runs top to bottom in a real Jupyter kernel."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Callable
+
+import nbformat
+import pytest
+
+from autograder.spec import Assignment
+
+NAME = "linear_regression"
+ROOT = Path(__file__).resolve().parent.parent
+
+pytestmark = pytest.mark.slow
+
+
+def nbgrader(course: Path, *args: str) -> None:
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
+    done = subprocess.run([sys.executable, "-m", "nbgrader", *args, f"--CourseDirectory.root={course}"],
+                          cwd=course, env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+
+
+SCORES = """
+import json, sys
+from nbgrader.api import Gradebook
+with Gradebook("sqlite:///gradebook.db") as gb:
+    print(json.dumps({s: {g.name: g.score for g in gb.find_submission_notebook("linear_regression", "linear_regression", s).grades}
+                      for s in sys.argv[1:]}))
+"""
+
+
+@pytest.fixture(scope="module")
+def autograded(tmp_path_factory: pytest.TempPathFactory, notebook_with: Callable[..., str],
+               release_text: str) -> dict[str, dict[str, float]]:
+    course = tmp_path_factory.mktemp("course")
+    (course / "source" / NAME).mkdir(parents=True)
+    (course / "source" / NAME / f"{NAME}.ipynb").write_text((ROOT / "solutions" / f"{NAME}.ipynb").read_text())
+    submissions = {
+        "correct": notebook_with(),
+        "blank": release_text,
+        "no_bias": notebook_with(compute_gradient="def compute_gradient(X, y, w, b):\n"
+                                                  "    e = X @ w - y\n    return X.T @ e / len(y), e.mean()"),
+    }
+    for student, text in submissions.items():
+        folder = course / "submitted" / student / NAME
+        folder.mkdir(parents=True)
+        (folder / f"{NAME}.ipynb").write_text(text)
+    nbgrader(course, "generate_assignment", NAME, "--force")
+    nbgrader(course, "autograde", NAME, "--force")
+    done = subprocess.run([sys.executable, "-c", SCORES, *submissions], cwd=course, capture_output=True,
+                          text=True, check=True)
+    return json.loads(done.stdout)
+
+
+def test_nbgrader_gives_the_solution_full_marks(autograded: dict, assignment: Assignment) -> None:
+    scores = autograded["correct"]
+    for question in assignment.auto_questions:
+        assert scores[f"test_{question.id}"] == question.points, question.id
+
+
+def test_nbgrader_gives_the_blank_release_zero(autograded: dict, assignment: Assignment) -> None:
+    assert all(autograded["blank"][f"test_{q.id}"] == 0 for q in assignment.auto_questions)
+
+
+def test_nbgrader_gives_partial_credit_from_the_hidden_cases(autograded: dict) -> None:
+    # ignoring b is right only on the zero-init public case: 1 of 5 cases
+    assert autograded["no_bias"]["test_compute_gradient"] == pytest.approx(3 * 1 / 5)
+    assert autograded["no_bias"]["test_compute_cost"] == 2
+
+
+def run_in_kernel(text: str) -> nbformat.NotebookNode:
+    from nbclient import NotebookClient
+
+    node = nbformat.reads(text, as_version=4)
+    NotebookClient(node, timeout=120, kernel_name="python3", allow_errors=True,
+                   resources={"metadata": {"path": str(ROOT)}}).execute()
+    return node
+
+
+def cell_seconds(cell: nbformat.NotebookNode) -> float:
+    from datetime import datetime
+
+    timing = cell.metadata.get("execution", {})
+    start, end = timing.get("iopub.execute_input"), timing.get("shell.execute_reply")
+    return (datetime.fromisoformat(end.rstrip("Z")) - datetime.fromisoformat(start.rstrip("Z"))).total_seconds()
+
+
+def test_filled_release_runs_top_to_bottom_quickly_and_checks_pass(notebook_with: Callable[..., str]) -> None:
+    started = time.perf_counter()
+    node = run_in_kernel(notebook_with())
+    code = [c for c in node.cells if c.cell_type == "code"]
+    errors = [o for c in code for o in c.outputs if o.output_type == "error"]
+    assert not errors, errors[:1]
+    checks = [c for c in code if c.source.startswith("check(")]
+    assert checks and all("\u2714" in "".join(o.get("text", "") for o in c.outputs) for c in checks)
+    compute = sum(cell_seconds(c) for c in code[1:])  # everything after the import cell
+    assert compute < 1.0, f"{compute:.2f} s of compute"
+    assert time.perf_counter() - started < 60
+
+
+def test_blank_release_check_cells_fail_with_a_message_not_a_traceback(release_text: str) -> None:
+    node = run_in_kernel(release_text)
+    checks = [c for c in node.cells if c.cell_type == "code" and c.source.startswith("check(")]
+    for cell in checks:
+        errors = [o for o in cell.outputs if o.output_type == "error"]
+        assert errors, cell.source
+        shown = "\n".join(errors[0].traceback)
+        assert "Traceback" not in shown and "File " not in shown and "public check" in shown
