@@ -26,10 +26,9 @@ import pytest
 
 from autograder.batch import grade_batch
 from autograder.config import GradingConfig
-from autograder.jobs import CaseSet
 from autograder.report import student_dirname
 from autograder.results import Outcome, QuestionResult, Status, SubmissionResult
-from autograder.spec import Assignment
+from autograder.spec import Assignment, CaseSet
 from tests.conftest import NAME, TEST_LIMITS
 
 AUTO = ("dJ_dw", "dJ_db", "dJ_dw_at_zero", "dJ_db_at_zero", "compute_cost", "compute_gradient",
@@ -140,7 +139,7 @@ os.write(1, bytes(range(256)) * 4 + b"\n")
 """
 
 READ_HIDDEN = r'''
-import json as _json, os as _os
+import json as _json, os as _os, sys as _sys
 
 def _look():
     found = {"files": {}, "listing": [], "assignments": [], "import": "", "environ": [], "pids": [],
@@ -180,8 +179,11 @@ def _look():
         found["pids"] = sorted(int(p) for p in _os.listdir("/proc") if p.isdigit() and int(p) not in (1, _os.getpid()))
     except OSError:
         pass
+    interpreter = tuple(_os.path.realpath(p) for p in {_sys.prefix, _sys.base_prefix})
     for top in ("/work", "/tmp", "/home"):
         for folder, _, names in _os.walk(top):
+            if _os.path.realpath(folder).startswith(interpreter):
+                continue  # the interpreter (a venv may live under /tmp) is shown read-only on purpose
             found["walk"] += [_os.path.join(folder, n) for n in names
                               if "solution" in n or n.endswith(".ipynb") or "linear_regression.py" in n]
     return found
@@ -196,15 +198,18 @@ def compute_cost(X, y, w, b):
 '''
 
 
-def forge_records(case_ids: Mapping[str, tuple[str, ...]], *, done: bool) -> str:
-    """Code that writes sandbox-looking records (claiming answers) to every fd from 1 to 20."""
+def forge_records(case_ids: Mapping[str, tuple[str, ...]], *, answer: bool) -> str:
+    """Code that writes sandbox-looking records (wrong answers, a "done") to every fd from 1 to 20.
+
+    With ``answer`` it also claims the multiple-choice answer, which the notebook never defines.
+    """
     records = [{"r": "call", "variant": None, "question": "compute_cost", "case": case, "status": "returned",
                 "value": {"t": "float", "v": "0x1.0p+0", "type": "float"}, "error": None, "args_after": []}
                for case in case_ids["compute_cost"]]
-    records.append({"r": "value", "variant": None, "question": "answer_zero_init", "found": True,
-                    "value": {"t": "str", "v": "B"}})
-    if done:
-        records.append({"r": "done", "compute_seconds": 0.01})
+    if answer:
+        records.append({"r": "value", "variant": None, "question": "answer_zero_init", "found": True,
+                        "value": {"t": "str", "v": "B"}})
+    records.append({"r": "done", "compute_seconds": 0.01})
     blob = "".join(json.dumps(r) + "\n" for r in records)
     return (f"import os\n_FORGED = {blob!r}.encode()\n"
             "for _fd in range(1, 21):\n"
@@ -335,10 +340,10 @@ HOSTILE: dict[str, Callable[[Context], Hostile]] = {
     # 10. output flood
     "flood": lambda c: Hostile({"compute_gradient": 'print("x" * 10**8)'}, "honest", AUTO, exact=False),
     # 11. forged protocol records
-    "forge_records": lambda c: Hostile({"compute_cost": forge_records(c.case_ids, done=True) + WRONG_COST},
+    "forge_records": lambda c: Hostile({"compute_cost": forge_records(c.case_ids, answer=True) + WRONG_COST},
                                        "eq_wrong_cost", ("compute_cost", "answer_zero_init"), exact=False),
     "forge_records_exit": lambda c: Hostile({
-        "compute_cost": WRONG_COST + forge_records(c.case_ids, done=True) + "os._exit(0)\n"},
+        "compute_cost": WRONG_COST + forge_records(c.case_ids, answer=False) + "os._exit(0)\n"},
         "eq_exit_at_cost", AUTO, exact=False),
     # 12. exceptions and prints carrying the hidden inputs
     "raises_with_inputs": lambda c: Hostile({
@@ -596,7 +601,7 @@ def test_code_in_sympy_answers_is_never_run(main: Batch) -> None:
         for question_id in SYMBOLIC:
             judged = question(result, question_id)
             assert judged.score == 0
-            assert re.search(r"allowed|sympy expression|not defined", judged.feedback), (name, judged.feedback)
+            assert re.search(r"allowed|sympy expression|not defined|can be indexed", judged.feedback), (name, judged.feedback)
             assert "Traceback" not in judged.feedback
 
 
@@ -813,3 +818,4 @@ def test_huge_or_deep_sympy_answers_score_zero_without_hanging(name: str,
         assert judged.feedback and "Traceback" not in judged.feedback
     assert {q: question(result, q).score for q in FUNCTIONS} == {"compute_cost": 2, "compute_gradient": 3,
                                                                   "gradient_descent": 3}
+

@@ -23,14 +23,16 @@ _GAP = "  "
 
 def summary_table(results: Sequence[SubmissionResult], question_ids: Sequence[str],
                   width: int | None = None) -> str:
-    """An aligned table: student, status, score, one column per question, notes."""
+    """An aligned table: student, status, score, one column per question (Q1, Q2, ...), notes."""
     width = width or shutil.get_terminal_size((100, 24)).columns
-    header = ["student", "status", "score", *(one_line(q) for q in question_ids), "notes"]
+    header = ["student", "status", "score", *(f"Q{k}" for k in range(1, len(question_ids) + 1)), "notes"]
     rows = [_row(r, question_ids) for r in results]
     widths = _widths(header, rows, width)
     right = [False, False, True, *([True] * len(question_ids)), False]
     lines = [_line(header, widths, right), _line(["-" * w for w in widths], widths, right)]
     lines.extend(_line(row, widths, right) for row in rows)
+    lines.append("")
+    lines.append("  ".join(f"Q{k} {one_line(q)}" for k, q in enumerate(question_ids, start=1)))
     return "\n".join(line.rstrip() for line in lines) + "\n"
 
 

@@ -7,18 +7,19 @@ from autograder.report.table import display_width, fit, progress_line, summary_t
 
 def test_table_columns_are_aligned(batch, question_ids):
     lines = summary_table(batch, question_ids, width=100).splitlines()
-    assert lines[0].split() == ["student", "status", "score", "q1", "q2", "q3", "q4", "notes"]
-    assert set(lines[1].replace(" ", "")) == {"-"} and len(lines) == len(batch) + 2
+    assert lines[0].split() == ["student", "status", "score", "Q1", "Q2", "Q3", "Q4", "notes"]
+    assert set(lines[1].replace(" ", "")) == {"-"} and len(lines) == len(batch) + 4
+    assert lines[-1].split() == ["Q1", "q1", "Q2", "q2", "Q3", "q3", "Q4", "q4"]
     start = lines[0].index("status")
     score_end = lines[0].index("score") + len("score")
-    for line in lines[2:]:
+    for line in lines[2:-2]:
         assert line[start - 2:start] == "  " and line[start] != " "
         assert line[score_end - 1] != " " and line[score_end:score_end + 2] == "  "
     assert all(display_width(line) <= 100 for line in lines)
 
 
 def test_table_cells(full, partial, ungradable, question_ids):
-    alice, bob, carol = summary_table([full, partial, ungradable], question_ids).splitlines()[2:]
+    alice, bob, carol = summary_table([full, partial, ungradable], question_ids).splitlines()[2:5]
     assert alice.split()[:7] == ["alice", "graded", "10/10", "2/2", "3/3", "5/5", "-"]
     assert bob.split()[2:7] == ["3/10", "2/2", "1/3", "0/5", "-"]
     assert bob.rstrip().endswith("forgot_transpose, sign_error")
