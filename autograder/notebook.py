@@ -67,22 +67,34 @@ def sha256(data: bytes) -> str:
 def read_bytes(data: bytes) -> Union[Notebook, Unreadable]:
     """Parse notebook bytes; any problem becomes an Unreadable with a clear reason."""
     if len(data) > MAX_NOTEBOOK_BYTES:
-        return Unreadable(f"the file is {len(data) // 2**20} MB; notebooks over "
-                          f"{MAX_NOTEBOOK_BYTES // 2**20} MB are not graded (clear large outputs)")
-    text = data.decode("utf-8", errors="replace").lstrip("\ufeff")
+        return _too_large(len(data))
+    kind = _foreign_format(data)
+    if kind:
+        return Unreadable(f"not a notebook: {kind}")
+    try:
+        text = data.decode("utf-8").lstrip("\ufeff")
+    except UnicodeDecodeError as exc:
+        return Unreadable(f"not a notebook: the file is not UTF-8 text (byte {exc.start + 1} cannot be read); "
+                          "Jupyter saves notebooks as UTF-8, so download the .ipynb from Jupyter again")
     if not text.strip():
         return Unreadable("the file is empty")
     try:
+        problem = _structure_problem(json.loads(text))
+        if problem:
+            return Unreadable(f"not a notebook: {problem}")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             node = nbformat.reads(text, as_version=4)
         return Notebook(tuple(_cells(node)))
     except json.JSONDecodeError as exc:
+        if exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated"):
+            return Unreadable("not a notebook: the JSON stops in the middle (the file looks truncated: "
+                              "was it saved and uploaded completely?)")
         return Unreadable(f"not a notebook: the file is not valid JSON ({exc.msg} at line {exc.lineno})")
     except RecursionError:
         return Unreadable("not a notebook: the JSON is nested too deeply")
     except Exception as exc:  # nbformat raises many unrelated types for odd JSON
-        return Unreadable(f"not a notebook: {_short(exc)}")
+        return Unreadable(f"not a notebook: {_nbformat_reason(exc)}")
 
 
 def read_path(path: Path) -> tuple[bytes, Union[Notebook, Unreadable]]:
@@ -90,11 +102,71 @@ def read_path(path: Path) -> tuple[bytes, Union[Notebook, Unreadable]]:
     try:
         size = path.stat().st_size
         if size > MAX_NOTEBOOK_BYTES:
-            return b"", read_bytes(b"x" * (MAX_NOTEBOOK_BYTES + 1))
+            return b"", _too_large(size)
         data = path.read_bytes()
     except OSError as exc:
         return b"", Unreadable(f"cannot read the file: {exc.strerror or exc}")
     return data, read_bytes(data)
+
+
+def _too_large(size: int) -> Unreadable:
+    return Unreadable(f"the file is {size / 2**20:.1f} MB; notebooks over {MAX_NOTEBOOK_BYTES // 2**20} MB "
+                      "are not graded (clear large outputs)")
+
+
+def _foreign_format(data: bytes) -> str | None:
+    """What the file is, when it is recognisably something other than a notebook's JSON text."""
+    head = data[:4096]
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return "it is a zip archive; unzip it and submit the .ipynb file inside"
+    if start.startswith((b"<!doctype html", b"<html", b"<head", b"<body")) or (
+            start.startswith(b"<") and b"<html" in start):
+        return ("it is a web page (HTML), probably saved from the browser; download the notebook "
+                "from Jupyter with File > Download (.ipynb)")
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "the file is UTF-16 text; Jupyter saves notebooks as UTF-8, so download the .ipynb again"
+    if head.startswith(b"%PDF"):
+        return "it is a PDF document; submit the .ipynb file itself"
+    if b"\x00" in head:
+        return "the file holds binary data, not the text of a notebook"
+    return None
+
+
+_JSON_KINDS = ((bool, "true or false"), (list, "a list"), (str, "a string"), (int, "a number"),
+               (float, "a number"), (type(None), "null"))
+
+
+def _structure_problem(node: Any) -> str | None:
+    """Why parsed JSON is not a notebook nbformat can read, in words, or None."""
+    if not isinstance(node, dict):
+        kind = next((word for kind, word in _JSON_KINDS if isinstance(node, kind)), "not an object")
+        return f"the file is JSON, but {kind} instead of a notebook"
+    version = node.get("nbformat")
+    if "nbformat" not in node:
+        return "it has no nbformat version number, so it is not a Jupyter notebook"
+    if not isinstance(version, int) or isinstance(version, bool):
+        return "its nbformat version is not a whole number"
+    if version not in (1, 2, 3, 4):
+        return f"nbformat version {version} is not supported (Jupyter notebooks are version 4)"
+    if version >= 4 and "cells" not in node:
+        return "it has no cells"
+    if version >= 4 and not isinstance(node["cells"], list):
+        return "its cells are not a list"
+    if version == 3 and not isinstance(node.get("worksheets"), list):
+        return "it has no list of worksheets (nbformat 3)"
+    return None
+
+
+def _nbformat_reason(exc: BaseException) -> str:
+    """nbformat's own message when it is one for people, else a plain description."""
+    text = _short(exc)
+    key = re.fullmatch(r"The notebook is invalid and is missing an expected key: (\w+)", text)
+    if key:
+        return f"it is missing the key {key.group(1)!r}"
+    if text.startswith("Unsupported nbformat version"):
+        return text
+    return "its cells or metadata do not have the structure of a Jupyter notebook; open it in Jupyter and save it again"
 
 
 def _cells(node: Any) -> Iterable[Cell]:

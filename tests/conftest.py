@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Callable, Iterator, Mapping
 
@@ -15,6 +16,8 @@ from autograder.pipeline import Prepared, grade_files, prepare
 from autograder.results import SubmissionResult
 from autograder.spec import Assignment
 from autograder.validate import solution_answers, student_notebook
+
+os.environ.setdefault("MPLBACKEND", "Agg")  # plots must render without a display
 
 NAME = "linear_regression"
 TEST_LIMITS = Limits(wall_seconds=6.0, cpu_seconds=6, memory_mb=768)

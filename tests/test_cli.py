@@ -101,3 +101,13 @@ def test_usage_errors_exit_2_with_a_clear_message(args: list[str], message: str,
     done = autograder(*args, cwd=tmp_path)
     assert done.returncode == 2
     assert message in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.slow
+def test_validate_reports_every_check_and_exits_zero() -> None:
+    done = autograder("validate", "linear_regression")
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    lines = [ln for ln in done.stdout.splitlines() if ln.startswith(("ok", "FAIL"))]
+    assert len(lines) >= 2 + 20 + 1 and all(ln.startswith("ok") for ln in lines)
+    assert "solution scores full marks" in done.stdout and "blank release scores 0" in done.stdout
+    assert "release in sync" in done.stdout

@@ -1,0 +1,185 @@
+"""The student's in-notebook check(): verdicts, named mistakes, and nbgrader's scoring rules."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+import nbformat
+import numpy as np
+import pytest
+import sympy as sp
+
+from autograder.release import _hidden_json
+from source_lib import data, plots
+from source_lib.selfcheck import CheckFailed, Checker, self_check
+
+w, b = sp.symbols("w b", real=True)
+m = sp.symbols("m", integer=True, positive=True)
+i = sp.symbols("i", integer=True, positive=True)
+x, y = sp.IndexedBase("x"), sp.IndexedBase("y")
+J = sp.Sum((w * x[i] + b - y[i]) ** 2, (i, 1, m)) / (2 * m)
+
+
+def compute_cost(X, y, w, b):  # noqa: ANN001, ANN201
+    e = X @ w + b - y
+    return float(e @ e) / (2 * len(y))
+
+
+def compute_gradient(X, y, w, b):  # noqa: ANN001, ANN201
+    e = X @ w + b - y
+    return X.T @ e / len(y), float(e.mean())
+
+
+def gradient_without_1_over_m(X, y, w, b):  # noqa: ANN001, ANN201
+    e = X @ w + b - y
+    return X.T @ e, float(e.sum())
+
+
+def gradient_without_bias(X, y, w, b):  # noqa: ANN001, ANN201
+    e = X @ w - y
+    return X.T @ e / len(y), float(e.mean())
+
+
+@pytest.fixture
+def namespace() -> dict[str, Any]:
+    return {"compute_cost": compute_cost, "compute_gradient": compute_gradient,
+            "dJ_dw": sp.diff(J, w), "dJ_db": sp.diff(J, b), "answer_zero_init": "B"}
+
+
+@pytest.fixture
+def check(namespace: dict[str, Any]) -> Checker:
+    checker = self_check("linear_regression")
+    checker.namespace = lambda: namespace
+    return checker
+
+
+@pytest.fixture(scope="module")
+def hidden_blocks(solution_text: str) -> dict[str, str]:
+    """The hidden-test data of each question, as nbgrader's autograder restores it."""
+    blocks = {}
+    for cell in nbformat.reads(solution_text, as_version=4).cells:
+        if cell.metadata.get("nbgrader", {}).get("grade") and "add_hidden" in cell.source:
+            name, payload = _hidden_json(cell.source)
+            blocks[json.loads(name.split("(")[1])] = json.dumps(payload)
+    return blocks
+
+
+def test_correct_answers_pass_quietly(check: Checker, capsys: pytest.CaptureFixture[str]) -> None:
+    for question in ("compute_cost", "compute_gradient", "dJ_dw", "dJ_db", "answer_zero_init"):
+        assert check(question) is None
+    out = capsys.readouterr().out
+    assert out.count("\u2714") == 5 and "\u2718" not in out
+    assert "hidden cases" in out  # students are told hidden cases exist, not what they are
+
+
+def test_a_named_mistake_is_reported_without_a_traceback(check: Checker, namespace: dict[str, Any],
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    namespace["compute_gradient"] = gradient_without_1_over_m
+    with pytest.raises(CheckFailed) as failed:
+        check("compute_gradient")
+    out = capsys.readouterr().out
+    assert "did you forget 1/m?" in out and "\u2718" in out
+    assert failed.value._render_traceback_() == [str(failed.value)]
+
+
+def test_symbolic_check_names_the_mistake_but_never_shows_the_formula(check: Checker, namespace: dict[str, Any],
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    namespace["dJ_dw"] = sp.diff(J, w) * m
+    with pytest.raises(CheckFailed):
+        check("dJ_dw")
+    out = capsys.readouterr().out
+    assert "m times too large" in out
+    assert "Sum" not in out and "x[i]" not in out
+
+
+@pytest.mark.parametrize("name, value, message", [
+    ("dJ_dw", None, "not defined"),
+    ("dJ_dw", "Sum(x[i], (i, 1, m))", "remove the quotes"),
+    ("answer_zero_init", "E", 'must be one of "A", "B", "C", "D"'),
+    ("compute_cost", None, "not defined"),
+])
+def test_missing_or_malformed_answers_say_what_to_fix(check: Checker, namespace: dict[str, Any], name: str,
+                                                      value: Any, message: str,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    if value is None:
+        namespace.pop(name)
+    else:
+        namespace[name] = value
+    with pytest.raises(CheckFailed):
+        check(name)
+    assert message in capsys.readouterr().out
+
+
+def test_public_check_of_a_choice_does_not_reveal_the_answer(check: Checker, namespace: dict[str, Any],
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    namespace["answer_zero_init"] = "A"  # wrong, but the public check cannot know
+    assert check("answer_zero_init") is None
+    assert "recorded" in capsys.readouterr().out
+
+
+def test_with_hidden_cases_partial_credit_is_returned_for_nbgrader(check: Checker, namespace: dict[str, Any],
+                                                                   hidden_blocks: dict[str, str]) -> None:
+    check.add_hidden("compute_gradient", hidden_blocks["compute_gradient"])
+    assert check("compute_gradient") is None  # full marks: nbgrader awards all points
+    namespace["compute_gradient"] = gradient_without_bias  # right only on the zero-init case
+    assert check("compute_gradient") == pytest.approx(3 / 5)
+    namespace["compute_gradient"] = gradient_without_1_over_m
+    with pytest.raises(CheckFailed, match="0 of 3 points"):
+        check("compute_gradient")
+
+
+def test_with_hidden_data_a_wrong_choice_is_named(check: Checker, namespace: dict[str, Any],
+                                                  hidden_blocks: dict[str, str],
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    check.add_hidden("answer_zero_init", hidden_blocks["answer_zero_init"])
+    assert check("answer_zero_init") is None
+    namespace["answer_zero_init"] = "C"
+    with pytest.raises(CheckFailed):
+        check("answer_zero_init")
+    assert "hidden units" in capsys.readouterr().out
+
+
+def test_unknown_question_and_missing_data_fail_clearly(tmp_path: Path) -> None:
+    with pytest.raises(CheckFailed, match="no question"):
+        self_check("linear_regression")("no_such_question")
+    with pytest.raises(CheckFailed, match="ask your instructor"):
+        self_check("no_such_assignment")("anything")
+
+
+def test_student_inputs_are_copies(check: Checker, namespace: dict[str, Any]) -> None:
+    seen = []
+
+    def mutating_cost(X, y, w, b):  # noqa: ANN001, ANN202
+        w += 1.0
+        seen.append(w)
+        return compute_cost(X, y, w - 1.0, b)
+
+    namespace["compute_cost"] = mutating_cost
+    with pytest.raises(CheckFailed):
+        check("compute_cost")  # modifying w is reported, and the public data is untouched
+    assert check.data["questions"]["compute_cost"]["cases"][0]["args"][2]["t"] == "array"
+    assert len(seen) == 2
+
+
+def test_plots_render_headless() -> None:
+    assert matplotlib.get_backend().lower() == "agg"
+    history = [1.0 / k for k in range(1, 50)]
+    figure = plots.loss_curves({"zeros": history, "random": history[::-1]}, title="t")
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    assert buffer.getvalue().startswith(b"\x89PNG") and len(buffer.getvalue()) > 5000
+
+
+def test_data_helpers_give_the_minimum_norm_solution() -> None:
+    rng = np.random.default_rng(1)
+    X, y_ = data.make_rank_deficient(30, rng)
+    assert np.linalg.matrix_rank(X) == 2
+    w_mn, b_mn = data.least_squares(X, y_)
+    shifted = (w_mn + np.array([1.0, 1.0, -1.0]), b_mn)  # a null-space direction: same fit
+    assert np.allclose(X @ shifted[0] + shifted[1], X @ w_mn + b_mn)
+    assert data.norm((w_mn, b_mn)) < data.norm(shifted)
+    assert data.steps_to_reach([3.0, 2.0, 1.0], 2.5) == 2 and data.steps_to_reach([3.0], 1.0) is None
