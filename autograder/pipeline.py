@@ -24,16 +24,6 @@ from autograder.results import QuestionResult, Status, SubmissionResult
 from autograder.spec import Assignment, CaseSet, SymbolicQuestion
 
 
-class RunLike(Protocol):
-    job_id: str
-    ended: str
-    exit_code: int | None
-    signal: int | None
-    wall_seconds: float
-    output: str
-    records: tuple[str, ...]
-
-
 class Runner(Protocol):
     """What the pipeline needs from the sandbox (``launch.SandboxPool`` or a fake)."""
 

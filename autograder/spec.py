@@ -51,8 +51,28 @@ class Case:
     hidden: bool = False
 
 
+class _InCell:
+    """A question answered in the solution cell whose nbgrader grade_id is the question id."""
+
+    id: str
+
+    @property
+    def cell(self) -> str:
+        return self.id
+
+
+class _NamedValue(_InCell):
+    """A question answered by assigning a value to ``variable``."""
+
+    variable: str
+
+    @property
+    def name(self) -> str:
+        return self.variable
+
+
 @dataclass(frozen=True)
-class FunctionQuestion:
+class FunctionQuestion(_InCell):
     """The student implements ``function``; it is called on public and hidden cases."""
 
     id: str
@@ -70,16 +90,12 @@ class FunctionQuestion:
     misconceptions: tuple[Misconception, ...] = ()
 
     @property
-    def cell(self) -> str:
-        return self.id
-
-    @property
     def name(self) -> str:
         return self.function
 
 
 @dataclass(frozen=True)
-class SymbolicQuestion:
+class SymbolicQuestion(_NamedValue):
     """The student defines ``variable`` as a sympy expression."""
 
     id: str
@@ -87,19 +103,10 @@ class SymbolicQuestion:
     points: float
     variable: str
     misconceptions: tuple[Misconception, ...] = ()
-    show_expected: bool = False  # the reference formula is the answer; never shown by default
-
-    @property
-    def cell(self) -> str:
-        return self.id
-
-    @property
-    def name(self) -> str:
-        return self.variable
 
 
 @dataclass(frozen=True)
-class ChoiceQuestion:
+class ChoiceQuestion(_NamedValue):
     """Multiple choice: the student sets ``variable`` to one option letter."""
 
     id: str
@@ -109,26 +116,14 @@ class ChoiceQuestion:
     choices: Mapping[str, str]
     misconceptions: tuple[Misconception, ...] = ()
 
-    @property
-    def cell(self) -> str:
-        return self.id
-
-    @property
-    def name(self) -> str:
-        return self.variable
-
 
 @dataclass(frozen=True)
-class ManualQuestion:
+class ManualQuestion(_InCell):
     """A written answer (a markdown cell) graded by a person in nbgrader."""
 
     id: str
     title: str
     points: float
-
-    @property
-    def cell(self) -> str:
-        return self.id
 
 
 AutoQuestion = Union[FunctionQuestion, SymbolicQuestion, ChoiceQuestion]

@@ -703,7 +703,8 @@ def test_exceptions_carrying_hidden_inputs_never_reach_the_feedback(main: Batch,
     assert {q: question(result, q).score for q in FUNCTIONS} == {q: 0 for q in FUNCTIONS}
     assert "takes 2 positional arguments" in question(result, "compute_cost").feedback  # public case
     for name, text in _report_texts(main, "raises_with_inputs").items():
-        assert leaked_numbers(text, hidden) == [], name
+        leaks = leaked_numbers(text, hidden)
+        assert not leaks, f"{name} shows {len(leaks)} hidden input values, e.g. {leaks[:3]}"
 
 
 def test_leak_detector_finds_hidden_inputs_when_they_are_there(main: Batch, assignment: Assignment,
@@ -720,7 +721,8 @@ def test_hidden_inputs_printed_while_graded_never_reach_the_feedback(main: Batch
     assert result.score == FULL_MARKS
     hidden = hidden_inputs(assignment, config)
     for name, text in _report_texts(main, "prints_inputs").items():
-        assert leaked_numbers(text, hidden) == [], name
+        leaks = leaked_numbers(text, hidden)
+        assert not leaks, f"{name} shows {len(leaks)} hidden input values, e.g. {leaks[:3]}"
 
 
 # -- 13: probed names deleted or overwritten
