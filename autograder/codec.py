@@ -91,7 +91,7 @@ def encode(value: Any) -> dict[str, Any]:
 
 def decode(obj: Any, depth: int = 0) -> Value:
     """A wire value from the sandbox as a typed value; WireError when it breaks the schema."""
-    if not isinstance(obj, dict) or obj.get("t") not in wire.VALUE_TAGS:
+    if not isinstance(obj, dict) or not isinstance(obj.get("t"), str) or obj["t"] not in wire.VALUE_TAGS:
         raise WireError("value is not a tagged object")
     if depth > wire.MAX_DEPTH:
         raise WireError("value nested too deeply")

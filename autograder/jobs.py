@@ -22,8 +22,14 @@ _job_numbers = itertools.count(1)
 
 def probes(assignment: Assignment, cases: CaseSet,
            questions: tuple[AutoQuestion, ...] | None = None) -> list[dict[str, Any]]:
-    """Wire probes for ``questions`` (all auto-graded ones by default)."""
-    return [_probe(q, cases) for q in (questions or assignment.auto_questions)]
+    """Wire probes for ``questions`` (all auto-graded ones by default).
+
+    Named values are read before any function is called, so a function run on hidden
+    inputs cannot plant them in an answer whose text the feedback might quote.
+    """
+    chosen = questions or assignment.auto_questions
+    ordered = sorted(chosen, key=lambda q: isinstance(q, FunctionQuestion))
+    return [_probe(q, cases) for q in ordered]
 
 
 def _probe(question: AutoQuestion, cases: CaseSet) -> dict[str, Any]:

@@ -18,6 +18,8 @@ Job (trusted -> sandbox worker)::
 Records (student process -> worker), one per line, in this order::
 
     {"r": "cell", "index": int, "status": "ok" | "error", "error": Error | null}
+    {"r": "cells_done"}   the worker keeps no printed output after this, and only now sends
+                          the probes and variants (with their inputs) to the student process
     {"r": "value", "variant": str | null, "question": str, "found": bool, "value": Value | null}
     {"r": "call", "variant": str | null, "question": str, "case": str,
      "status": "returned" | "raised" | "missing", "value": Value | null,

@@ -309,7 +309,7 @@ HOSTILE: dict[str, Callable[[Context], Hostile]] = {
         "compute_gradient": ("import os\nimport numpy as np\n\ndef compute_gradient(X, y, w, b):\n"
                              "    if globals().get('_PROBING'):\n        os._exit(3)\n" + CORRECT_GRADIENT_BODY),
         "answer_zero_init": c.answers["answer_zero_init"] + "\n_PROBING = True"},
-        "honest", ("compute_gradient", "gradient_descent", "answer_zero_init")),
+        "honest", ("compute_gradient", "gradient_descent")),
     "kill_self": lambda c: Hostile({"compute_gradient": c.answers["compute_gradient"]
                                     + "\nimport os, signal\nos.kill(os.getpid(), signal.SIGKILL)"},
                                    "honest", (), exact=False),
@@ -539,9 +539,11 @@ def test_os_exit_while_probed_keeps_the_answers_already_reported(main: Batch) ->
     assert result.status is Status.CRASHED, result.reason
     assert "ended its own process" in result.reason
     got = scores(result)
-    assert {q: got[q] for q in SYMBOLIC + ("compute_cost",)} == \
-        {"dJ_dw": 2, "dJ_db": 1, "dJ_dw_at_zero": 1, "dJ_db_at_zero": 1, "compute_cost": 2}
-    for question_id in ("compute_gradient", "gradient_descent", "answer_zero_init"):
+    # named values are read before any function is called, so they were reported already
+    assert {q: got[q] for q in SYMBOLIC + ("compute_cost", "answer_zero_init")} == \
+        {"dJ_dw": 2, "dJ_db": 1, "dJ_dw_at_zero": 1, "dJ_db_at_zero": 1, "compute_cost": 2,
+         "answer_zero_init": 1}
+    for question_id in ("compute_gradient", "gradient_descent"):
         assert question(result, question_id).outcome is Outcome.TIMEOUT
 
 

@@ -70,7 +70,7 @@ def observe(records: tuple[str, ...]) -> Observations:
             continue
         try:
             state.add(wire.loads(line, MAX_RECORD_BYTES))
-        except (ValueError, WireError, RecursionError) as exc:
+        except (ValueError, TypeError, KeyError, OverflowError, WireError, RecursionError) as exc:
             state.problems.append(f"ignored a malformed record: {str(exc)[:120]}")
     return state.freeze()
 
@@ -94,32 +94,36 @@ class _State:
             self._call(record)
         elif kind == "value":
             self._value(record)
+        elif kind == "cells_done":
+            pass  # the sandbox's own marker: questions were sent only after it
         elif kind == "done" and not self.done:
             self.done = True
             seconds = record.get("compute_seconds")
-            self.compute_seconds = float(seconds) if isinstance(seconds, (int, float)) else 0.0
+            valid = isinstance(seconds, (int, float)) and not isinstance(seconds, bool) and 0 <= seconds < 1e9
+            self.compute_seconds = float(seconds) if valid else 0.0
         else:
             raise WireError(f"unknown or repeated record kind {str(kind)[:20]!r}")
 
     def _cell(self, record: dict[str, Any]) -> None:
         index = _int(record, "index")
-        if record.get("variant") is None:
-            self.last_cell = index
+        if record.get("variant") is not None:
+            return
         if record.get("status") == "error":
             error = record.get("error") if isinstance(record.get("error"), dict) else {}
-            if record.get("variant") is None:
-                self.cell_errors.append(CellError(index, _text(error, "type", 80), _text(error, "message", 500),
-                                                  error.get("line") if isinstance(error.get("line"), int) else None))
+            self.cell_errors.append(CellError(index, _text(error, "type", 80), _text(error, "message", 500),
+                                              error.get("line") if isinstance(error.get("line"), int) else None))
+        self.last_cell = index
 
     def _call(self, record: dict[str, Any]) -> None:
         key = (_variant(record), _text(record, "question", 100), _text(record, "case", 100))
         if self._duplicate(("call",) + key):
             self.calls[key] = Call("malformed")
             return
+        self.calls[key] = Call("malformed")  # until the whole record has been read
         status = record.get("status")
         if status not in ("returned", "raised", "missing"):
             raise WireError("bad call status")
-        value = codec.decode(record["value"]) if status == "returned" else None
+        value = codec.decode(record.get("value")) if status == "returned" else None
         error = _error(record.get("error")) if status == "raised" else None
         after = record.get("args_after") or []
         if not isinstance(after, list):
@@ -131,6 +135,7 @@ class _State:
         if self._duplicate(("value",) + key):
             self.lookups[key] = Lookup("malformed")
             return
+        self.lookups[key] = Lookup("malformed")  # until the value has been read
         if record.get("found") is True and record.get("value") is not None:
             self.lookups[key] = Lookup("found", codec.decode(record["value"]))
         else:

@@ -115,7 +115,7 @@ def _kind_problem(got: Value, expected: Value, name: str) -> str:
             return f"{name} should be a float, not a bool"
     if isinstance(expected, Array) and isinstance(got, Array) and got.type_name != "numpy.ndarray":
         return f"{name} should be a plain numpy.ndarray; it is a {got.type_name}"
-    if isinstance(expected, Array) and isinstance(got, Scalar):
+    if isinstance(expected, Array) and isinstance(got, Scalar) and expected.value.shape != ():
         return f"{name} should be an array of shape {tuple(expected.value.shape)}; it is a single number"
     return ""
 

@@ -38,6 +38,7 @@ DEFAULT_LIMITS: dict[str, Any] = {
 MAX_JOB_BYTES = 512 * 1024 * 1024
 DRAIN_SECONDS = 1.0  # how long escaped processes may hold the pipes after the job is over
 PR_SET_CHILD_SUBREAPER = 36
+CELLS_DONE = wire.dumps({"r": "cells_done"}).rstrip(b"\n")
 
 
 class ZygoteLost(Exception):
@@ -152,8 +153,10 @@ class Monitor:
     """Watch one job until its pipes close: deadline, caps, kill, clean-up."""
 
     def __init__(self, child: confine.Child, plan: confine.Plan, limits: dict[str, Any],
-                 zygote: Zygote) -> None:
+                 zygote: Zygote, questions: bytes) -> None:
         self.child, self.plan, self.limits, self.zygote = child, plan, limits, zygote
+        self.questions: memoryview | None = memoryview(questions)  # sent once the cells are over
+        self.keep_output = True  # printed output is kept for the report only until then
         self.start = time.monotonic()
         self.deadline = self.start + float(limits["wall_seconds"])
         self.drain_deadline: float | None = None
@@ -179,12 +182,13 @@ class Monitor:
                     break  # escaped holders of the pipes: stop listening
                 limit = min(t for t in (self.drain_deadline, self.deadline) if t is not None)
                 for key, _ in self.sel.select(max(0.0, limit - now)):
-                    data = os.read(key.fd, 65536)
-                    if not data:
-                        self.sel.unregister(key.fd)
-                        os.close(key.fd)
-                    key.data(data)
+                    if key.fd == self.child.job:
+                        self._send_questions()
+                    else:
+                        self._read(key.fd, key.data)
         finally:
+            if self.questions is not None and self.child.job not in self.sel.get_map():
+                os.close(self.child.job)  # the cells never finished: the questions never left
             for key in list(self.sel.get_map().values()):
                 os.close(key.fd)
             self.sel.close()
@@ -192,9 +196,16 @@ class Monitor:
             os.close(self.child.pidfd)
         return self._result()
 
+    def _read(self, fd: int, handler: Callable[[bytes], None]) -> None:
+        data = os.read(fd, 65536)
+        if not data:
+            self.sel.unregister(fd)
+            os.close(fd)
+        handler(data)
+
     def _on_output(self, data: bytes) -> None:
         room = int(self.limits["output_bytes"]) - len(self.output)
-        if room > 0:
+        if room > 0 and self.keep_output:
             self.output += data[:room]
         self.out_total += len(data)
         if self.out_total > int(self.limits["flood_bytes"]):
@@ -215,6 +226,30 @@ class Monitor:
         *lines, rest = (bytes(self.pending) + data).split(b"\n")
         self.records.extend(line.decode("utf-8", "replace") for line in lines)
         self.pending = bytearray(rest)
+        if self.keep_output and CELLS_DONE in lines:
+            self._cells_done()
+
+    def _cells_done(self) -> None:
+        """Keep what the cells printed, nothing after; then let the questions go out."""
+        output = self.child.output
+        while output in self.sel.get_map() and select.select([output], [], [], 0)[0]:
+            self._read(output, self._on_output)
+        self.keep_output = False
+        os.set_blocking(self.child.job, False)
+        self.sel.register(self.child.job, selectors.EVENT_WRITE)
+
+    def _send_questions(self) -> None:
+        assert self.questions is not None
+        try:
+            self.questions = self.questions[os.write(self.child.job, self.questions):]
+        except BlockingIOError:
+            return
+        except OSError:  # the job process is gone; its control pipe tells the rest
+            self.questions = self.questions[len(self.questions):]
+        if not self.questions:
+            self.sel.unregister(self.child.job)
+            os.close(self.child.job)
+            self.questions = None
 
     def _on_control(self, data: bytes) -> None:
         if not data:  # the job process is reaped and the zygote closed its end: job over
@@ -303,15 +338,17 @@ class Worker:
             scratch = envelope["scratch"] = tempfile.mkdtemp(prefix=f"sbx-{self.slot}-")
             if self.plan.uid is not None:
                 os.chown(scratch, self.plan.uid, self.plan.uid)
+        job = envelope.get("job", {})
+        questions = wire.dumps({"probes": job.get("probes", []), "variants": job.get("variants", [])})
+        if "job" in envelope:
+            envelope = {**envelope, "job": {k: v for k, v in job.items() if k not in ("probes", "variants")}}
         try:
             child = self.zygote.spawn(self.plan.level)
             try:
                 _write_all(child.job, wire.dumps(envelope))
             except OSError:
                 pass  # the job process died early; the control pipe will say so
-            finally:
-                os.close(child.job)
-            return Monitor(child, self.plan, envelope["limits"], self.zygote).wait()
+            return Monitor(child, self.plan, envelope["limits"], self.zygote, questions).wait()
         finally:
             if scratch:
                 remove_tree(scratch)

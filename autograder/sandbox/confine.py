@@ -42,7 +42,10 @@ _DEVICES = ("null", "zero", "urandom", "random")
 SAFE_ENV = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "MPLBACKEND": "Agg", "MPLCONFIGDIR": "/tmp",
             "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
             "PYTHONHASHSEED": "0", "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1"}
-RECORD_FD, CONTROL_FD = 3, 4
+RECORD_FD, CONTROL_FD, JOB_FD = 3, 4, 5
+# The job pipe carries two lines: the cells first, and only once the cells are over (the
+# "cells_done" record) the probes with their inputs. Code run by the cells therefore never
+# holds the hidden inputs, and the worker stops keeping printed output before they arrive.
 SETUP_FAILED = 121  # exit code of a child whose confinement failed
 MIB = 1024 * 1024
 
@@ -235,12 +238,20 @@ def report_exit(pid: int, control: int) -> None:
     os.close(control)
 
 
+def read_line(fd: int) -> bytes:
+    """The next message on the job pipe. The worker writes one line and then waits for the
+    job's answer, so every byte available belongs to this line: bulk reads are safe."""
+    data = bytearray()
+    while not data.endswith(b"\n"):
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            break
+        data += chunk
+    return bytes(data[:-1] if data.endswith(b"\n") else data)
+
+
 def _read_envelope(fd: int) -> dict[str, Any]:
-    chunks = []
-    while chunk := os.read(fd, 1 << 20):
-        chunks.append(chunk)
-    os.close(fd)
-    envelope = json.loads(b"".join(chunks))
+    envelope = json.loads(read_line(fd))
     if not isinstance(envelope, dict) or not isinstance(envelope.get("limits"), dict):
         raise ValueError("malformed job envelope")
     return envelope
@@ -266,7 +277,7 @@ def _job_process(plan: Plan, payload: Payload, fds: tuple[int, int, int], job_r:
         # A uid change clears the death signal, so it is armed only now, then checked.
         # (PID 1 of a namespace always sees getppid() == 0; its namespace dies with the zygote's.)
         _die_with(zygote if plan.level == "process" else None)
-        _arrange_fds(out_w, rec_w, ctl_w)
+        _arrange_fds(out_w, rec_w, ctl_w, job_r)
         control = CONTROL_FD
         _clean_environment()
     except BaseException as exc:  # noqa: BLE001 - report, never fall into the zygote's loop
@@ -471,14 +482,14 @@ def _clear_capabilities() -> None:
 
 # ---------------------------------------------------------------- the job's process state
 
-def _arrange_fds(out_w: int, rec_w: int, ctl_w: int) -> None:
-    """0 = /dev/null, 1 and 2 = output pipe, 3 = records, 4 = control; close everything else."""
+def _arrange_fds(out_w: int, rec_w: int, ctl_w: int, job_r: int) -> None:
+    """0 = /dev/null, 1 and 2 = output, 3 = records, 4 = control, 5 = job; close the rest."""
     devnull = os.open("/dev/null", os.O_RDWR)
-    wanted = {0: devnull, 1: out_w, 2: out_w, RECORD_FD: rec_w, CONTROL_FD: ctl_w}
+    wanted = {0: devnull, 1: out_w, 2: out_w, RECORD_FD: rec_w, CONTROL_FD: ctl_w, JOB_FD: job_r}
     high = {target: os.dup(src) for target, src in wanted.items()}  # dup first: no clobbering
     for target, src in high.items():
         os.dup2(src, target, inheritable=target <= 2)
-    os.closerange(CONTROL_FD + 1, 1 << 20)
+    os.closerange(JOB_FD + 1, 1 << 20)
 
 
 def _clean_environment() -> None:

@@ -9,6 +9,7 @@ see whether a function mutated its inputs.
 from __future__ import annotations
 
 import errno
+import json
 import os
 import signal
 import socket
@@ -17,7 +18,7 @@ import time
 from typing import Any, Callable, Iterable
 
 from autograder import wire
-from autograder.sandbox.confine import Plan, unreachable_paths
+from autograder.sandbox.confine import JOB_FD, Plan, read_line, unreachable_paths
 from autograder.sandbox.execute import Notebook, adopt_stdio, error_info
 from autograder.sandbox.export import from_wire, to_wire
 
@@ -73,7 +74,7 @@ def run_payload(envelope: dict[str, Any], record_fd: int) -> None:
     if envelope.get("kind") == "self_check":
         writer.write(self_check())
     else:
-        run_job(envelope["job"], writer, float(envelope["limits"]["call_seconds"]))
+        run_job(envelope["job"], writer, float(envelope["limits"]["call_seconds"]), read_questions)
 
 
 def self_check() -> dict[str, Any]:
@@ -122,16 +123,26 @@ def _network_state() -> str:
     return "loopback"
 
 
-def run_job(job: dict[str, Any], writer: RecordWriter, call_seconds: float) -> None:
-    """Cells, then probes, then variants, then the ``done`` record."""
+def run_job(job: dict[str, Any], writer: RecordWriter, call_seconds: float,
+            questions: Callable[[], dict[str, Any]]) -> None:
+    """Cells, then (fetched only now) probes and variants, then the ``done`` record."""
     start = time.perf_counter()
     notebook = Notebook()
     for cell in job.get("cells", []):
         writer.write(notebook.run_cell(int(cell["index"]), str(cell["source"])))
-    run_probes(notebook.ns, job.get("probes", []), writer, call_seconds, None)
-    for variant in job.get("variants", []):
+    writer.write({"r": "cells_done"})
+    asked = questions()
+    run_probes(notebook.ns, asked.get("probes", []), writer, call_seconds, None)
+    for variant in asked.get("variants", []):
         run_variant(notebook, variant, writer, call_seconds)
     writer.write({"r": "done", "compute_seconds": round(time.perf_counter() - start, 6)})
+
+
+def read_questions() -> dict[str, Any]:
+    """The probes and variants, sent by the worker once the cells are over."""
+    message = json.loads(read_line(JOB_FD) or b"{}")
+    os.close(JOB_FD)
+    return message if isinstance(message, dict) else {}
 
 
 def run_variant(notebook: Notebook, variant: dict[str, Any], writer: RecordWriter,

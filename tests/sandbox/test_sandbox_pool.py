@@ -117,7 +117,7 @@ def test_worker_killed_externally_then_pool_continues(tmp_path: Path,
         killer.join()
         failed, good = results[slow["job_id"]], results[after["job_id"]]
         assert failed.ended == "worker_failed" and "worker 0 failed" in failed.output
-        assert good.ended == "exited" and '"v":"numpy"' in good.records[1]
+        assert good.ended == "exited" and '"v":"numpy"' in value_record(good.records)
         second_pid = pool._workers[0].proc.pid
         assert second_pid != first_pid
         private = str(pool._tmp).encode()
@@ -167,7 +167,7 @@ def test_process_level_fallback() -> None:
             "where = os.getcwd()\nopen('f.txt', 'w').write('x')",
             probes=[{"question": "where", "kind": "value", "name": "where"}]))
         assert run.ended == "exited" and run.isolation["level"] == "process"
-        scratch = json.loads(run.records[1])["value"]["v"]
+        scratch = json.loads(value_record(run.records))["value"]["v"]
         assert not os.path.exists(scratch)  # the scratch directory is removed after the job
         timeout = pool.run(make_job("a = 1", "while True:\n    pass"))
         assert timeout.ended == "timeout" and len(timeout.records) == 1
@@ -208,7 +208,12 @@ def test_user_namespace_worker() -> None:
         proc.stdin.close()
         assert proc.wait(10) == 0
     assert result["ended"] == "exited", result
-    pid, solutions, caps = json.loads(json.loads(result["records"][1])["value"]["v"])
+    pid, solutions, caps = json.loads(json.loads(value_record(result["records"]))["value"]["v"])
     assert pid == 1 and solutions is False
     assert caps == ["CapEff:\t0000000000000000\n", "CapBnd:\t0000000000000000\n",
                     "NoNewPrivs:\t1\n"]
+
+
+def value_record(records: "list[str] | tuple[str, ...]") -> str:
+    """The first named-value record of a run (cell records and the cells_done marker come first)."""
+    return next(r for r in records if r.startswith('{"r":"value"'))
