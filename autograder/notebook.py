@@ -97,16 +97,27 @@ def read_bytes(data: bytes) -> Union[Notebook, Unreadable]:
         return Unreadable(f"not a notebook: {_nbformat_reason(exc)}")
 
 
-def read_path(path: Path) -> tuple[bytes, Union[Notebook, Unreadable]]:
-    """Read a notebook file without modifying it; returns its bytes and the parse."""
+def read_path(path: Path) -> tuple[str, Union[Notebook, Unreadable]]:
+    """Read a notebook file without modifying it; returns the SHA-256 of its bytes and the parse.
+
+    The digest covers the whole file even when it is too large to be graded.
+    """
     try:
         size = path.stat().st_size
         if size > MAX_NOTEBOOK_BYTES:
-            return b"", _too_large(size)
+            return _file_digest(path), _too_large(size)
         data = path.read_bytes()
     except OSError as exc:
-        return b"", Unreadable(f"cannot read the file: {exc.strerror or exc}")
-    return data, read_bytes(data)
+        return sha256(b""), Unreadable(f"cannot read the file: {exc.strerror or exc}")
+    return sha256(data), read_bytes(data)
+
+
+def _file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        while chunk := stream.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _too_large(size: int) -> Unreadable:

@@ -19,7 +19,7 @@ from autograder.judge import symbolic, timebox
 from autograder.judge.decode import observe, run_status
 from autograder.judge.grade import grade_questions
 from autograder.judge.reference import References, build_references, expression_source
-from autograder.notebook import Notebook, SubmissionFile, Unreadable, read_path, sha256
+from autograder.notebook import Notebook, SubmissionFile, Unreadable, read_path
 from autograder.results import QuestionResult, Status, SubmissionResult
 from autograder.spec import Assignment, CaseSet, SymbolicQuestion
 
@@ -105,27 +105,28 @@ def grade_files(prepared: Prepared, files: Sequence[SubmissionFile], config: Gra
     """Grade every file; ``on_result`` sees each result as soon as it is decided."""
     judge = SymbolicJudge(prepared, config.symbolic_seconds)
     results: list[SubmissionResult] = []
-    pending: dict[str, tuple[SubmissionFile, str, Notebook, float]] = {}
+    pending: dict[str, tuple[SubmissionFile, str, Notebook]] = {}
     jobs = []
     for item in files:
-        started = time.perf_counter()
-        data, parsed = read_path(item.path)
+        digest, parsed = read_path(item.path)
         if isinstance(parsed, Unreadable):
-            results.append(_unreadable(item, data, parsed, runner))
+            results.append(_unreadable(item, digest, parsed, runner))
             on_result(results[-1])
             continue
         job = student_job(prepared.assignment, parsed, prepared.cases, config.limits, item.student)
-        pending[job["job_id"]] = (item, sha256(data), parsed, started)
+        pending[job["job_id"]] = (item, digest, parsed)
         jobs.append(job)
     for job, run in runner.run_many(jobs):
-        item, digest, notebook, started = pending.pop(job["job_id"])
-        results.append(_judge_run(prepared, item, digest, notebook, run, judge, runner, started))
+        item, digest, notebook = pending.pop(job["job_id"])
+        results.append(_judge_run(prepared, item, digest, notebook, run, judge, runner))
         on_result(results[-1])
     return results
 
 
 def _judge_run(prepared: Prepared, item: SubmissionFile, digest: str, notebook: Notebook, run: Any,
-               judge: SymbolicJudge, runner: Runner, started: float) -> SubmissionResult:
+               judge: SymbolicJudge, runner: Runner) -> SubmissionResult:
+    """Judge one sandboxed run; its time is the run's own plus the judging (not the queue)."""
+    started = time.perf_counter()
     isolation = getattr(run, "isolation", None) or runner.isolation
     try:
         observed = observe(tuple(run.records))
@@ -138,12 +139,12 @@ def _judge_run(prepared: Prepared, item: SubmissionFile, digest: str, notebook: 
         questions, warnings, observed = _zero_questions(prepared.assignment, reason), (), observe(())
     return SubmissionResult(
         item.student, str(item.path), digest, status, reason, questions, __version__, isolation,
-        round(time.perf_counter() - started, 3), observed.compute_seconds, run.output,
+        round(run.wall_seconds + time.perf_counter() - started, 3), observed.compute_seconds, run.output,
         observed.cell_errors, tuple(warnings))
 
 
-def _unreadable(item: SubmissionFile, data: bytes, parsed: Unreadable, runner: Runner) -> SubmissionResult:
-    return SubmissionResult(item.student, str(item.path), sha256(data), Status.UNGRADABLE, parsed.reason,
+def _unreadable(item: SubmissionFile, digest: str, parsed: Unreadable, runner: Runner) -> SubmissionResult:
+    return SubmissionResult(item.student, str(item.path), digest, Status.UNGRADABLE, parsed.reason,
                             (), __version__, runner.isolation)
 
 

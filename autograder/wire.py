@@ -65,6 +65,10 @@ MAX_STR_CHARS = 20_000
 MAX_DEPTH = 8
 MAX_SEQ_ITEMS = 10_000
 
+# Exit code of a student process whose own grading code failed after the cells ran (for
+# example because a cell replaced a built-in such as isinstance): answers could not be sent.
+ANSWERS_BROKEN_EXIT = 120
+
 REPLY_KEYS = ("job_id", "ended", "exit_code", "signal", "wall_seconds", "output",
               "output_truncated", "records", "records_truncated")
 ENDINGS = frozenset({"exited", "signaled", "timeout", "output_limit", "record_limit",

@@ -56,7 +56,10 @@ def judge_case(question: FunctionQuestion, case: Case, call: Call, reference: Fu
                               misconception.id, misconception.credit)
     message = check.message if not check.passed else _changed_message(question, changed)
     hint = generic_diagnosis(call.value, expected.value, question.returns, _dims(case), tol) if not check.passed else None
-    return _failed(case, f"{message}. {hint[0].upper() + hint[1:]}." if hint else f"{message}.")
+    if not hint:
+        return _failed(case, f"{message}.")
+    stop = "" if hint.endswith(("?", ".", "!")) else "."
+    return _failed(case, f"{message}. {hint[0].upper() + hint[1:]}{stop}")
 
 
 def _failed(case: Case, message: str) -> CaseResult:

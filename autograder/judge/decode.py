@@ -200,6 +200,9 @@ def run_status(ended: str, exit_code: int | None, signal: int | None,
         return Status.CRASHED, f"the notebook ran out of memory{where}"
     if ended == "signaled":
         return Status.CRASHED, f"the notebook's process was killed by signal {signal}{where} (memory or a crash)"
+    if not observed.done and exit_code == wire.ANSWERS_BROKEN_EXIT:
+        return Status.CRASHED, ("your answers could not be read back: a cell replaced part of Python "
+                                "or NumPy (for example a built-in such as isinstance or float); remove that")
     if not observed.done:
         return Status.CRASHED, (f"the notebook ended its own process before grading finished{where}: "
                                 "remove calls such as os._exit() or exit() from your cells")

@@ -28,6 +28,8 @@ import traceback
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from autograder import wire
+
 CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
 CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
@@ -289,7 +291,7 @@ def _job_process(plan: Plan, payload: Payload, fds: tuple[int, int, int], job_r:
         payload(envelope, RECORD_FD)
     except BaseException:  # noqa: BLE001 - an internal error goes to the job's output
         traceback.print_exc()
-        os._exit(SETUP_FAILED - 1)
+        os._exit(wire.ANSWERS_BROKEN_EXIT)
     os._exit(0)
 
 
