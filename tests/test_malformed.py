@@ -348,3 +348,12 @@ def test_malformed_files_are_ungradable_and_the_honest_one_still_gets_full_marks
         document = json.loads((out / student / "results.json").read_text(encoding="utf-8"))
         assert document["score"] == 0 and document["extra_data"]["status"] == "ungradable"
         assert result.reason in document["output"] or result.reason[:250] in document["output"]
+
+
+def test_broken_stored_outputs_do_not_make_a_notebook_ungradable(release_text: str) -> None:
+    node = json.loads(release_text)
+    for cell in node["cells"]:
+        if cell["cell_type"] == "code":
+            cell["outputs"], cell["execution_count"] = "forged: All tests passed", "x"
+    parsed = read_bytes(json.dumps(node).encode())
+    assert isinstance(parsed, Notebook) and parsed.code_to_run()
