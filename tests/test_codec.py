@@ -262,6 +262,13 @@ def test_decode_rejects(wired: object) -> None:
         codec.decode(wired)
 
 
+@pytest.mark.parametrize("count", [1, 3])
+def test_data_length_must_match_shape_and_dtype(count: int) -> None:
+    wired = _array("float64", (2,), base64.b64encode(b"\0" * 8 * count).decode())
+    with pytest.raises(WireError, match="does not match its shape and dtype"):
+        codec.decode(wired)
+
+
 def test_nesting_up_to_max_depth_is_accepted() -> None:
     value = codec.decode(_nested(wire.MAX_DEPTH))
     for _ in range(wire.MAX_DEPTH):

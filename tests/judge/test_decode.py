@@ -289,6 +289,13 @@ def test_run_status(ended: str, signal: int | None, observed: Observations, stat
         assert "last cell" not in reason
 
 
+def test_broken_answer_channel_has_its_own_reason() -> None:
+    status, reason = run_status("exited", wire.ANSWERS_BROKEN_EXIT, None, STOPPED_IN_CELL_4, 1.0)
+    assert status is Status.CRASHED and "could not be read back" in reason
+    status, _ = run_status("exited", wire.ANSWERS_BROKEN_EXIT, None, RAN_TO_THE_END, 1.0)
+    assert status is Status.GRADED  # a "done" record means the answers did arrive
+
+
 def test_every_ending_is_covered() -> None:
     for ended in wire.ENDINGS:
         status, reason = run_status(ended, None, None, STOPPED_IN_CELL_4, 1.0)
