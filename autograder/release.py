@@ -66,7 +66,7 @@ def check_release(assignment: Assignment, config: GradingConfig) -> list[str]:
         problems.append(f"{public_path}: public check data is out of date")
     release_path = layout.release(assignment.name)
     fresh = generate_release(assignment.name, committed_source)
-    if not release_path.exists() or release_path.read_text(encoding="utf-8") != fresh:
+    if not release_path.exists() or _content(release_path.read_text(encoding="utf-8")) != _content(fresh):
         problems.append(f"{release_path}: not what nbgrader generates from the source")
     if problems:
         problems.append(f"run `autograder release {assignment.name}` and commit the result")
@@ -126,6 +126,13 @@ def _parse(assignment: Assignment, text: str) -> Notebook:
     if not isinstance(parsed, Notebook):
         raise AssignmentError(assignment.name, f"solution notebook: {parsed.reason}")
     return parsed
+
+
+def _content(notebook_text: str) -> Any:
+    """A notebook's JSON content, ignoring formatting and the writer's minor format version."""
+    node = json.loads(notebook_text)
+    node.pop("nbformat_minor", None)
+    return node
 
 
 def _test_cells(text: str) -> list[Any]:
