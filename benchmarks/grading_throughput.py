@@ -39,6 +39,10 @@ def mixed_submissions(count: int) -> dict[str, str]:
     return {f"s{k:03d}-{kinds[k % len(kinds)][0]}": kinds[k % len(kinds)][1] for k in range(count)}
 
 
+def kinds_in(submissions: dict[str, str]) -> int:
+    return len({name.split("-", 1)[1] for name in submissions})
+
+
 def write_course(root: Path, submissions: dict[str, str]) -> None:
     layout = CourseLayout.default()
     source = root / "source" / NAME
@@ -93,7 +97,8 @@ def main() -> None:
         parallel = autograder(root, "out-parallel", args.workers)
         compute = statistics.mean(compute_seconds(root, "out-serial"))
         per_submission = (serial - one) / (args.count - 1)
-        print(f"submissions                       {args.count} (correct, blank and {len(submissions) - 2}+ mistakes)")
+        print(f"submissions                       {args.count} ({kinds_in(submissions)} kinds: correct, blank, "
+              "one per catalogued mistake)")
         print(f"autograder, {args.workers} workers               {parallel:7.2f} s  "
               f"({args.count / parallel:5.1f} submissions/s)")
         print(f"autograder, 1 worker              {serial:7.2f} s  (start-up + 1 submission: {one:.2f} s)")
