@@ -16,12 +16,8 @@ import sympy as sp
 from autograder.release import _hidden_json
 from source_lib import data, plots
 from source_lib.selfcheck import CheckFailed, Checker, self_check
+from tests.fixtures.symbols import J, b, m, w
 
-w, b = sp.symbols("w b", real=True)
-m = sp.symbols("m", integer=True, positive=True)
-i = sp.symbols("i", integer=True, positive=True)
-x, y = sp.IndexedBase("x"), sp.IndexedBase("y")
-J = sp.Sum((w * x[i] + b - y[i]) ** 2, (i, 1, m)) / (2 * m)
 
 
 def compute_cost(X, y, w, b):  # noqa: ANN001, ANN201

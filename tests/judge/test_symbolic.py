@@ -12,19 +12,12 @@ from autograder.judge.symbolic import (
     Comparison, Point, compare, fingerprint, judge_against_fingerprints, judge_answer, sample_points,
 )
 from autograder.judge.symparse import parse
-from autograder.spec import Symbols
 
-SYMBOLS = Symbols(reals=("w", "b"), size="m", index="i", indexed=("x", "y"))
+from tests.fixtures.symbols import SYMBOLS, J, R, b, i, k, m, w, x, y
 SEED, COUNT = 7, 4
 KEYS = {"parsed", "parse_error", "equivalent", "proof", "diagnosis", "message", "mutants", "latex",
         "tolerant"}
 
-w, b = sp.symbols("w b", real=True)
-m = sp.symbols("m", integer=True, positive=True)
-i, k = sp.symbols("i k", integer=True)
-x, y = sp.IndexedBase("x"), sp.IndexedBase("y")
-J = sp.Sum((w * x[i] + b - y[i]) ** 2, (i, 1, m)) / (2 * m)
-R = w * x[i] + b - y[i]
 
 
 def S(expr: sp.Basic) -> str:

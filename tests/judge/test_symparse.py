@@ -8,17 +8,9 @@ import pytest
 import sympy as sp
 
 from autograder.judge.symparse import ParseFailure, Parsed, canonical_symbols, parse, parse_answer
-from autograder.spec import Symbols
 
-SYMBOLS = Symbols(reals=("w", "b"), size="m", index="i", indexed=("x", "y"))
+from tests.fixtures.symbols import SYMBOLS, J, R, b, i, k, m, w, x, y
 
-# The notebook's declarations (the canonical ones).
-w, b = sp.symbols("w b", real=True)
-m = sp.symbols("m", integer=True, positive=True)
-i, k = sp.symbols("i k", integer=True)
-x, y = sp.IndexedBase("x"), sp.IndexedBase("y")
-J = sp.Sum((w * x[i] + b - y[i]) ** 2, (i, 1, m)) / (2 * m)
-R = w * x[i] + b - y[i]
 
 EXACT_FORMS = {
     "diff_w": sp.diff(J, w),
