@@ -20,8 +20,8 @@ from autograder.judge.decode import observe, run_status
 from autograder.judge.grade import grade_questions
 from autograder.judge.reference import References, build_references, expression_source
 from autograder.notebook import Notebook, SubmissionFile, Unreadable, read_path
-from autograder.results import QuestionResult, Status, SubmissionResult
-from autograder.spec import Assignment, CaseSet, SymbolicQuestion
+from autograder.results import Outcome, QuestionResult, Status, SubmissionResult
+from autograder.spec import Assignment, CaseSet, ManualQuestion, SymbolicQuestion
 
 
 class Runner(Protocol):
@@ -106,17 +106,19 @@ def grade_files(prepared: Prepared, files: Sequence[SubmissionFile], config: Gra
     judge = SymbolicJudge(prepared, config.symbolic_seconds)
     results: list[SubmissionResult] = []
     pending: dict[str, tuple[SubmissionFile, str, Notebook]] = {}
-    jobs = []
-    for item in files:
-        digest, parsed = read_path(item.path)
-        if isinstance(parsed, Unreadable):
-            results.append(_unreadable(item, digest, parsed, runner))
-            on_result(results[-1])
-            continue
-        job = student_job(prepared.assignment, parsed, prepared.cases, config.limits, item.student)
-        pending[job["job_id"]] = (item, digest, parsed)
-        jobs.append(job)
-    for job, run in runner.run_many(jobs):
+
+    def jobs() -> Iterator[dict[str, Any]]:  # built one at a time: a large class stays small in memory
+        for item in files:
+            digest, parsed = read_path(item.path)
+            if isinstance(parsed, Unreadable):
+                results.append(_unreadable(item, digest, parsed, runner))
+                on_result(results[-1])
+                continue
+            job = student_job(prepared.assignment, parsed, prepared.cases, config.limits, item.student)
+            pending[job["job_id"]] = (item, digest, parsed)
+            yield job
+
+    for job, run in runner.run_many(jobs()):
         item, digest, notebook = pending.pop(job["job_id"])
         results.append(_judge_run(prepared, item, digest, notebook, run, judge, runner))
         on_result(results[-1])
@@ -149,7 +151,6 @@ def _unreadable(item: SubmissionFile, digest: str, parsed: Unreadable, runner: R
 
 
 def _zero_questions(assignment: Assignment, reason: str) -> tuple[QuestionResult, ...]:
-    from autograder.results import Outcome
-    return tuple(QuestionResult(q.id, q.title, 0.0, float(q.points), Outcome.FAILED,
-                                "Not graded: " + reason, manual=not hasattr(q, "misconceptions"))
+    return tuple(QuestionResult(q.id, q.title, 0.0, float(q.points), Outcome.FAILED, "Not graded: " + reason,
+                                manual=isinstance(q, ManualQuestion))
                  for q in assignment.questions)

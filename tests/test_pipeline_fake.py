@@ -381,8 +381,8 @@ def test_unreadable_files_never_reach_the_runner(prepared: Prepared, course: Gra
         assert by[name].isolation == runner.isolation
     assert "truncated" in by["broken"].reason and "zip archive" in by["zipped"].reason
     assert "cannot read the file" in by["absent"].reason
-    # unreadable files are decided while reading, before any run completes
-    assert [r.student for r in seen] == ["broken", "absent", "zipped", "good", "wrong"]
+    # each file is read when the runner asks for its next job: unreadable ones are decided then
+    assert [r.student for r in seen] == ["good", "broken", "absent", "zipped", "wrong"]
 
 
 def test_on_result_follows_completion_order(prepared: Prepared, course: GradingConfig, tmp_path: Path) -> None:
