@@ -17,12 +17,13 @@ import pytest
 from autograder import codec, pipeline, wire
 from autograder.config import CourseLayout, GradingConfig, Limits
 from autograder.errors import AssignmentError
-from autograder.launch import FakeRunner, RawRun
+from autograder.launch import RawRun
 from autograder.notebook import SubmissionFile
 from autograder.pipeline import Prepared, grade_files, prepare
 from autograder.results import Outcome, Status, SubmissionResult
 from autograder.spec import (Assignment, Case, ChoiceQuestion, FunctionQuestion, ManualQuestion,
                              Misconception, Symbols)
+from tests.fakes import FakeRunner
 
 # ---------------------------------------------------------------- a small assignment
 

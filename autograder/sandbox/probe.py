@@ -18,9 +18,10 @@ import time
 from typing import Any, Callable, Iterable
 
 from autograder import wire
-from autograder.sandbox.confine import JOB_FD, Plan, read_line, unreachable_paths
+from autograder.sandbox.confine import JOB_FD, Plan, read_line
 from autograder.sandbox.execute import Notebook, adopt_stdio, error_info
 from autograder.sandbox.export import from_wire, to_wire
+from autograder.sandbox.rootfs import unreachable_paths
 
 
 class _CallTimeout(BaseException):

@@ -19,7 +19,8 @@ import pytest
 from autograder import wire
 from autograder.config import Limits
 from autograder.errors import SandboxError
-from autograder.launch import FakeRunner, RawRun, SandboxPool, parse_reply
+from autograder.launch import RawRun, SandboxPool, parse_reply
+from tests.fakes import FakeRunner
 
 LIMITS = Limits(wall_seconds=3, cpu_seconds=5, memory_mb=512, flood_bytes=1 << 20,
                 call_seconds=1.0, max_processes=16)
