@@ -22,6 +22,7 @@ from typing import Any
 
 from autograder import wire
 from autograder.sandbox import confine, execute, probe
+from autograder.sandbox.libc import prctl
 from autograder.sandbox.monitor import Monitor
 from autograder.sandbox.zygote import Zygote, ZygoteLost, quiet
 
@@ -177,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     execute.warm()
     mountpoint = tempfile.mkdtemp(prefix=f"sbx-root-{args.slot}-")
     plans, reason = make_plans(args, mountpoint)
-    confine.prctl(confine.PR_SET_DUMPABLE, 0)  # inherited by the zygote: no ptrace by a job
+    prctl(confine.PR_SET_DUMPABLE, 0)  # inherited by the zygote: no ptrace by a job
     try:
         worker = Worker(args.slot, Zygote(plans))
         worker.choose_isolation(reason)

@@ -29,6 +29,7 @@ from typing import Any, Callable
 
 from autograder import wire
 from autograder.sandbox import rootfs
+from autograder.sandbox.libc import check, libc, prctl
 
 CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
 CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
@@ -45,7 +46,6 @@ RECORD_FD, CONTROL_FD, JOB_FD = 3, 4, 5
 SETUP_FAILED = 121  # exit code of a child whose confinement failed
 MIB = 1024 * 1024
 
-_libc = ctypes.CDLL(None, use_errno=True)
 
 
 @dataclass(frozen=True)
@@ -71,18 +71,6 @@ class Child:
     control: int
     job: int        # ... the write end the envelope goes into ...
     pidfd: int      # ... and a pidfd: signals can never reach a recycled pid
-
-
-def _check(result: int, what: str) -> None:
-    if result != 0:
-        err = ctypes.get_errno()
-        raise OSError(err, f"{what}: {os.strerror(err)}")
-
-
-def prctl(option: int, value: int) -> int:
-    """prctl(2) with one argument; returns -1 on failure (callers decide if that matters)."""
-    return _libc.prctl(option, ctypes.c_ulong(value), ctypes.c_ulong(0), ctypes.c_ulong(0),
-                       ctypes.c_ulong(0))
 
 
 # ---------------------------------------------------------------- planning (worker start)
@@ -113,7 +101,7 @@ Payload = Callable[[dict, int], None]
 def enter_pid_namespace(userns: bool) -> None:
     """Make the caller's next child PID 1 of a new pid namespace (worker start; OSError)."""
     uid, gid = os.getuid(), os.getgid()
-    _check(_libc.unshare(ctypes.c_int(CLONE_NEWPID | (CLONE_NEWUSER if userns else 0))),
+    check(libc.unshare(ctypes.c_int(CLONE_NEWPID | (CLONE_NEWUSER if userns else 0))),
            "unshare")
     if userns:  # map ourselves to root inside; the job process drops the capabilities
         _write_file("/proc/self/setgroups", "deny")
@@ -128,14 +116,14 @@ def spawn(plan: Plan, payload: Payload, home_ns: int | None) -> tuple[Child, int
     fresh, pid = plan.level == "namespaces" and home_ns is not None, -1
     try:
         if fresh:
-            _check(_libc.unshare(ctypes.c_int(CLONE_NEWPID)), "unshare pid")
+            check(libc.unshare(ctypes.c_int(CLONE_NEWPID)), "unshare pid")
         pid = os.fork()
     except OSError:
         _close(*sum(pipes, ()))
         raise
     finally:
         if fresh and pid != 0:  # in the zygote: its later children must not join this namespace
-            _check(_libc.setns(home_ns, CLONE_NEWPID), "setns pid")
+            check(libc.setns(home_ns, CLONE_NEWPID), "setns pid")
     if pid == 0:  # never returns: every path ends in os._exit
         try:
             _close(rec_r, out_r, ctl_r, job_w, *([home_ns] if home_ns is not None else []))
@@ -236,8 +224,8 @@ def _say(fd: int, line: str) -> None:
 
 def _enter_namespaces() -> None:
     flags = CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS
-    _check(_libc.unshare(ctypes.c_int(flags)), "unshare")
-    _libc.sethostname(b"sandbox", 7)
+    check(libc.unshare(ctypes.c_int(flags)), "unshare")
+    libc.sethostname(b"sandbox", 7)
 
 
 def _write_file(path: str, text: str) -> None:
@@ -291,7 +279,7 @@ def _drop_privileges(plan: Plan) -> None:
         os.setresgid(plan.uid, plan.uid, plan.uid)
         os.setresuid(plan.uid, plan.uid, plan.uid)  # clears every capability
     prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL)
-    _check(prctl(PR_SET_NO_NEW_PRIVS, 1), "no_new_privs")
+    check(prctl(PR_SET_NO_NEW_PRIVS, 1), "no_new_privs")
     # In a pid namespace nothing else of this uid is visible, so /proc/self may stay usable;
     # at level "process" other jobs may share the uid and must not ptrace this one.
     prctl(PR_SET_DUMPABLE, 1 if plan.level == "namespaces" else 0)
@@ -310,7 +298,7 @@ def _drop_bounding_set() -> None:
 def _clear_capabilities() -> None:
     header = (ctypes.c_uint32 * 2)(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3, this thread
     data = (ctypes.c_uint32 * 6)()                  # 2 x {effective, permitted, inheritable}
-    _check(_libc.capset(header, data), "capset")
+    check(libc.capset(header, data), "capset")
 
 
 # ---------------------------------------------------------------- the job's process state

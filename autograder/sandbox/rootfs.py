@@ -11,6 +11,8 @@ import stat
 import sys
 from typing import TYPE_CHECKING, Any
 
+from autograder.sandbox.libc import check, libc
+
 if TYPE_CHECKING:  # confine imports this module at run time; the plan is only a type here
     from autograder.sandbox.confine import Plan
 
@@ -20,16 +22,6 @@ MS_NOATIME, MS_NODIRATIME, MS_RELATIME = 1024, 2048, 1 << 21
 MNT_DETACH = 2
 _PIVOT_ROOT = {"x86_64": 155, "aarch64": 41, "riscv64": 41, "ppc64le": 203, "s390x": 217}
 _DEVICES = ("null", "zero", "urandom", "random")
-
-# Its own handle and errno check, so this module need not import confine (which imports it).
-_libc = ctypes.CDLL(None, use_errno=True)
-
-
-def _check(result: int, what: str) -> None:
-    if result != 0:
-        err = ctypes.get_errno()
-        raise OSError(err, f"{what}: {os.strerror(err)}")
-
 
 # ---------------------------------------------------------------- what the root shows
 
@@ -182,9 +174,9 @@ def _pivot(root: str) -> None:
     number = _PIVOT_ROOT.get(platform.machine())
     if number is not None:
         os.mkdir(".oldroot", 0o700)
-        _check(_libc.syscall(ctypes.c_long(number), b".", b".oldroot"), "pivot_root")
+        check(libc.syscall(ctypes.c_long(number), b".", b".oldroot"), "pivot_root")
         os.chdir("/")
-        _check(_libc.umount2(b"/.oldroot", MNT_DETACH), "umount old root")
+        check(libc.umount2(b"/.oldroot", MNT_DETACH), "umount old root")
         os.rmdir("/.oldroot")
     else:  # unknown architecture: chroot is weaker (the old root stays mounted) but still private
         os.chroot(".")
@@ -195,6 +187,6 @@ def _pivot(root: str) -> None:
 def _mount(source: str | None, target: str, fstype: str | None, flags: int,
            data: str | None = None) -> None:
     enc = (lambda s: s.encode() if s is not None else None)
-    _check(_libc.mount(enc(source), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(data)),
+    check(libc.mount(enc(source), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(data)),
            f"mount {target}")
 

@@ -14,6 +14,7 @@ import time
 from typing import Any, Callable
 
 from autograder.sandbox import confine, probe
+from autograder.sandbox.libc import prctl
 
 PR_SET_CHILD_SUBREAPER = 36
 
@@ -65,8 +66,8 @@ def _zygote_main(sock: socket.socket, plans: dict[str, confine.Plan]) -> None:
         os.closerange(3, keep)  # the worker's protocol pipes must not live on in here
         os.closerange(keep + 1, 1 << 20)
         # No parent check possible as PID 1; if the worker is already gone, recv() sees EOF.
-        confine.prctl(confine.PR_SET_PDEATHSIG, signal.SIGKILL)
-        confine.prctl(PR_SET_CHILD_SUBREAPER, 1)  # orphaned job processes come back here
+        prctl(confine.PR_SET_PDEATHSIG, signal.SIGKILL)
+        prctl(PR_SET_CHILD_SUBREAPER, 1)  # orphaned job processes come back here
         gc.freeze()  # a job's garbage collector must not touch (and so copy) every page
         home_ns = os.open("/proc/self/ns/pid", os.O_RDONLY) if "namespaces" in plans else None
         while msg := sock.recv(64):
