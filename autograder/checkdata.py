@@ -11,14 +11,24 @@ references, so the three uses of a question can never disagree.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from autograder import codec
 from autograder.judge import symbolic, symparse
 from autograder.judge.decode import Call, ErrorInfo
 from autograder.judge.reference import References, expression_source
-from autograder.spec import (Assignment, AutoQuestion, Case, CaseSet, ChoiceQuestion, FunctionQuestion,
-                             Misconception, SymbolicQuestion, Symbols)
+from autograder.spec import (
+    Assignment,
+    AutoQuestion,
+    Case,
+    CaseSet,
+    ChoiceQuestion,
+    FunctionQuestion,
+    Misconception,
+    SymbolicQuestion,
+    Symbols,
+)
 
 FORMAT = 1
 PUBLIC_POINTS_SEED_OFFSET = 1  # public evaluation points never coincide with the hidden ones

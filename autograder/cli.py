@@ -11,8 +11,8 @@ import argparse
 import os
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from autograder import __version__
 from autograder.config import GradingConfig, Limits, default_workers

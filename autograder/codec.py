@@ -9,7 +9,7 @@ size caps, and no code run (``np.frombuffer``, never pickle).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 
@@ -43,7 +43,7 @@ class Seq:
     """A tuple or list of values."""
 
     kind: str
-    items: tuple["Value", ...]
+    items: tuple[Value, ...]
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ class Other:
     type_name: str
 
 
-Value = Union[NoneValue, Scalar, Array, Seq, Text, ExprText, Other]
+Value = NoneValue | Scalar | Array | Seq | Text | ExprText | Other
 
 
 def encode(value: Any) -> dict[str, Any]:

@@ -49,7 +49,7 @@ class CourseLayout:
     root: Path
 
     @classmethod
-    def default(cls) -> "CourseLayout":
+    def default(cls) -> CourseLayout:
         return cls(Path(__file__).resolve().parent.parent)
 
     @property

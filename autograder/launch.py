@@ -19,8 +19,9 @@ import sys
 import tempfile
 import time
 from collections import deque
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from autograder import wire
 from autograder.config import ISOLATION_LEVELS, Limits
@@ -149,7 +150,7 @@ class SandboxPool:
         self._command: list[str] = []
         self._inboxes: dict[object, deque[tuple[dict[str, Any], RawRun]]] = {}
 
-    def __enter__(self) -> "SandboxPool":
+    def __enter__(self) -> SandboxPool:
         self.start()
         return self
 

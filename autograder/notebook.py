@@ -11,9 +11,10 @@ import json
 import re
 import sys
 import warnings
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Sequence, Union
+from typing import Any
 
 # jsonschema's optional IRI format checker builds a large grammar when imported (about 1 s
 # per process); nbformat never uses it, so its import is made to fail fast instead.
@@ -64,7 +65,7 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def read_bytes(data: bytes) -> Union[Notebook, Unreadable]:
+def read_bytes(data: bytes) -> Notebook | Unreadable:
     """Parse notebook bytes; any problem becomes an Unreadable with a clear reason."""
     if len(data) > MAX_NOTEBOOK_BYTES:
         return _too_large(len(data))
@@ -98,7 +99,7 @@ def read_bytes(data: bytes) -> Union[Notebook, Unreadable]:
         return Unreadable(f"not a notebook: {_nbformat_reason(exc)}")
 
 
-def read_path(path: Path) -> tuple[str, Union[Notebook, Unreadable]]:
+def read_path(path: Path) -> tuple[str, Notebook | Unreadable]:
     """Read a notebook file without modifying it; returns the SHA-256 of its bytes and the parse.
 
     The digest covers the whole file even when it is too large to be graded.

@@ -8,8 +8,9 @@ a fault of the grader) becomes that submission's result, and the batch goes on.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Iterator, Mapping, Protocol, Sequence
+from typing import Any, Protocol
 
 from autograder import __version__
 from autograder.config import GradingConfig

@@ -33,7 +33,7 @@ from autograder.errors import AssignmentError, AutograderError
 from autograder.jobs import reference_job
 from autograder.judge.decode import observe
 from autograder.judge.reference import References, build_references
-from autograder.notebook import read_bytes, Notebook
+from autograder.notebook import Notebook, read_bytes
 from autograder.report.write import write_text
 from autograder.spec import Assignment, CaseSet, ManualQuestion
 

@@ -7,13 +7,13 @@ Everything here is frozen data; nothing runs student code.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Union
+from typing import Any
 
 import numpy as np
 
 from autograder.errors import AssignmentError
-
 
 Edit = tuple[str, str]
 
@@ -126,8 +126,8 @@ class ManualQuestion(_InCell):
     points: float
 
 
-AutoQuestion = Union[FunctionQuestion, SymbolicQuestion, ChoiceQuestion]
-Question = Union[FunctionQuestion, SymbolicQuestion, ChoiceQuestion, ManualQuestion]
+AutoQuestion = FunctionQuestion | SymbolicQuestion | ChoiceQuestion
+Question = FunctionQuestion | SymbolicQuestion | ChoiceQuestion | ManualQuestion
 
 
 @dataclass(frozen=True)
@@ -208,7 +208,7 @@ class CaseSet:
     by_question: Mapping[str, tuple[Case, ...]]
 
     @classmethod
-    def build(cls, assignment: Assignment, seed: int | None) -> "CaseSet":
+    def build(cls, assignment: Assignment, seed: int | None) -> CaseSet:
         return cls({q.id: assignment.cases(q, seed) for q in assignment.auto_questions
                     if isinstance(q, FunctionQuestion)})
 

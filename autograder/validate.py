@@ -10,9 +10,9 @@ that the committed release is what nbgrader generates from the source.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
 
 import nbformat
 

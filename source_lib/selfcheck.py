@@ -16,11 +16,12 @@ from __future__ import annotations
 import copy
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from autograder import checkdata, codec
-from autograder.judge import symbolic, symparse
+from autograder.judge import symbolic
 from autograder.judge.answers import judge_choice, judge_symbolic, normalise_choice
 from autograder.judge.calls import judge_case
 from autograder.judge.decode import Call, ErrorInfo, Lookup
@@ -40,7 +41,7 @@ class CheckFailed(AssertionError):
         return [str(self)]
 
 
-def self_check(assignment: str) -> "Checker":
+def self_check(assignment: str) -> Checker:
     """The ``check`` function for one assignment's notebook (its data loads on first use)."""
     return Checker(lambda: _public_data(assignment))
 

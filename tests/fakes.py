@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from autograder import wire
 from autograder.config import Limits
@@ -21,7 +22,7 @@ class FakeRunner:
                                         "user": "fake", "limits": {}, "reason": "FakeRunner"}
         self.started = False
 
-    def __enter__(self) -> "FakeRunner":
+    def __enter__(self) -> FakeRunner:
         self.start()
         return self
 

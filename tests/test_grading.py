@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable
-
-Grade = Callable[..., dict]
+from collections.abc import Callable
 
 import pytest
 
@@ -13,6 +11,8 @@ from autograder.results import Outcome, Status, SubmissionResult
 from autograder.spec import Assignment
 from autograder.validate import mutant_notebooks, solution_answers, student_notebook
 from tests.fixtures.variants import CORRECT_VARIANTS
+
+Grade = Callable[..., dict]
 
 
 def question(result: SubmissionResult, question_id: str):  # noqa: ANN201
@@ -88,7 +88,8 @@ def test_mutants_of_one_question_do_not_cost_independent_questions(mutant_result
 
 
 @pytest.mark.parametrize("name", sorted(CORRECT_VARIANTS))
-def test_correct_answers_written_differently_get_full_marks(name: str, variant_results: dict[str, SubmissionResult]) -> None:
+def test_correct_answers_written_differently_get_full_marks(name: str,
+                                                            variant_results: dict[str, SubmissionResult]) -> None:
     question_id, _ = CORRECT_VARIANTS[name]
     judged = question(variant_results[name], question_id)
     assert judged.score == judged.max_score, judged.feedback

@@ -16,9 +16,9 @@ import io
 import json
 import re
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Mapping
 
 import nbformat
 import numpy as np
@@ -349,7 +349,8 @@ HOSTILE: dict[str, Callable[[Context], Hostile]] = {
     "raises_with_inputs": lambda c: Hostile({
         "compute_cost": "def compute_cost(X, y):\n    raise ValueError(repr(X) + repr(y))\n",
         "compute_gradient": ("def compute_gradient(X, y, w, b):\n"
-                             "    raise ValueError(repr(X.tolist()) + repr(y.tolist()) + repr(w.tolist()) + repr(b))\n"),
+                             "    raise ValueError(repr(X.tolist()) + repr(y.tolist())"
+                             " + repr(w.tolist()) + repr(b))\n"),
         "gradient_descent": ("def gradient_descent(X, y, w_in, b_in, alpha, num_iters):\n"
                              "    raise RuntimeError(str(X) + str(y) + repr(w_in) + repr(b_in))\n")},
         "eq_raising_all", FUNCTIONS),
@@ -603,7 +604,8 @@ def test_code_in_sympy_answers_is_never_run(main: Batch) -> None:
         for question_id in SYMBOLIC:
             judged = question(result, question_id)
             assert judged.score == 0
-            assert re.search(r"allowed|sympy expression|not defined|can be indexed", judged.feedback), (name, judged.feedback)
+            pattern = r"allowed|sympy expression|not defined|can be indexed"
+            assert re.search(pattern, judged.feedback), (name, judged.feedback)
             assert "Traceback" not in judged.feedback
 
 

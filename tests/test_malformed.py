@@ -13,8 +13,9 @@ import io
 import json
 import re
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 
@@ -213,7 +214,8 @@ PARSEABLE: list[tuple[str, bytes, Callable[[], list[str]]]] = [
 
 
 @pytest.mark.parametrize("data, expected", [pytest.param(d, e, id=i) for i, d, e in PARSEABLE])
-def test_odd_but_valid_notebooks_parse_and_keep_their_code_cells(data: bytes, expected: Callable[[], list[str]]) -> None:
+def test_odd_but_valid_notebooks_parse_and_keep_their_code_cells(data: bytes,
+                                                                  expected: Callable[[], list[str]]) -> None:
     parsed = read_bytes(data)
     assert isinstance(parsed, Notebook), parsed
     assert [c.source for c in parsed.code_to_run()] == expected()

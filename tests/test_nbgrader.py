@@ -8,8 +8,8 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import nbformat
 import pytest
@@ -33,8 +33,8 @@ SCORES = """
 import json, sys
 from nbgrader.api import Gradebook
 with Gradebook("sqlite:///gradebook.db") as gb:
-    print(json.dumps({s: {g.name: g.score for g in gb.find_submission_notebook("linear_regression", "linear_regression", s).grades}
-                      for s in sys.argv[1:]}))
+    notebook = lambda s: gb.find_submission_notebook("linear_regression", "linear_regression", s)
+    print(json.dumps({s: {g.name: g.score for g in notebook(s).grades} for s in sys.argv[1:]}))
 """
 
 

@@ -7,8 +7,9 @@ a student, and sends records back exactly as the real child would (one JSON line
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from typing import Any
 
 import nbformat
 import numpy as np
@@ -21,8 +22,7 @@ from autograder.launch import RawRun
 from autograder.notebook import SubmissionFile
 from autograder.pipeline import Prepared, grade_files, prepare
 from autograder.results import Outcome, Status, SubmissionResult
-from autograder.spec import (Assignment, Case, ChoiceQuestion, FunctionQuestion, ManualQuestion,
-                             Misconception, Symbols)
+from autograder.spec import Assignment, Case, ChoiceQuestion, FunctionQuestion, ManualQuestion, Misconception, Symbols
 from tests.fakes import FakeRunner
 
 # ---------------------------------------------------------------- a small assignment

@@ -15,9 +15,8 @@ import sympy as sp
 
 from autograder.release import _hidden_json
 from source_lib import data, plots
-from source_lib.selfcheck import CheckFailed, Checker, self_check
+from source_lib.selfcheck import Checker, CheckFailed, self_check
 from tests.fixtures.symbols import J, b, m, w
-
 
 
 def compute_cost(X, y, w, b):  # noqa: ANN001, ANN201

@@ -8,7 +8,7 @@ if any (0 by default). The question earns its points times the mean credit.
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -55,7 +55,8 @@ def judge_case(question: FunctionQuestion, case: Case, call: Call, reference: Fu
             return CaseResult(case.id, False, case.hidden, misconception.feedback,
                               misconception.id, misconception.credit)
     message = check.message if not check.passed else _changed_message(question, changed)
-    hint = generic_diagnosis(call.value, expected.value, question.returns, _dims(case), tol) if not check.passed else None
+    hint = None if check.passed else generic_diagnosis(call.value, expected.value, question.returns,
+                                                       _dims(case), tol)
     if not hint:
         return _failed(case, f"{message}.")
     stop = "" if hint.endswith(("?", ".", "!")) else "."

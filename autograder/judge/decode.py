@@ -8,7 +8,7 @@ breaks the schema, or a second record for the same probe, makes that probe
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 from autograder import codec, wire
 from autograder.errors import WireError
@@ -16,7 +16,7 @@ from autograder.results import CellError, Status
 
 MAX_RECORD_BYTES = 2 * 1024 * 1024
 
-Key = tuple[Optional[str], str, str]
+Key = tuple[str | None, str, str]
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ class Observations:
     """Everything one run reported, keyed by (variant, question, case)."""
 
     calls: dict[Key, Call] = field(default_factory=dict)
-    lookups: dict[tuple[Optional[str], str], Lookup] = field(default_factory=dict)
+    lookups: dict[tuple[str | None, str], Lookup] = field(default_factory=dict)
     cell_errors: tuple[CellError, ...] = ()
     last_cell: int | None = None
     done: bool = False
@@ -78,7 +78,7 @@ def observe(records: tuple[str, ...]) -> Observations:
 class _State:
     def __init__(self) -> None:
         self.calls: dict[Key, Call] = {}
-        self.lookups: dict[tuple[Optional[str], str], Lookup] = {}
+        self.lookups: dict[tuple[str | None, str], Lookup] = {}
         self.cell_errors: list[CellError] = []
         self.seen: set[tuple[Any, ...]] = set()
         self.last_cell: int | None = None

@@ -7,7 +7,7 @@ answer is a constant multiple of the right one, or its values are swapped).
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 

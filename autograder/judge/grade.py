@@ -8,8 +8,7 @@ from autograder.judge.decode import Observations
 from autograder.judge.reference import References
 from autograder.notebook import Notebook
 from autograder.results import QuestionResult
-from autograder.spec import (Assignment, CaseSet, ChoiceQuestion, FunctionQuestion, ManualQuestion,
-                             SymbolicQuestion)
+from autograder.spec import Assignment, CaseSet, ChoiceQuestion, FunctionQuestion, ManualQuestion, SymbolicQuestion
 
 
 def grade_questions(assignment: Assignment, cases: CaseSet, references: References,

@@ -7,8 +7,8 @@ The judge therefore never executes instructor code either.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping, Union
 
 from autograder.codec import ExprText, Scalar, Value
 from autograder.errors import AssignmentError
@@ -32,7 +32,7 @@ class ValueReference:
     mutants: Mapping[str, Value]
 
 
-Reference = Union[FunctionReference, ValueReference]
+Reference = FunctionReference | ValueReference
 
 
 @dataclass(frozen=True)

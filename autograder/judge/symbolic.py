@@ -17,13 +17,14 @@ import functools
 import math
 import random
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import sympy
 
-from autograder.judge.symparse import ParseFailure, Parsed, canonical_symbols, parse_answer
+from autograder.judge.symparse import Parsed, ParseFailure, canonical_symbols, parse_answer
 from autograder.spec import Symbols
 
 RTOL = 1e-9            # decimals in an answer are rounded by sympy's printer (15 digits)

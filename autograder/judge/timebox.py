@@ -15,8 +15,9 @@ import resource
 import select
 import signal
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 MAX_OUTPUT_BYTES = 4 * 1024 * 1024
 _REAP_GRACE = 1.0   # seconds a child that closed its pipe gets to exit before it is killed

@@ -9,8 +9,7 @@
 * ``write_text``, ``write_bytes``        the atomic write itself
 """
 
-from autograder.report.bundle import (student_dirname, write_batch_reports, write_reports,
-                                      write_submission_reports)
+from autograder.report.bundle import student_dirname, write_batch_reports, write_reports, write_submission_reports
 from autograder.report.feedback_html import feedback_html
 from autograder.report.gradebook import grades_csv
 from autograder.report.gradescope import results_json

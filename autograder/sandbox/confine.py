@@ -24,8 +24,9 @@ import resource
 import signal
 import sys
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from autograder import wire
 from autograder.sandbox import rootfs

@@ -124,7 +124,7 @@ def display(*objs: Any, **kwargs: Any) -> None:
 class ShellStub:
     """The minimal ``get_ipython()`` object: magics and shell escapes do nothing."""
 
-    def __init__(self, notebook: "Notebook") -> None:
+    def __init__(self, notebook: Notebook) -> None:
         self._notebook = notebook
         self.user_ns = notebook.ns
 
@@ -157,7 +157,7 @@ class _NoOp:
     def __call__(self, *args: Any, **kwargs: Any) -> None:
         return None
 
-    def __getattr__(self, name: str) -> "_NoOp":
+    def __getattr__(self, name: str) -> _NoOp:
         if name.startswith("__"):
             raise AttributeError(name)
         return self
@@ -185,7 +185,7 @@ class Notebook:
         sys.modules["__main__"] = self.module
         return previous
 
-    def fork(self) -> "Notebook":
+    def fork(self) -> Notebook:
         """A shallow copy of the namespace, for one variant (and made ``__main__``)."""
         return Notebook(dict(self.ns))
 

@@ -11,7 +11,8 @@ import select
 import selectors
 import signal
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from autograder import wire
 from autograder.sandbox import confine

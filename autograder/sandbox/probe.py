@@ -15,7 +15,8 @@ import signal
 import socket
 import sys
 import time
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from autograder import wire
 from autograder.sandbox.confine import JOB_FD, Plan, read_line

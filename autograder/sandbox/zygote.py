@@ -11,7 +11,8 @@ import os
 import signal
 import socket
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from autograder.sandbox import confine, probe
 from autograder.sandbox.libc import prctl

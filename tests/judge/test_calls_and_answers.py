@@ -8,15 +8,22 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 import pytest
 
 from autograder import codec
-from autograder.assignments.linear_regression import (ANSWER_ZERO_INIT, ASSIGNMENT, COMPUTE_COST,
-                                                      COMPUTE_GRADIENT, DJ_DW, EXPLAIN_ZERO_INIT,
-                                                      GRADIENT_DESCENT)
+from autograder.assignments.linear_regression import (
+    ANSWER_ZERO_INIT,
+    ASSIGNMENT,
+    COMPUTE_COST,
+    COMPUTE_GRADIENT,
+    DJ_DW,
+    EXPLAIN_ZERO_INIT,
+    GRADIENT_DESCENT,
+)
 from autograder.codec import ExprText, Scalar, Text
 from autograder.judge.answers import judge_choice, judge_manual, judge_symbolic, normalise_choice
 from autograder.judge.calls import judge_function
@@ -24,7 +31,6 @@ from autograder.judge.decode import Call, ErrorInfo, Lookup
 from autograder.judge.reference import FunctionReference, ValueReference
 from autograder.results import Outcome, QuestionResult
 from autograder.spec import Case, FunctionQuestion
-
 
 # ---------------------------------------------------------------- the solution, in-process
 
@@ -220,7 +226,7 @@ def test_hidden_wrong_values_are_never_quoted() -> None:
         dj_dw, dj_db = gradient(*case.args)
         calls[case.id] = returned((dj_dw + 0.3, dj_db - 0.2), case.args)
     result = judge(COMPUTE_GRADIENT, calls)
-    for case, expected in zip(result.cases, cases_of(COMPUTE_GRADIENT)):
+    for case, _expected in zip(result.cases, cases_of(COMPUTE_GRADIENT)):
         assert not case.passed
         if case.hidden:
             assert case.message == "dj_dw has the right shape but wrong values."

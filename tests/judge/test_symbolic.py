@@ -9,11 +9,17 @@ import pytest
 import sympy as sp
 
 from autograder.judge.symbolic import (
-    Comparison, Point, compare, fingerprint, judge_against_fingerprints, judge_answer, sample_points,
+    Comparison,
+    Point,
+    compare,
+    fingerprint,
+    judge_against_fingerprints,
+    judge_answer,
+    sample_points,
 )
 from autograder.judge.symparse import parse
-
 from tests.fixtures.symbols import SYMBOLS, J, R, b, i, k, m, w, x, y
+
 SEED, COUNT = 7, 4
 KEYS = {"parsed", "parse_error", "equivalent", "proof", "diagnosis", "message", "mutants", "latex",
         "tolerant"}

@@ -7,10 +7,8 @@ import time
 import pytest
 import sympy as sp
 
-from autograder.judge.symparse import ParseFailure, Parsed, canonical_symbols, parse, parse_answer
-
+from autograder.judge.symparse import Parsed, ParseFailure, canonical_symbols, parse, parse_answer
 from tests.fixtures.symbols import SYMBOLS, J, R, b, i, k, m, w, x, y
-
 
 EXACT_FORMS = {
     "diff_w": sp.diff(J, w),

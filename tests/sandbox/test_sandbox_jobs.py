@@ -13,8 +13,9 @@ import socket
 import textwrap
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 import pytest
@@ -435,6 +436,6 @@ def test_no_memory_of_earlier_jobs(pool: SandboxPool, namespaces: None) -> None:
     assert secret not in found_secrets
 
 
-def value_record(records: "list[str] | tuple[str, ...]") -> str:
+def value_record(records: list[str] | tuple[str, ...]) -> str:
     """The first named-value record of a run (cell records and the cells_done marker come first)."""
     return next(r for r in records if r.startswith('{"r":"value"'))

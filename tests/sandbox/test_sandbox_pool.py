@@ -215,6 +215,6 @@ def test_user_namespace_worker() -> None:
                     "NoNewPrivs:\t1\n"]
 
 
-def value_record(records: "list[str] | tuple[str, ...]") -> str:
+def value_record(records: list[str] | tuple[str, ...]) -> str:
     """The first named-value record of a run (cell records and the cells_done marker come first)."""
     return next(r for r in records if r.startswith('{"r":"value"'))
