@@ -8,7 +8,7 @@ very same inputs without ever running code itself.
 
 from __future__ import annotations
 
-import itertools
+import uuid
 from typing import Any
 
 from autograder import codec, wire
@@ -16,8 +16,6 @@ from autograder.config import Limits
 from autograder.errors import AssignmentError
 from autograder.notebook import Notebook
 from autograder.spec import Assignment, AutoQuestion, CaseSet, FunctionQuestion, variant_key
-
-_job_numbers = itertools.count(1)
 
 
 def probes(assignment: Assignment, cases: CaseSet,
@@ -65,7 +63,7 @@ def _job(notebook: Notebook, job_probes: list[dict[str, Any]], variants: list[di
          limits: Limits, label: str) -> dict[str, Any]:
     return {
         "wire": wire.WIRE_VERSION,
-        "job_id": f"{label}#{next(_job_numbers)}",
+        "job_id": f"{label}#{uuid.uuid4().hex[:12]}",  # unique: replies are matched by it
         "cells": [{"index": c.index, "source": c.source} for c in notebook.code_to_run()],
         "probes": job_probes,
         "variants": variants,
