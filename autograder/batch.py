@@ -66,7 +66,7 @@ def grade_batch(assignment: Assignment, paths: Sequence[Path], out: Path, config
                 print(report.progress_line(len(done), len(files), result, result.seconds),
                       file=progress, flush=True)
 
-        results = grade_files(prepared, files, config, runner, on_result)
+        results = sorted(grade_files(prepared, files, config, runner, on_result), key=lambda r: r.student)
         report.write_batch_reports(results, ids, out)
         level = str(runner.isolation.get("level", "unknown"))
     return BatchSummary(tuple(results), report.summary_table(results, ids), level, tuple(warnings))
