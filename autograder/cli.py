@@ -32,6 +32,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("autograder: interrupted; reports of finished submissions are on disk", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader went away (`autograder ... | head`): the reports are written
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def _parser() -> argparse.ArgumentParser:
