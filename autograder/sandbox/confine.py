@@ -78,9 +78,12 @@ class Child:
 
 def make_plan(level: str, slot: int, mountpoint: str, *, userns: bool) -> Plan:
     """Binds, links and the sandbox uid, from the modules imported so far (before any unshare)."""
-    # Never run a job as real root, even where the interpreter is unreadable for other uids
-    # (level "process" with a pyenv under /root): the report says imports may then fail.
     uid = None if userns or os.geteuid() != 0 else 60000 + slot  # one uid per slot: own NPROC
+    if level == "process" and uid is not None and rootfs.unreachable_paths():
+        # Without a private root, a dropped uid could not import what was not preloaded (a
+        # Python under a 0700 /root). Such hosts are throwaway containers (Gradescope, CI):
+        # jobs keep the worker's uid there, and the isolation report says so.
+        uid = None
     binds, links = [], []
     for path in _SYSTEM_DIRS:
         if os.path.islink(path):

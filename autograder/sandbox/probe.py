@@ -97,6 +97,9 @@ def isolation_report(plan: Plan, facts: dict[str, Any], reason: str) -> dict[str
             user += f"; not readable by it, so imports not preloaded may fail: {hidden}"
     elif plan.userns:
         user = f"root in a user namespace, no capabilities (host uid {plan.host_uid})"
+    elif plan.host_uid == 0:
+        user = ("root, as the worker: the Python installation is not readable by an unprivileged "
+                "uid; rely on the container, or use --require-isolation namespaces")
     else:
         user = f"uid {plan.host_uid} (same as the worker)"
     kill = "pid namespace" if namespaces else "process group, then orphans (subreaper)"
