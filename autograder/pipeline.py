@@ -55,9 +55,10 @@ def prepare(assignment: Assignment, config: GradingConfig, runner: Runner) -> Pr
     if run.ended not in ("exited",):
         raise AssignmentError(assignment.name, f"the solution run ended with {run.ended}: {run.output[-500:]}")
     references = build_references(assignment, cases, observe(tuple(run.records)))
-    release_path = config.layout.release(assignment.name)
-    release = _notebook(release_path, assignment) if release_path.exists() else None
-    return Prepared(assignment, cases, references, release, seed)
+    # The release only tells unchanged written answers apart; a broken one must not block
+    # grading, nor its own regeneration by `autograder release`.
+    _, release = read_path(config.layout.release(assignment.name))
+    return Prepared(assignment, cases, references, release if isinstance(release, Notebook) else None, seed)
 
 
 def _notebook(path: Any, assignment: Assignment) -> Notebook:

@@ -30,10 +30,8 @@ from autograder import codec
 from autograder.checkdata import hidden_data, public_data
 from autograder.config import GradingConfig
 from autograder.errors import AssignmentError, AutograderError
-from autograder.jobs import reference_job
-from autograder.judge.decode import observe
-from autograder.judge.reference import References, build_references
-from autograder.notebook import Notebook, read_bytes
+from autograder.judge.reference import References
+from autograder.pipeline import Prepared, prepare
 from autograder.report.write import write_text
 from autograder.spec import Assignment, CaseSet, ManualQuestion
 
@@ -43,7 +41,7 @@ HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 def release(assignment: Assignment, config: GradingConfig) -> list[Path]:
     """Regenerate the derived files in place; returns the paths written."""
     layout = config.layout
-    source, public = build(assignment, config)
+    source, public = build(assignment, config, _prepare(assignment, config))
     written = [_write_json(layout.public_file(assignment.name), public)]
     solution = layout.solution(assignment.name)
     if solution.read_text(encoding="utf-8") != source:
@@ -52,10 +50,13 @@ def release(assignment: Assignment, config: GradingConfig) -> list[Path]:
     return written
 
 
-def check_release(assignment: Assignment, config: GradingConfig) -> list[str]:
-    """Problems that make the committed release differ from a fresh one (empty when in sync)."""
+def check_release(assignment: Assignment, config: GradingConfig, prepared: Prepared | None = None) -> list[str]:
+    """Problems that make the committed release differ from a fresh one (empty when in sync).
+
+    ``prepared`` reuses a reference run made already (``validate`` has one); else one is made.
+    """
     layout = config.layout
-    source, public = build(assignment, config)
+    source, public = build(assignment, config, prepared or _prepare(assignment, config))
     problems = []
     committed_source = layout.solution(assignment.name).read_text(encoding="utf-8")
     if not _same_numbers(_test_cells(committed_source), _test_cells(source)):
@@ -73,19 +74,20 @@ def check_release(assignment: Assignment, config: GradingConfig) -> list[str]:
     return problems
 
 
-def build(assignment: Assignment, config: GradingConfig) -> tuple[str, dict[str, Any]]:
-    """The synced solution notebook text and the public check data."""
+def build(assignment: Assignment, config: GradingConfig, prepared: Prepared) -> tuple[str, dict[str, Any]]:
+    """The synced solution notebook text and the public check data, from the reference run."""
+    text = config.layout.solution(assignment.name).read_text(encoding="utf-8")
+    cases, references = prepared.cases, prepared.references
+    return (sync_test_cells(assignment, text, cases, references, prepared.seed),
+            public_data(assignment, cases, references))
+
+
+def _prepare(assignment: Assignment, config: GradingConfig) -> Prepared:
+    """The reference run, in a one-worker sandbox started for it."""
     from autograder.batch import running_sandbox  # the sandbox is only needed to build
 
-    path = config.layout.solution(assignment.name)
-    text = path.read_text(encoding="utf-8")
-    solution = _parse(assignment, text)
-    seed = assignment.seed if config.seed is None else config.seed
-    cases = CaseSet.build(assignment, seed)
     with running_sandbox(GradingConfig(config.layout, config.limits, workers=1)) as pool:
-        run = pool.run(reference_job(assignment, solution, cases, config.limits))
-    references = build_references(assignment, cases, observe(tuple(run.records)))
-    return sync_test_cells(assignment, text, cases, references, seed), public_data(assignment, cases, references)
+        return prepare(assignment, config, pool)
 
 
 def sync_test_cells(assignment: Assignment, text: str, cases: CaseSet, references: References, seed: int) -> str:
@@ -119,13 +121,6 @@ def generate_release(name: str, source_text: str) -> str:
         if done.returncode != 0 or not out.exists():
             raise AssignmentError(name, f"nbgrader generate_assignment failed:\n{done.stderr[-2000:]}")
         return out.read_text(encoding="utf-8")
-
-
-def _parse(assignment: Assignment, text: str) -> Notebook:
-    parsed = read_bytes(text.encode("utf-8"))
-    if not isinstance(parsed, Notebook):
-        raise AssignmentError(assignment.name, f"solution notebook: {parsed.reason}")
-    return parsed
 
 
 def _content(notebook_text: str) -> Any:

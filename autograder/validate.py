@@ -102,7 +102,7 @@ def validate(assignment: Assignment, config: GradingConfig, check_sync: bool = T
     findings = [_solution_finding(results[SOLUTION]), _blank_finding(results[BLANK])]
     findings += [_mutant_finding(assignment, name, results[name]) for name in notebooks if "--" in name]
     if check_sync:
-        problems = check_release(assignment, config)
+        problems = check_release(assignment, config, prepared)
         findings.append(Finding("release in sync", not problems, "; ".join(problems) or
                                 "assignments/ and source_lib/public/ match the source"))
     return ValidationReport(tuple(findings))
