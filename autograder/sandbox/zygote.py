@@ -113,8 +113,17 @@ def reap_orphans() -> None:
 
 
 def _children() -> list[int]:
+    """This process's children, or none when /proc cannot name them in our pid namespace.
+
+    The zygote is PID 1 of its own pid namespace while /proc is the host's: there
+    ``/proc/1`` is the host's init, whose children are not ours (and their numbers mean
+    nothing to kill() here). Jobs then run as PID 1 of pid namespaces of their own, so
+    their daemons die with them and nothing is left to sweep but zombies.
+    """
     me = os.getpid()
     try:
+        if os.readlink("/proc/self") != str(me):
+            return []
         with open(f"/proc/{me}/task/{me}/children", encoding="ascii") as f:
             return [int(pid) for pid in f.read().split()]
     except OSError:  # a kernel without CONFIG_PROC_CHILDREN: zombies are still reaped
