@@ -81,6 +81,20 @@ def compute_seconds(root: Path, out: str) -> list[float]:
     return [json.loads(p.read_text())["extra_data"]["compute_seconds"] for p in (root / out).glob("*/results.json")]
 
 
+def job_round_trip(workers: int = 1, jobs: int = 30) -> float:
+    """Mean seconds for one trivial job through a warm worker: fork, confine, run, reply."""
+    from autograder.batch import running_sandbox
+    from autograder.config import GradingConfig
+
+    job = {"cells": [{"index": 0, "source": "x = 1"}], "probes": [], "variants": []}
+    with running_sandbox(GradingConfig(workers=workers)) as pool:
+        pool.run({**job, "job_id": "warm-up"})
+        started = time.perf_counter()
+        for k in range(jobs):
+            pool.run({**job, "job_id": f"trivial-{k}"})
+        return (time.perf_counter() - started) / jobs
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=50)
@@ -105,6 +119,7 @@ def main() -> None:
         print(f"  per submission, 1 worker        {per_submission:7.3f} s")
         print(f"  notebook's own compute (mean)   {compute:7.3f} s")
         print(f"  overhead beyond compute         {per_submission - compute:7.3f} s   (goal < 0.15 s)")
+        print(f"  sandbox round trip, empty job   {job_round_trip():7.3f} s")
         if not args.skip_nbgrader:
             nbg = nbgrader(root)
             print(f"nbgrader autograde                {nbg:7.2f} s  ({args.count / nbg:5.2f} submissions/s)")

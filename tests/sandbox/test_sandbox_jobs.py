@@ -394,17 +394,11 @@ def test_ipython_syntax_and_plots(pool: SandboxPool) -> None:
     assert found(run, "files") == {"t": "seq", "kind": "list", "items": []}
 
 
-def test_per_job_overhead(pool: SandboxPool) -> None:
+def test_one_worker_runs_many_jobs_in_a_row(pool: SandboxPool) -> None:
+    """Each job gets a fresh process from the zygote; their speed is measured by the benchmark."""
     job = make_job("x = 1", probes=[value("x")])
-    pool.run(dict(job))
-    times = []
-    for _ in range(20):
-        start = time.perf_counter()
-        assert pool.run(dict(job, job_id=uuid.uuid4().hex)).ended == "exited"
-        times.append(time.perf_counter() - start)
-    mean = sum(times) / len(times)
-    print(f"\nper-job round trip (trivial job, {pool.isolation['level']}): {mean * 1000:.1f} ms")
-    assert mean < 0.25
+    runs = [pool.run(dict(job, job_id=uuid.uuid4().hex)) for _ in range(20)]
+    assert all(run.ended == "exited" and '"v":"1"' in value_record(run.records) for run in runs)
 
 
 def test_no_memory_of_earlier_jobs(pool: SandboxPool, namespaces: None) -> None:
