@@ -4,8 +4,9 @@ Each worker is ``python -s [-P] -m autograder.sandbox`` started with a clean
 environment in an empty private directory; it is named by string and never
 imported here. The pool is single-threaded (selectors, no threads) because the
 judge forks time-boxed children from this same process. A worker that stops
-answering, dies or sends a malformed line costs only its current job
-(``ended="worker_failed"``) and is restarted; a batch never stops on it.
+answering, dies or sends a malformed line is restarted, and its job is run once
+more on another worker: a grader fault is never silently a student's 0. Only a
+job that fails twice comes back as ``ended="worker_failed"``; a batch never stops on it.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import tempfile
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from autograder import wire
@@ -54,6 +55,7 @@ class RawRun:
     records: tuple[str, ...]
     records_truncated: bool
     isolation: dict[str, Any]
+    retried: str = ""  # why a first attempt was lost to a grader fault (its time is included)
 
 
 def failed_run(job_id: str, ended: str, message: str, isolation: dict[str, Any],
@@ -149,6 +151,8 @@ class SandboxPool:
         self._tmp: str | None = None
         self._command: list[str] = []
         self._inboxes: dict[object, deque[tuple[dict[str, Any], RawRun]]] = {}
+        self._retries: dict[object, deque[dict[str, Any]]] = {}  # jobs a failed worker lost
+        self._lost: dict[str, tuple[float, str]] = {}  # job id -> (seconds, why) of a lost attempt
 
     def __enter__(self) -> SandboxPool:
         self.start()
@@ -266,32 +270,34 @@ class SandboxPool:
             raise SandboxError("the pool is not started")
         owner, source, exhausted = object(), iter(jobs), False
         inbox = self._inboxes[owner] = deque()  # nested calls keep each other's results apart
+        retries = self._retries[owner] = deque()
         try:
             while True:
                 exhausted = self._assign(source, owner, inbox) or exhausted
                 while inbox:
                     yield inbox.popleft()
-                if exhausted and not any(w.owner is owner for w in self._workers):
+                if exhausted and not retries and not any(w.owner is owner for w in self._workers):
                     return
                 if all(w.state == "dead" for w in self._workers):
-                    for job in source:  # nothing can run them; say so, job by job
+                    for job in [*retries, *source]:  # nothing can run them; say so, job by job
                         yield job, failed_run(_job_id(job), "worker_failed",
                                               "[sandbox] no worker could be (re)started",
                                               self.isolation)
                     return
                 self._pump(restart=True)
         finally:
-            del self._inboxes[owner]
+            del self._inboxes[owner], self._retries[owner]
             for worker in self._workers:
                 if worker.owner is owner:
                     worker.owner = None  # an abandoned job's late reply is read and dropped
 
     def _assign(self, source: Iterator[dict[str, Any]], owner: object,
                 immediate: deque[tuple[dict[str, Any], RawRun]]) -> bool:
-        """Give each idle worker a job; True once the source is exhausted."""
+        """Give each idle worker a job (lost ones first); True once the source is exhausted."""
+        retries = self._retries[owner]
         for worker in self._workers:
             while worker.state == "idle":
-                job = next(source, None)
+                job = retries.popleft() if retries else next(source, None)
                 if job is None:
                     return True
                 prepared = self._prepare(job)
@@ -400,6 +406,9 @@ class SandboxPool:
             self._fail(worker, "output while idle", restart)
 
     def _deliver(self, job: dict[str, Any], run: RawRun, owner: object | None) -> None:
+        lost = self._lost.pop(run.job_id, None)
+        if lost is not None:  # the time of the lost attempt is part of this job's time
+            run = replace(run, wall_seconds=round(run.wall_seconds + lost[0], 4), retried=lost[1])
         inbox = self._inboxes.get(owner)
         if inbox is not None:
             inbox.append((job, run))
@@ -412,9 +421,12 @@ class SandboxPool:
         message = f"[sandbox] worker {worker.slot} failed: {why}"
         if tail:
             message += f"\nworker stderr (last lines):\n{tail}"
-        if job is not None:
-            elapsed = time.monotonic() - worker.sent_at
-            self._deliver(job, failed_run(job["job_id"], "worker_failed", message,
+        elapsed = time.monotonic() - worker.sent_at
+        if job is not None and job["job_id"] not in self._lost and owner in self._retries:
+            self._lost[job["job_id"]] = (elapsed, message.splitlines()[0])
+            self._retries[owner].append(job)
+        elif job is not None:
+            self._deliver(job, failed_run(job["job_id"], "worker_failed", message + " (twice)",
                                           self.isolation, elapsed), owner)
         if restart and self._starts[worker.slot] < MAX_STARTS:
             self._starts[worker.slot] += 1

@@ -1,7 +1,8 @@
 """The per-job watcher: reads a job's pipes until they close, enforcing the wall-clock
 deadline and the output and record caps, then kills and sweeps what is left.
 
-Nothing a job does may crash or block it: every pipe is read without blocking.
+Nothing a job does may crash or block it: every pipe is non-blocking, and one selector
+drives them all, so the monitor never waits on one pipe while the job waits on another.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from autograder.sandbox import confine
 from autograder.sandbox.zygote import Zygote, quiet
 
 DRAIN_SECONDS = 1.0  # how long escaped processes may hold the pipes after the job is over
+DRAIN_BYTES = 1 << 20  # the largest pipe buffer a job can ask for (fs.pipe-max-size)
 CELLS_DONE = wire.dumps({"r": "cells_done"}).rstrip(b"\n")
 
 
@@ -45,6 +47,7 @@ class Monitor:
         for fd, handler in ((self.child.output, self._on_output),
                             (self.child.records, self._on_records),
                             (self.child.control, self._on_control)):
+            os.set_blocking(fd, False)
             self.sel.register(fd, selectors.EVENT_READ, handler)
         try:
             while self.sel.get_map():
@@ -55,6 +58,8 @@ class Monitor:
                     break  # escaped holders of the pipes: stop listening
                 limit = min(t for t in (self.drain_deadline, self.deadline) if t is not None)
                 for key, _ in self.sel.select(max(0.0, limit - now)):
+                    if key.fd not in self.sel.get_map():
+                        continue  # an earlier handler of this round drained and closed it
                     if key.fd == self.child.job:
                         self._send_questions()
                     else:
@@ -69,12 +74,17 @@ class Monitor:
             os.close(self.child.pidfd)
         return self._result()
 
-    def _read(self, fd: int, handler: Callable[[bytes], None]) -> None:
-        data = os.read(fd, 65536)
+    def _read(self, fd: int, handler: Callable[[bytes], None]) -> bool:
+        """Read what the pipe holds now; False when it is empty (or at EOF, then closed)."""
+        try:
+            data = os.read(fd, 65536)
+        except BlockingIOError:  # readiness seen earlier in this round was consumed since
+            return False
         if not data:
             self.sel.unregister(fd)
             os.close(fd)
         handler(data)
+        return bool(data)
 
     def _on_output(self, data: bytes) -> None:
         room = int(self.limits["output_bytes"]) - len(self.output)
@@ -104,9 +114,11 @@ class Monitor:
 
     def _cells_done(self) -> None:
         """Keep what the cells printed, nothing after; then let the questions go out."""
-        output = self.child.output
-        while output in self.sel.get_map() and select.select([output], [], [], 0)[0]:
-            self._read(output, self._on_output)
+        output, budget = self.child.output, self.out_total + DRAIN_BYTES
+        # What the cells printed is in the pipe already; a thread printing on must not hold us.
+        while output in self.sel.get_map() and self.out_total < budget \
+                and self._read(output, self._on_output):
+            pass
         self.keep_output = False
         os.set_blocking(self.child.job, False)
         self.sel.register(self.child.job, selectors.EVENT_WRITE)

@@ -116,8 +116,9 @@ def test_worker_killed_externally_then_pool_continues(tmp_path: Path,
                          probes=[{"question": "ok", "kind": "value", "name": "ok"}])
         results = dict((job["job_id"], run) for job, run in pool.run_many([slow, after]))
         killer.join()
-        failed, good = results[slow["job_id"]], results[after["job_id"]]
-        assert failed.ended == "worker_failed" and "worker 0 failed" in failed.output
+        retried, good = results[slow["job_id"]], results[after["job_id"]]
+        assert retried.ended == "exited", retried.output  # run again on the restarted worker
+        assert "worker 0 failed" in retried.retried and retried.wall_seconds > 2.5
         assert good.ended == "exited" and '"v":"numpy"' in value_record(good.records)
         second_pid = pool._workers[0].proc.pid
         assert second_pid != first_pid
@@ -157,6 +158,40 @@ def test_two_workers_malformed_jobs_and_completion_order() -> None:
         assert results["cells"].ended == "start_failed"
         assert results[fast["job_id"]].ended == results[slow["job_id"]].ended == "exited"
         assert order.index(fast["job_id"]) < order.index(slow["job_id"])  # completion order
+
+
+def test_output_and_the_end_of_the_cells_arriving_together_never_stall_the_worker() -> None:
+    """The last print of a cell and the record that ends the cells, readable at once."""
+    jobs = [make_job("a = 1", f"print('x' * {1000 + 7919 * k % 120_000})",
+                     probes=[{"question": "a", "kind": "value", "name": "a"}]) for k in range(120)]
+    with SandboxPool(2, LIMITS, preload=LIGHT) as pool:
+        runs = [run for _, run in pool.run_many(jobs)]
+    slow = [(run.ended, run.wall_seconds, run.retried) for run in runs
+            if run.ended != "exited" or run.wall_seconds > 2 or run.retried]
+    assert slow == []
+
+
+def test_a_job_whose_worker_fails_twice_is_reported_not_retried_forever() -> None:
+    with SandboxPool(1, LIMITS, preload=LIGHT) as pool:
+        killed: list[int] = []
+
+        def kill_busy_workers() -> None:  # kills the worker running the job, twice
+            deadline = time.monotonic() + 20
+            while len(killed) < 2 and time.monotonic() < deadline:
+                worker = pool._workers[0]
+                if worker.state == "busy" and worker.proc.pid not in killed:
+                    time.sleep(0.3)
+                    killed.append(worker.proc.pid)
+                    os.kill(worker.proc.pid, signal.SIGKILL)
+                time.sleep(0.02)
+
+        killer = threading.Thread(target=kill_busy_workers)
+        killer.start()
+        run = pool.run(make_job("import time\ntime.sleep(2)"))
+        killer.join()
+        assert len(killed) == 2
+        assert run.ended == "worker_failed" and "(twice)" in run.output, run.output
+        assert pool.run(make_job("a = 1")).ended == "exited"  # the pool still works
 
 
 def test_process_level_fallback() -> None:
