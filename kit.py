@@ -56,7 +56,7 @@ def demo() -> None:
     samples = ROOT / "assignments" / "samples" / "linear_regression"
     print(f"kit: grading the sample submissions in {samples.relative_to(ROOT)} ...", flush=True)
     run([str(BIN / "autograder"), "grade", "linear_regression", str(samples), "--out", str(out)])
-    print(f"kit: open {out.relative_to(ROOT)}/<student>/feedback.html to read a student's feedback")
+    print(f"kit: open {out.relative_to(ROOT)}/students/<student>/feedback.html to read a student's feedback")
 
 
 def test(args: list[str]) -> None:

@@ -31,7 +31,8 @@ class BatchSummary:
 def open_sandbox(config: GradingConfig) -> SandboxPool:
     """The sandbox pool for ``config`` (not started)."""
     return SandboxPool(config.workers, config.limits, require_isolation=config.require_isolation,
-                       preload=PRELOAD)
+                       preload=PRELOAD, max_isolation=config.max_isolation,
+                       allow_unreadable_python=config.allow_unreadable_python)
 
 
 @contextmanager

@@ -76,16 +76,24 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
                         help="notebooks graded in parallel (default: one per core, %(default)s here)")
     parser.add_argument("--require-isolation", choices=("none", "process", "namespaces"), default="none",
                         help="refuse to grade if the sandbox cannot reach this isolation level")
+    parser.add_argument("--max-isolation", choices=("process", "namespaces"), default="namespaces",
+                        help="never use a stronger level than this one, e.g. to reproduce a host "
+                             "without namespaces (a Docker-based grader) with 'process'")
+    parser.add_argument("--allow-unreadable-python", action="store_true",
+                        help="at level 'process' as root: grade even when the sandbox's unprivileged "
+                             "uid cannot read this Python installation (student code can then import "
+                             "only the preloaded numpy, sympy and matplotlib); every result records it")
 
 
 def _config(args: argparse.Namespace, **limits: float) -> GradingConfig:
     return GradingConfig(limits=Limits(**limits) if limits else Limits(), workers=args.workers,
-                         seed=getattr(args, "seed", None), require_isolation=args.require_isolation)
+                         seed=getattr(args, "seed", None), require_isolation=args.require_isolation,
+                         max_isolation=args.max_isolation, allow_unreadable_python=args.allow_unreadable_python)
 
 
 def _grade(args: argparse.Namespace) -> int:
-    from autograder.assignments import load
     from autograder.batch import grade_batch
+    from autograder.declarations import load
 
     if args.timeout <= 0 or args.memory_mb <= 0:
         raise ConfigError("--timeout and --memory-mb must be positive")
@@ -121,7 +129,7 @@ def _fail_under(threshold: float | None, results: Sequence[object]) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from autograder.assignments import load
+    from autograder.declarations import load
     from autograder.validate import validate
 
     report = validate(load(args.assignment), _config(args))
@@ -130,7 +138,7 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _release(args: argparse.Namespace) -> int:
-    from autograder.assignments import load
+    from autograder.declarations import load
     from autograder.release import check_release, release
 
     assignment = load(args.assignment)

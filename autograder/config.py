@@ -83,6 +83,9 @@ class GradingConfig:
     workers: int = 2
     seed: int | None = None            # overrides the assignment's seed for hidden cases
     require_isolation: str = "none"    # refuse to grade below this level
+    max_isolation: str = "namespaces"  # never use a level above this one (reproduce a weaker host)
+    allow_unreadable_python: bool = False  # level process as root: grade even if the sandbox uid
+    #                                        cannot read the installation (preloaded modules only)
     symbolic_seconds: float = 5.0      # time box for judging one sympy answer
 
     def __post_init__(self) -> None:
@@ -90,6 +93,8 @@ class GradingConfig:
             raise ConfigError("--workers must be between 1 and 64")
         if self.require_isolation not in ISOLATION_LEVELS:
             raise ConfigError(f"--require-isolation must be one of {', '.join(ISOLATION_LEVELS)}")
+        if self.max_isolation not in ISOLATION_LEVELS[1:]:
+            raise ConfigError(f"--max-isolation must be one of {', '.join(ISOLATION_LEVELS[1:])}")
         if self.symbolic_seconds <= 0:
             raise ConfigError("symbolic time box must be positive")
 

@@ -142,10 +142,12 @@ class SandboxPool:
 
     def __init__(self, workers: int, limits: Limits, *, require_isolation: str = "none",
                  preload: tuple[str, ...] = DEFAULT_PRELOAD, python: str = sys.executable,
-                 max_isolation: str = "namespaces") -> None:
+                 max_isolation: str = "namespaces", allow_unreadable_python: bool = False) -> None:
         self.size, self.limits = workers, limits
         self.require_isolation, self.preload = require_isolation, tuple(preload)
         self.python, self.max_isolation = python, max_isolation
+        self.allow_unreadable_python = allow_unreadable_python
+        self._refused = ""  # a worker's reason not to run student code at all
         self._workers: list[_Worker] = []
         self._starts: list[int] = []
         self._tmp: str | None = None
@@ -177,7 +179,7 @@ class SandboxPool:
         try:
             for slot in range(self.size):
                 self._workers.append(self._spawn(slot))
-            while any(w.state == "starting" for w in self._workers):
+            while any(w.state == "starting" for w in self._workers) and not self._refused:
                 self._pump(restart=False)
         except OSError as exc:
             self.close()
@@ -185,6 +187,9 @@ class SandboxPool:
         except BaseException:
             self.close()
             raise
+        if self._refused:
+            self.close()
+            raise SandboxError(f"the sandbox refuses to grade: {self._refused}")
         ready = [w for w in self._workers if w.state == "idle"]
         if not ready:
             details = "; ".join(w.stderr_text()[-500:] for w in self._workers)
@@ -232,6 +237,8 @@ class SandboxPool:
         command = [self.python, *flags, "-m", WORKER_MODULE, "--preload", ",".join(self.preload)]
         if self.max_isolation != "namespaces":
             command += ["--max-isolation", self.max_isolation]
+        if self.allow_unreadable_python:
+            command.append("--allow-unreadable-python")
         return command
 
     def _python_version(self) -> tuple[int, int]:
@@ -385,6 +392,10 @@ class SandboxPool:
         if worker.state == "starting":
             try:
                 ready = wire.loads(line, 1 << 20)
+                if ready.get("ready") is False and isinstance(ready.get("refused"), str):
+                    self._refused = ready["refused"][:2000]
+                    worker.kill()
+                    return
                 isolation = ready.get("isolation")
                 if ready.get("ready") is not True or not isinstance(isolation, dict) \
                         or isolation.get("level") not in ISOLATION_LEVELS:

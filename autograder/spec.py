@@ -1,6 +1,6 @@
 """The vocabulary an assignment is declared in: questions, cases, misconceptions.
 
-One declaration per assignment (see ``autograder/assignments/``) drives the
+One declaration per assignment (``solutions/<name>.py``, loaded by ``autograder.declarations``) drives the
 student self-check, the nbgrader test cells and the batch grader alike.
 Everything here is frozen data; nothing runs student code.
 """

@@ -20,8 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from autograder.assignments import load
 from autograder.config import CourseLayout, default_workers
+from autograder.declarations import load
 from autograder.validate import mutant_notebooks, solution_answers, student_notebook
 
 NAME = "linear_regression"

@@ -7,14 +7,15 @@ from collections.abc import Callable, Iterator, Mapping
 
 import pytest
 
-from autograder.assignments import load
 from autograder.batch import running_sandbox
 from autograder.config import CourseLayout, GradingConfig, Limits
+from autograder.declarations import load
 from autograder.notebook import SubmissionFile
 from autograder.pipeline import Prepared, grade_files, prepare
 from autograder.results import SubmissionResult
 from autograder.spec import Assignment
 from autograder.validate import solution_answers, student_notebook
+from tests import readable_python as readable
 
 os.environ.setdefault("MPLBACKEND", "Agg")  # plots must render without a display
 
@@ -46,6 +47,16 @@ def release_text(layout: CourseLayout) -> str:
 def answers(solution_text: str) -> dict[str, str]:
     """The solution's code per solution cell: a correct student's answers."""
     return solution_answers(solution_text)
+
+
+@pytest.fixture(scope="session")
+def readable_python(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """An interpreter whose files every uid can read (see tests/readable_python.py)."""
+    why = readable.unavailable()
+    if why:
+        pytest.skip(why)
+    with readable.readable_python(tmp_path_factory.mktemp("readable-python")) as python:
+        yield str(python)
 
 
 @pytest.fixture(scope="session")

@@ -45,12 +45,13 @@ def test_batch_exits_zero_and_prints_a_table(demo: tuple) -> None:
 
 def test_reports_are_written_for_every_student(demo: tuple) -> None:
     _, out, _ = demo
-    students = sorted(p.name for p in out.iterdir() if p.is_dir())
+    students = sorted(p.name for p in (out / "students").iterdir() if p.is_dir())
+    assert sorted(p.name for p in out.iterdir()) == ["grades.csv", "junit.xml", "students"]
     assert students == ["alice", "bob", "carol", "dave", "erin", "frank", "ivan", "mallory"]
-    alice = json.loads((out / "alice" / "results.json").read_text())
+    alice = json.loads((out / "students" / "alice" / "results.json").read_text())
     assert alice["score"] == 14 and all(t["status"] == "passed" for t in alice["tests"] if "score" in t)
     assert alice["extra_data"]["grader_version"] and alice["extra_data"]["isolation"]
-    ivan = json.loads((out / "ivan" / "results.json").read_text())
+    ivan = json.loads((out / "students" / "ivan" / "results.json").read_text())
     assert ivan["extra_data"]["status"] == "ungradable" and "not a notebook" in ivan["extra_data"]["reason"]
     rows = list(csv.DictReader((out / "grades.csv").read_text().splitlines()))
     assert {r["student"]: float(r["score"]) for r in rows}["alice"] == 14
@@ -60,16 +61,16 @@ def test_reports_are_written_for_every_student(demo: tuple) -> None:
 
 def test_misconceptions_reach_the_student_reports(demo: tuple) -> None:
     _, out, _ = demo
-    carol = json.loads((out / "carol" / "results.json").read_text())
+    carol = json.loads((out / "students" / "carol" / "results.json").read_text())
     gradient = next(t for t in carol["tests"] if t["name"].startswith("compute_gradient"))
     assert gradient["score"] == 0 and "did you forget 1/m" in gradient["output"]
-    dave = (out / "dave" / "feedback.html").read_text()
+    dave = (out / "students" / "dave" / "feedback.html").read_text()
     assert "dj_dw first, then dj_db" in dave
 
 
 def test_hostile_sample_gains_nothing(demo: tuple) -> None:
     _, out, _ = demo
-    mallory = json.loads((out / "mallory" / "results.json").read_text())
+    mallory = json.loads((out / "students" / "mallory" / "results.json").read_text())
     scores = {t["name"].split()[0]: t.get("score") for t in mallory["tests"]}
     assert scores["compute_cost"] == 0 and scores["compute_gradient"] == 0 and scores["dJ_dw"] == 0
     assert mallory["score"] < 14

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from autograder.assignments import load
+from autograder.declarations import load
 from autograder.results import Outcome, Status, SubmissionResult
 from autograder.spec import Assignment
 from autograder.validate import mutant_notebooks, solution_answers, student_notebook

@@ -26,7 +26,7 @@ import pytest
 
 from autograder.batch import grade_batch
 from autograder.config import GradingConfig
-from autograder.report import student_dirname
+from autograder.report import student_folder
 from autograder.results import Outcome, QuestionResult, Status, SubmissionResult
 from autograder.spec import Assignment, CaseSet
 from tests.conftest import NAME, TEST_LIMITS
@@ -444,7 +444,7 @@ def main(tmp_path_factory: pytest.TempPathFactory, assignment: Assignment, confi
 def test_main_batch_completed_with_a_report_for_every_student(main: Batch) -> None:
     assert set(main.results) == main.expected
     for student in main.expected:
-        folder = main.out / student_dirname(student)
+        folder = student_folder(main.out, student)
         assert sorted(p.name for p in folder.iterdir()) == ["feedback.html", "results.json"], student
     assert sorted(p.name for p in main.out.iterdir() if p.is_file()) == ["grades.csv", "junit.xml"]
     assert main.elapsed < 60, main.elapsed
@@ -477,7 +477,7 @@ def test_hostile_notebook_earns_no_more_than_its_honest_equivalent(name: str, ma
 
 def test_results_json_on_disk_is_the_graders_for_every_student(main: Batch) -> None:
     for student, result in main.results.items():
-        document = json.loads((main.out / student_dirname(student) / "results.json").read_text(encoding="utf-8"))
+        document = json.loads((student_folder(main.out, student) / "results.json").read_text(encoding="utf-8"))
         assert document["score"] == result.score, student
         assert document["extra_data"]["status"] == result.status.value
         assert document["extra_data"]["sha256"] == result.sha256
@@ -510,7 +510,7 @@ def test_sys_exit_in_cells_shows_as_cell_errors_and_later_cells_still_count(main
     assert result.score == FULL_MARKS  # the definitions after each exit still ran
     assert sorted(e.error_type for e in result.cell_errors) == ["KeyboardInterrupt", "SystemExit", "SystemExit"]
     assert any(e.message == "stop grading here" for e in result.cell_errors)
-    page = (main.out / "sys_exit" / "feedback.html").read_text(encoding="utf-8")
+    page = (student_folder(main.out, "sys_exit") / "feedback.html").read_text(encoding="utf-8")
     assert "SystemExit" in page and "KeyboardInterrupt" in page
 
 
@@ -569,7 +569,7 @@ def test_forged_results_files_and_output_change_nothing_on_disk(main: Batch) -> 
     assert result.status is Status.GRADED, result.reason
     assert result.score == main.results["eq_wrong_cost"].score < FULL_MARKS
     assert "All tests passed" in result.output  # it did print; the score ignores it
-    folder = main.out / "forged_results"
+    folder = student_folder(main.out, "forged_results")
     document = json.loads((folder / "results.json").read_text(encoding="utf-8"))
     assert document["score"] == result.score
     assert "All tests passed" not in json.dumps(document)
@@ -581,7 +581,7 @@ def test_forged_results_files_and_output_change_nothing_on_disk(main: Batch) -> 
 
 
 def test_student_output_is_escaped_and_stripped_in_every_report(main: Batch) -> None:
-    page = (main.out / "forged_results" / "feedback.html").read_text(encoding="utf-8")
+    page = (student_folder(main.out, "forged_results") / "feedback.html").read_text(encoding="utf-8")
     assert "<script>" not in page and "<img" not in page and "</pre><" not in page
     assert "&lt;script&gt;" in page
     written = [p for p in main.out.rglob("*") if p.is_file()]
@@ -640,9 +640,9 @@ def test_output_flood_is_cut_and_the_run_stopped(main: Batch) -> None:
     assert "far too much output" in result.reason, result.reason
     assert len(result.output.encode("utf-8")) <= TEST_LIMITS.output_bytes
     assert set(result.output) == {"x"}
-    page = (main.out / "flood" / "feedback.html").read_text(encoding="utf-8")
+    page = (student_folder(main.out, "flood") / "feedback.html").read_text(encoding="utf-8")
     assert "truncated" in page.lower() and len(page) < 100_000
-    assert (main.out / "flood" / "results.json").stat().st_size < 20_000
+    assert (student_folder(main.out, "flood") / "results.json").stat().st_size < 20_000
 
 
 # -- 11: forged protocol records
@@ -691,7 +691,7 @@ def leaked_numbers(text: str, hidden: np.ndarray) -> list[str]:
 
 
 def _report_texts(main: Batch, student: str) -> dict[str, str]:
-    folder = main.out / student_dirname(student)
+    folder = student_folder(main.out, student)
     texts = {p.name: p.read_text(encoding="utf-8") for p in folder.iterdir()}
     csv = (main.out / "grades.csv").read_text(encoding="utf-8")
     texts["grades.csv"] = "\n".join(ln for ln in csv.splitlines() if ln.startswith(student + ","))

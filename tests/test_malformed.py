@@ -22,6 +22,7 @@ import pytest
 from autograder.batch import grade_batch
 from autograder.config import CourseLayout, GradingConfig
 from autograder.notebook import MAX_NOTEBOOK_BYTES, Notebook, Unreadable, discover, read_bytes, read_path
+from autograder.report import student_folder
 from autograder.results import Status
 from autograder.spec import Assignment
 from tests.conftest import NAME
@@ -347,7 +348,7 @@ def test_malformed_files_are_ungradable_and_the_honest_one_still_gets_full_marks
         assert_human(result.reason)
         assert result.score == 0 and result.questions == ()
         assert result.sha256 == hashlib.sha256(files[student]).hexdigest()
-        document = json.loads((out / student / "results.json").read_text(encoding="utf-8"))
+        document = json.loads((student_folder(out, student) / "results.json").read_text(encoding="utf-8"))
         assert document["score"] == 0 and document["extra_data"]["status"] == "ungradable"
         assert result.reason in document["output"] or result.reason[:250] in document["output"]
 

@@ -16,11 +16,13 @@ import numpy as np
 import pytest
 
 from autograder import codec, pipeline, wire
+from autograder.batch import grade_batch
 from autograder.config import CourseLayout, GradingConfig, Limits
 from autograder.errors import AssignmentError
 from autograder.launch import RawRun
 from autograder.notebook import SubmissionFile
 from autograder.pipeline import Prepared, grade_files, prepare
+from autograder.report.bundle import BATCH_FILES, STUDENTS, student_folder
 from autograder.results import Outcome, Status, SubmissionResult
 from autograder.spec import Assignment, Case, ChoiceQuestion, FunctionQuestion, ManualQuestion, Misconception, Symbols
 from tests.fakes import FakeRunner
@@ -399,3 +401,35 @@ def test_every_job_carries_the_same_cases(prepared: Prepared, course: GradingCon
     assert probes[0] == probes[1]
     assert [c["id"] for c in probes[0]["scale"]["cases"]] == ["public-1", "hidden-1", "hidden-2"]
     assert all(job["variants"] == [] for job in runner.jobs)  # mutants run only in the reference job
+
+
+# ---------------------------------------------------------------- the batch's own files
+
+
+class AllCorrect(Sandbox):
+    """Every student answers like the solution, whatever they are called."""
+
+    def _handle(self, job: dict[str, Any]) -> RawRun:
+        label = job["job_id"].split("#")[0]
+        return reference_run(job) if label == "reference" else student(SOLUTION)(job)
+
+
+def test_no_student_name_can_reach_a_file_of_the_batch(course: GradingConfig, tmp_path: Path) -> None:
+    """A submission named after a batch file (``grades.csv.ipynb``) gets a folder of its own."""
+    names = [*BATCH_FILES, STUDENTS, "students.ipynb", "grades"]
+    submissions = tmp_path / "in"
+    submissions.mkdir()
+    for name in names:
+        (submissions / f"{name}.ipynb").write_text(notebook_text(SOLUTION_CELLS), encoding="utf-8")
+    out = tmp_path / "out"
+    summary = grade_batch(MINI, [submissions], out, course, runner=AllCorrect())
+    assert {r.student for r in summary.results} == set(names)
+    assert all(r.status is Status.GRADED for r in summary.results)
+    assert sorted(p.name for p in out.iterdir()) == sorted([*BATCH_FILES, STUDENTS])
+    assert (out / "grades.csv").is_file() and (out / "junit.xml").is_file()
+    for name in names:
+        folder = student_folder(out, name)
+        assert folder.parent == out / STUDENTS
+        assert sorted(p.name for p in folder.iterdir()) == ["feedback.html", "results.json"]
+    rows = (out / "grades.csv").read_text(encoding="utf-8").splitlines()
+    assert len(rows) == len(names) + 1

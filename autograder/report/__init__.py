@@ -6,10 +6,18 @@
 * ``feedback_html``     a self-contained feedback page for one student
 * ``summary_table``, ``progress_line``   plain text for the terminal
 * ``write_reports``, ``write_submission_reports``, ``write_batch_reports``   atomic files on disk
+  (``student_folder`` says where one student's files go; ``BATCH_FILES`` names the class files)
 * ``write_text``, ``write_bytes``        the atomic write itself
 """
 
-from autograder.report.bundle import student_dirname, write_batch_reports, write_reports, write_submission_reports
+from autograder.report.bundle import (
+    BATCH_FILES,
+    student_dirname,
+    student_folder,
+    write_batch_reports,
+    write_reports,
+    write_submission_reports,
+)
 from autograder.report.feedback_html import feedback_html
 from autograder.report.gradebook import grades_csv
 from autograder.report.gradescope import results_json
@@ -18,7 +26,7 @@ from autograder.report.table import progress_line, summary_table
 from autograder.report.write import write_bytes, write_text
 
 __all__ = [
-    "feedback_html", "grades_csv", "junit_xml", "progress_line", "results_json",
-    "student_dirname", "summary_table", "write_batch_reports", "write_bytes",
+    "BATCH_FILES", "feedback_html", "grades_csv", "junit_xml", "progress_line", "results_json",
+    "student_dirname", "student_folder", "summary_table", "write_batch_reports", "write_bytes",
     "write_reports", "write_submission_reports", "write_text",
 ]

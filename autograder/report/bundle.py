@@ -2,10 +2,13 @@
 
 Layout::
 
-    <out>/<student dir>/results.json    Gradescope results, per submission
-    <out>/<student dir>/feedback.html   the student's feedback page
-    <out>/grades.csv                    the class grade sheet
-    <out>/junit.xml                     one test suite per submission
+    <out>/students/<student dir>/results.json    Gradescope results, per submission
+    <out>/students/<student dir>/feedback.html   the student's feedback page
+    <out>/grades.csv                             the class grade sheet
+    <out>/junit.xml                              one test suite per submission
+
+Per-student folders live one level down, so no student id (a submission named
+``grades.csv.ipynb``, say) can ever reach a file of the batch.
 
 A student id becomes a directory name through ``student_dirname``: ids made only
 of lowercase ASCII letters, digits, ``.``, ``_`` and ``-`` (not starting with a
@@ -29,6 +32,8 @@ from autograder.report.junit import junit_xml
 from autograder.report.write import write_text
 from autograder.results import SubmissionResult
 
+STUDENTS = "students"
+BATCH_FILES = ("grades.csv", "junit.xml")
 _PLAIN = re.compile(r"[a-z0-9_-][a-z0-9._-]{0,79}")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
@@ -43,9 +48,14 @@ def student_dirname(student: str) -> str:
     return f"{base}~{digest}"
 
 
+def student_folder(out_dir: Path, student: str) -> Path:
+    """Where one student's reports go inside a batch's output folder."""
+    return Path(out_dir) / STUDENTS / student_dirname(student)
+
+
 def write_submission_reports(result: SubmissionResult, out_dir: Path) -> list[Path]:
     """Write one student's ``results.json`` and ``feedback.html``; return their paths."""
-    folder = Path(out_dir) / student_dirname(result.student)
+    folder = student_folder(out_dir, result.student)
     document = json.dumps(results_json(result), indent=2, ensure_ascii=False, allow_nan=False)
     return [write_text(folder / "results.json", document + "\n"),
             write_text(folder / "feedback.html", feedback_html(result))]
@@ -55,8 +65,9 @@ def write_batch_reports(results: Sequence[SubmissionResult], question_ids: Seque
                         out_dir: Path) -> list[Path]:
     """Write the class-wide ``grades.csv`` and ``junit.xml``; return their paths."""
     out = Path(out_dir)
-    return [write_text(out / "grades.csv", grades_csv(results, question_ids)),
-            write_text(out / "junit.xml", junit_xml(results))]
+    sheet, tests = BATCH_FILES
+    return [write_text(out / sheet, grades_csv(results, question_ids)),
+            write_text(out / tests, junit_xml(results))]
 
 
 def write_reports(results: Sequence[SubmissionResult], question_ids: Sequence[str],

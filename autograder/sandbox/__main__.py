@@ -53,7 +53,7 @@ class Worker:
         scratch = None
         if self.plan.level == "process":
             scratch = envelope["scratch"] = tempfile.mkdtemp(prefix=f"sbx-{self.slot}-")
-            if self.plan.uid is not None:
+            if self.plan.switch_uid:
                 os.chown(scratch, self.plan.uid, self.plan.uid)
         job = envelope.get("job", {})
         questions = wire.dumps({"probes": job.get("probes", []), "variants": job.get("variants", [])})
@@ -76,8 +76,10 @@ class Worker:
             if level not in self.zygote.plans:
                 continue
             self.plan = self.zygote.plans[level]
+            if self.plan.refused:
+                raise Refused(self.plan.refused)
             facts, why = self._trial()
-            if facts is not None and (level == "process" or facts.get("pid") == 1):
+            if facts is not None and facts.get("uid") != 0 and (level == "process" or facts.get("pid") == 1):
                 self.isolation = probe.isolation_report(self.plan, facts, reason)
                 return
             reason = f"{level} unavailable: {why or 'self check failed'}"
@@ -95,6 +97,10 @@ class Worker:
             return wire.loads(result["records"][0], 1 << 20), ""
         except ValueError as exc:
             return None, str(exc)
+
+
+class Refused(Exception):
+    """The only isolation level possible here would be unsafe; the message says what to do."""
 
 
 def _write_all(fd: int, data: bytes) -> None:
@@ -150,17 +156,17 @@ def serve(worker: Worker, reader: io.BufferedReader, out: int) -> None:
 
 def make_plans(args: argparse.Namespace, mountpoint: str) -> tuple[dict[str, confine.Plan], str]:
     """Plans per level, made before any unshare; enter the pid namespace the zygote will own."""
-    userns = args.userns or os.geteuid() != 0
+    def plan(level: str) -> confine.Plan:
+        return confine.make_plan(level, args.slot, mountpoint,
+                                 allow_unreadable=args.allow_unreadable_python)
+
     if args.max_isolation != "namespaces":
-        plan = confine.make_plan("process", args.slot, mountpoint, userns=False)
-        return {"process": plan}, f"capped at {args.max_isolation} by the caller"
-    plans = {level: confine.make_plan(level, args.slot, mountpoint, userns=userns)
-             for level in ("namespaces", "process")}
+        return {"process": plan("process")}, f"capped at {args.max_isolation} by the caller"
+    plans = {level: plan(level) for level in ("namespaces", "process")}
     try:
-        confine.enter_pid_namespace(userns)  # the zygote, our next child, is its PID 1
+        confine.enter_pid_namespace(plans["namespaces"].userns)  # the zygote is its PID 1
     except OSError as exc:
-        plan = confine.make_plan("process", args.slot, mountpoint, userns=False)
-        return {"process": plan}, f"namespaces unavailable: {exc}"
+        return {"process": plans["process"]}, f"namespaces unavailable: {exc}"
     return plans, ""
 
 
@@ -169,7 +175,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--preload", default="numpy,sympy,matplotlib.pyplot,source_lib")
     parser.add_argument("--slot", type=int, default=0)
     parser.add_argument("--max-isolation", choices=("namespaces", "process"), default="namespaces")
-    parser.add_argument("--userns", action="store_true", help="use a user namespace even as root")
+    parser.add_argument("--allow-unreadable-python", action="store_true",
+                        help="at level process as root: run jobs even if their uid cannot read "
+                             "the Python installation (preloaded modules only)")
     args = parser.parse_args(argv)
     reader, out = claim_protocol()
     cwd = os.getcwd()
@@ -187,6 +195,9 @@ def main(argv: list[str] | None = None) -> int:
             "preload": {"loaded": loaded, "missing": missing}, "slot": args.slot,
             "pid": os.getpid()}))
         serve(worker, reader, out)
+    except Refused as exc:
+        _write_all(out, wire.dumps({"ready": False, "refused": str(exc)}))
+        return 3
     except BrokenPipeError:
         pass  # the pool went away
     except ZygoteLost:

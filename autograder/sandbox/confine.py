@@ -25,11 +25,11 @@ import signal
 import sys
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from autograder import wire
-from autograder.sandbox import rootfs
+from autograder.sandbox import landlock, rootfs
 from autograder.sandbox.libc import check, libc, prctl
 
 CLONE_NEWNS, CLONE_NEWUTS, CLONE_NEWIPC = 0x00020000, 0x04000000, 0x08000000
@@ -37,7 +37,7 @@ CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET = 0x10000000, 0x20000000, 0x40000000
 PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_CAPBSET_DROP = 1, 4, 24
 PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL = 38, 47, 4
 _SYSTEM_DIRS = ("/usr", "/bin", "/lib", "/lib64", "/lib32", "/etc")
-SAFE_ENV = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "MPLBACKEND": "Agg", "MPLCONFIGDIR": "/tmp",
+SAFE_ENV = {"PATH": "/usr/bin:/bin", "MPLBACKEND": "Agg",
             "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
             "PYTHONHASHSEED": "0", "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1"}
 RECORD_FD, CONTROL_FD, JOB_FD = 3, 4, 5
@@ -46,6 +46,7 @@ RECORD_FD, CONTROL_FD, JOB_FD = 3, 4, 5
 # holds the hidden inputs, and the worker stops keeping printed output before they arrive.
 SETUP_FAILED = 121  # exit code of a child whose confinement failed
 MIB = 1024 * 1024
+SANDBOX_UID = 60000  # + the worker's slot
 
 
 
@@ -54,13 +55,16 @@ class Plan:
     """How a worker confines its jobs; fixed at worker start."""
 
     level: str                       # "namespaces" | "process"
-    userns: bool                     # the worker runs in its own user namespace
-    uid: int | None                  # uid to drop to, None = keep the worker's
+    userns: bool                     # the worker runs in its own user namespace (not root)
+    uid: int                         # the uid student code runs as: never 0
+    switch_uid: bool                 # the job switches to ``uid`` (the worker is root)
     host_uid: int                    # the worker's uid outside any user namespace
     mountpoint: str                  # empty host directory to build the private root on
-    binds: tuple[str, ...] = ()      # host paths shown read-only at the same place
-    masks: tuple[str, ...] = ()      # directories inside binds replaced by an empty one
+    binds: tuple[str, ...] = ()      # host paths a job may read (bound read-only, or Landlock)
     links: tuple[tuple[str, str], ...] = ()  # (path, target) symlinks such as /bin -> usr/bin
+    landlock: int = 0                # Landlock ABI applied at level "process"; 0 = none
+    preloaded_only: bool = False     # ``uid`` cannot read the installation; the caller accepted it
+    refused: str = ""                # why this plan must not run student code at all
 
 
 @dataclass(frozen=True)
@@ -76,14 +80,11 @@ class Child:
 
 # ---------------------------------------------------------------- planning (worker start)
 
-def make_plan(level: str, slot: int, mountpoint: str, *, userns: bool) -> Plan:
+def make_plan(level: str, slot: int, mountpoint: str, *, allow_unreadable: bool = False) -> Plan:
     """Binds, links and the sandbox uid, from the modules imported so far (before any unshare)."""
-    uid = None if userns or os.geteuid() != 0 else 60000 + slot  # one uid per slot: own NPROC
-    if level == "process" and uid is not None and rootfs.unreachable_paths():
-        # Without a private root, a dropped uid could not import what was not preloaded (a
-        # Python under a 0700 /root). Such hosts are throwaway containers (Gradescope, CI):
-        # jobs keep the worker's uid there, and the isolation report says so.
-        uid = None
+    root = os.geteuid() == 0
+    userns = level == "namespaces" and not root
+    uid = SANDBOX_UID + slot if root else os.getuid()  # one uid per slot: its own NPROC count
     binds, links = [], []
     for path in _SYSTEM_DIRS:
         if os.path.islink(path):
@@ -93,8 +94,26 @@ def make_plan(level: str, slot: int, mountpoint: str, *, userns: bool) -> Plan:
     for path in (sys.base_prefix, sys.prefix, *rootfs.module_dirs()):
         for target in {os.path.realpath(path), os.path.normpath(os.path.abspath(path))}:
             binds.append(target)
-    return Plan(level, userns, uid, os.getuid(), mountpoint, rootfs.outermost(binds),
-                rootfs.masks(), tuple(links))
+    plan = Plan(level, userns, uid, root, os.getuid(), mountpoint, rootfs.outermost(binds),
+                tuple(links), landlock.abi_version() if level == "process" else 0)
+    hidden = rootfs.unreachable_paths() if level == "process" and root else []
+    if hidden and allow_unreadable:
+        return replace(plan, preloaded_only=True)
+    if hidden:
+        return replace(plan, refused=unreadable_message(uid, hidden))
+    if uid == 0:
+        return replace(plan, refused="student code would run as root")
+    return plan
+
+
+def unreadable_message(uid: int, hidden: list[str]) -> str:
+    """Why level "process" refuses to run as root here, and what fixes it."""
+    return (f"at isolation level 'process' student code runs as uid {uid}, which cannot read "
+            f"{', '.join(hidden[:3])}: it could import nothing beyond the modules the worker "
+            "preloaded. Install the grader into a Python that every user can read (for example "
+            "a virtual environment of /usr/bin/python3 under /opt), or pass "
+            "--allow-unreadable-python to grade anyway with preloaded modules only "
+            "(every result records it)")
 
 
 # ---------------------------------------------------------------- spawning (in the zygote)
@@ -107,10 +126,10 @@ def enter_pid_namespace(userns: bool) -> None:
     uid, gid = os.getuid(), os.getgid()
     check(libc.unshare(ctypes.c_int(CLONE_NEWPID | (CLONE_NEWUSER if userns else 0))),
            "unshare")
-    if userns:  # map ourselves to root inside; the job process drops the capabilities
+    if userns:  # keep our own ids inside (never 0); the capabilities last until the job drops them
         _write_file("/proc/self/setgroups", "deny")
-        _write_file("/proc/self/uid_map", f"0 {uid} 1")
-        _write_file("/proc/self/gid_map", f"0 {gid} 1")
+        _write_file("/proc/self/uid_map", f"{uid} {uid} 1")
+        _write_file("/proc/self/gid_map", f"{gid} {gid} 1")
 
 
 def spawn(plan: Plan, payload: Payload, home_ns: int | None) -> tuple[Child, int, int]:
@@ -184,21 +203,28 @@ def _job_process(plan: Plan, payload: Payload, fds: tuple[int, int, int], job_r:
         zygote = os.getppid()
         envelope = _read_envelope(job_r)
         limits = envelope["limits"]
+        ruleset = None
         if plan.level == "namespaces":
             _enter_namespaces()
             rootfs.build_root(plan, _scratch_bytes(limits))
-            os.chdir("/tmp")
+            home = "/tmp"
         else:
             os.setsid()  # its own process group, so the worker can kill the group
-            os.chdir(envelope.get("scratch") or "/")
+            home = envelope["scratch"]
+            if plan.landlock:  # prepared while every path can still be opened
+                ruleset = landlock.prepare(plan.landlock, (*plan.binds, "/proc/self"),
+                                           (home, *rootfs.DEVICES))
+        os.chdir(home)
         set_rlimits(limits)
         _drop_privileges(plan)
+        if ruleset is not None:
+            landlock.enforce(ruleset)
         # A uid change clears the death signal, so it is armed only now, then checked.
         # (PID 1 of a namespace always sees getppid() == 0; its namespace dies with the zygote's.)
         _die_with(zygote if plan.level == "process" else None)
         _arrange_fds(out_w, rec_w, ctl_w, job_r)
         control = CONTROL_FD
-        _clean_environment()
+        _clean_environment(home)
     except BaseException as exc:  # noqa: BLE001 - report, never fall into the zygote's loop
         _say(control, f"fail {type(exc).__name__}: {exc}")
         os._exit(SETUP_FAILED)
@@ -274,16 +300,18 @@ def _vm_size() -> int:
 
 
 def _drop_privileges(plan: Plan) -> None:
-    if plan.userns:  # root of the worker's user namespace: keep the uid, lose every capability
-        _drop_bounding_set()
-        _clear_capabilities()
-    elif plan.uid is not None:
+    if plan.switch_uid:
         _drop_bounding_set()
         os.setgroups([])
         os.setresgid(plan.uid, plan.uid, plan.uid)
         os.setresuid(plan.uid, plan.uid, plan.uid)  # clears every capability
+    elif plan.userns:  # the worker's ids in its user namespace: lose every capability there
+        _drop_bounding_set()
+        _clear_capabilities()
     prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL)
     check(prctl(PR_SET_NO_NEW_PRIVS, 1), "no_new_privs")
+    if 0 in os.getresuid():  # the one place every level passes: never run student code as root
+        raise PermissionError("refusing to run student code as uid 0")
     # In a pid namespace nothing else of this uid is visible, so /proc/self may stay usable;
     # at level "process" other jobs may share the uid and must not ptrace this one.
     prctl(PR_SET_DUMPABLE, 1 if plan.level == "namespaces" else 0)
@@ -317,9 +345,9 @@ def _arrange_fds(out_w: int, rec_w: int, ctl_w: int, job_r: int) -> None:
     os.closerange(JOB_FD + 1, 1 << 20)
 
 
-def _clean_environment() -> None:
+def _clean_environment(home: str) -> None:
     os.environ.clear()
-    os.environ.update(SAFE_ENV)
+    os.environ.update({**SAFE_ENV, "HOME": home, "TMPDIR": home, "MPLCONFIGDIR": home})
     for signum in (signal.SIGTERM, signal.SIGALRM):
         signal.signal(signum, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.default_int_handler)

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from autograder import wire
+from autograder.sandbox import landlock
 from autograder.sandbox.confine import JOB_FD, Plan, read_line
 from autograder.sandbox.execute import Notebook, adopt_stdio, error_info
 from autograder.sandbox.export import from_wire, to_wire
@@ -82,36 +83,41 @@ def run_payload(envelope: dict[str, Any], record_fd: int) -> None:
 def self_check() -> dict[str, Any]:
     """What a confined process sees: the worker's startup probe checks this."""
     unreadable = [p for p in (sys.base_prefix, sys.prefix) if not os.access(p, os.R_OK | os.X_OK)]
+    try:
+        root = sorted(os.listdir("/"))[:50]
+    except OSError:  # Landlock at level "process": the host's root is not listable
+        root = []
     return {"r": "self_check", "pid": os.getpid(), "uid": os.getuid(), "euid": os.geteuid(),
-            "network": _network_state(), "root": sorted(os.listdir("/"))[:50],
-            "cwd": os.getcwd(), "unreadable": unreadable}
+            "network": _network_state(), "root": root, "cwd": os.getcwd(), "unreadable": unreadable}
 
 
 def isolation_report(plan: Plan, facts: dict[str, Any], reason: str) -> dict[str, Any]:
     """The isolation report attached to the ready line and every reply."""
     namespaces = plan.level == "namespaces"
-    if plan.uid is not None:
-        user = f"uid {plan.uid} (dropped from root)"
-        hidden = unreachable_paths() if not namespaces else facts.get("unreadable", [])
-        if hidden:
-            user += f"; not readable by it, so imports not preloaded may fail: {hidden}"
+    user = f"uid {facts.get('uid', plan.uid)}"
+    if plan.switch_uid:
+        user += " (dropped from root)"
     elif plan.userns:
-        user = f"root in a user namespace, no capabilities (host uid {plan.host_uid})"
-    elif plan.host_uid == 0:
-        user = ("root, as the worker: the Python installation is not readable by an unprivileged "
-                "uid; rely on the container, or use --require-isolation namespaces")
+        user += " (the worker's, in a user namespace, no capabilities)"
     else:
-        user = f"uid {plan.host_uid} (same as the worker)"
+        user += " (the worker's own)"
+    if plan.preloaded_only:
+        user += (f"; it cannot read {', '.join(unreachable_paths()[:3])}, so only modules the "
+                 "worker preloaded can be imported (allowed by --allow-unreadable-python)")
+    network = {"unreachable": "none", "denied": "no TCP (Landlock)"}.get(facts.get("network", ""), "loopback")
     kill = "pid namespace" if namespaces else "process group, then orphans (subreaper)"
     return {
         "level": plan.level,
-        "network": ("none" if facts.get("network") == "unreachable" else "loopback")
-        if namespaces else "host",
+        "uid": facts.get("uid", plan.uid),
+        "network": network if namespaces or plan.landlock >= 4 else "host",
         "pid_namespace": namespaces and facts.get("pid") == 1,
-        "filesystem": "private" if namespaces else "host",
+        "filesystem": "private read-only root, tmpfs /tmp" if namespaces
+        else landlock.describe(plan.landlock) if plan.landlock else "host (uid permissions only)",
+        "landlock_abi": plan.landlock,
         "user": user,
+        "imports": "preloaded only" if plan.preloaded_only else "all installed",
         "limits": {"rlimits": "AS CPU FSIZE NOFILE NPROC CORE",
-                   "nproc_enforced": plan.uid is not None or plan.host_uid != 0,
+                   "nproc_enforced": plan.uid != 0,
                    "scratch": "tmpfs /tmp" if namespaces else "temp dir (FSIZE per file only)",
                    "kill": kill},
         "reason": reason,
@@ -124,6 +130,8 @@ def _network_state() -> str:
         try:
             sock.connect(("127.0.0.1", 9))
         except OSError as exc:
+            if exc.errno in (errno.EACCES, errno.EPERM):
+                return "denied"
             return "unreachable" if exc.errno == errno.ENETUNREACH else "loopback"
     return "loopback"
 

@@ -1,5 +1,8 @@
 """The job's private filesystem view: which host paths it shows (planned at worker start)
 and the read-only root built from them in the job process (mounts, then pivot_root).
+
+The same paths are what Landlock lets a job read at level "process". Nothing secret
+lives in them: the solutions and the declarations are in the course's ``solutions/``.
 """
 
 from __future__ import annotations
@@ -20,8 +23,8 @@ MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
 MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 16384, 1 << 18
 MS_NOATIME, MS_NODIRATIME, MS_RELATIME = 1024, 2048, 1 << 21
 MNT_DETACH = 2
+DEVICES = ("/dev/null", "/dev/zero", "/dev/urandom", "/dev/random")  # what a job may open
 _PIVOT_ROOT = {"x86_64": 155, "aarch64": 41, "riscv64": 41, "ppc64le": 203, "s390x": 217}
-_DEVICES = ("null", "zero", "urandom", "random")
 
 # ---------------------------------------------------------------- what the root shows
 
@@ -41,16 +44,6 @@ def module_dirs() -> list[str]:
             if not any(_under(real, p) for p in prefixes) and os.path.exists(real):
                 found.append(real)
     return found
-
-
-def masks() -> tuple[str, ...]:
-    """Directories to hide under an empty tmpfs.
-
-    The assignment declarations hold hidden cases and solution fragments (misconceptions).
-    """
-    package = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))  # .../autograder
-    hidden = os.path.join(package, "assignments")
-    return (hidden,) if os.path.isdir(hidden) else ()
 
 
 def unreachable_paths() -> list[str]:
@@ -98,19 +91,16 @@ def build_root(plan: Plan, scratch_bytes: int) -> None:
     _mount(None, "/", None, MS_REC | MS_PRIVATE)  # nothing we do may leak to the host
     _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=0755")
     os.umask(0o022)  # intermediate directories 0755: reachable even where the host has 0700
-    owner = 0 if plan.uid is None else plan.uid
+    owner = plan.uid
     _mkdirs(root, "/tmp")
     # Scratch first: a prefix under /tmp (a venv, say) is then bound inside it.
     _mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
            f"size={scratch_bytes},mode=0700,uid={owner},gid={owner}")
     for path in plan.binds:
         _bind(path, root + path, read_only=True)
-    for path in plan.masks:
-        _mount("tmpfs", root + path, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY,
-               "size=4k,mode=0555")
-    for name in _DEVICES:
-        if os.path.exists("/dev/" + name):
-            _bind("/dev/" + name, f"{root}/dev/{name}", read_only=False)
+    for device in DEVICES:
+        if os.path.exists(device):
+            _bind(device, root + device, read_only=False)
     for name, target in (("fd", "/proc/self/fd"), ("stdin", "/proc/self/fd/0"),
                          ("stdout", "/proc/self/fd/1"), ("stderr", "/proc/self/fd/2")):
         os.symlink(target, f"{root}/dev/{name}")

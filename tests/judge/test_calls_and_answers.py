@@ -15,22 +15,30 @@ import numpy as np
 import pytest
 
 from autograder import codec
-from autograder.assignments.linear_regression import (
-    ANSWER_ZERO_INIT,
-    ASSIGNMENT,
-    COMPUTE_COST,
-    COMPUTE_GRADIENT,
-    DJ_DW,
-    EXPLAIN_ZERO_INIT,
-    GRADIENT_DESCENT,
-)
 from autograder.codec import ExprText, Scalar, Text
+from autograder.declarations import load
 from autograder.judge.answers import judge_choice, judge_manual, judge_symbolic, normalise_choice
 from autograder.judge.calls import judge_function
 from autograder.judge.decode import Call, ErrorInfo, Lookup
 from autograder.judge.reference import FunctionReference, ValueReference
 from autograder.results import Outcome, QuestionResult
-from autograder.spec import Case, FunctionQuestion
+from autograder.spec import Case, ChoiceQuestion, FunctionQuestion, ManualQuestion, SymbolicQuestion
+
+ASSIGNMENT = load("linear_regression")
+
+
+def _question(question_id: str, kind: type) -> Any:
+    found = ASSIGNMENT.question(question_id)
+    assert isinstance(found, kind)
+    return found
+
+
+ANSWER_ZERO_INIT: ChoiceQuestion = _question("answer_zero_init", ChoiceQuestion)
+COMPUTE_COST: FunctionQuestion = _question("compute_cost", FunctionQuestion)
+COMPUTE_GRADIENT: FunctionQuestion = _question("compute_gradient", FunctionQuestion)
+DJ_DW: SymbolicQuestion = _question("dJ_dw", SymbolicQuestion)
+EXPLAIN_ZERO_INIT: ManualQuestion = _question("explain_zero_init", ManualQuestion)
+GRADIENT_DESCENT: FunctionQuestion = _question("gradient_descent", FunctionQuestion)
 
 # ---------------------------------------------------------------- the solution, in-process
 

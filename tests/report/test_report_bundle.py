@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import replace
 
 import autograder.report as report
-from autograder.report.bundle import student_dirname, write_reports, write_submission_reports
+from autograder.report.bundle import student_dirname, student_folder, write_reports, write_submission_reports
 
 _IDS = ["../x", "..", ".", ".hidden", "a/b", "a_b", "a\\b", "A_b", "Alice", "alice", "",
         "x" * 300, "=cmd|' /C calc'!A0", "\ud800", "a b", "a~b", "名前"]
@@ -16,8 +16,8 @@ _IDS = ["../x", "..", ".", ".hidden", "a/b", "a_b", "a\\b", "A_b", "Alice", "ali
 
 def test_public_api():
     assert sorted(report.__all__) == [
-        "feedback_html", "grades_csv", "junit_xml", "progress_line", "results_json",
-        "student_dirname", "summary_table", "write_batch_reports", "write_bytes",
+        "BATCH_FILES", "feedback_html", "grades_csv", "junit_xml", "progress_line", "results_json",
+        "student_dirname", "student_folder", "summary_table", "write_batch_reports", "write_bytes",
         "write_reports", "write_submission_reports", "write_text"]
 
 
@@ -45,7 +45,7 @@ def test_write_reports_layout(tmp_path, batch, question_ids):
     for path in paths:
         assert path.is_file() and path.resolve().is_relative_to(tmp_path.resolve())
     for result in batch:
-        folder = tmp_path / student_dirname(result.student)
+        folder = student_folder(tmp_path, result.student)
         doc = json.loads((folder / "results.json").read_text(encoding="utf-8"))
         assert doc["extra_data"]["sha256"] == result.sha256
         assert "<!DOCTYPE html>" in (folder / "feedback.html").read_text(encoding="utf-8")
@@ -62,8 +62,8 @@ def test_hostile_ids_stay_inside_out_dir(tmp_path, full):
     for student in _IDS:
         written = write_submission_reports(_with_student(full, student), out)
         for path in written:
-            assert path.parent.parent == out and path.resolve().is_relative_to(out.resolve())
-    assert len(list(out.iterdir())) == len(_IDS)
+            assert path.parent.parent == out / "students" and path.resolve().is_relative_to(out.resolve())
+    assert len(list((out / "students").iterdir())) == len(_IDS)
 
 
 def _with_student(result, student):

@@ -25,7 +25,8 @@ from autograder.launch import RawRun, SandboxPool
 
 LIMITS = Limits(wall_seconds=3, cpu_seconds=5, memory_mb=512, flood_bytes=1 << 20,
                 record_bytes=1 << 20, call_seconds=1.0, max_processes=16)
-SOLUTIONS = Path(__file__).resolve().parents[2] / "solutions"
+CHECKOUT = Path(__file__).resolve().parents[2]
+SOLUTIONS = CHECKOUT / "solutions"
 
 
 def make_job(*cells: str, probes: list[dict[str, Any]] | None = None,
@@ -256,9 +257,8 @@ def test_private_filesystem(pool: SandboxPool, namespaces: None, tmp_path: Path)
         facts = json.dumps({{
             "solutions": os.path.exists({str(SOLUTIONS)!r}),
             "secret": attempt(lambda: open({str(secret)!r}).read()),
-            "work": sorted(os.listdir("/work/main")) if os.path.isdir("/work/main") else None,
-            "assignments": os.listdir("/work/main/autograder/assignments")
-                if os.path.isdir("/work/main/autograder/assignments") else [],
+            "checkout": sorted(os.listdir({str(CHECKOUT)!r})) if os.path.isdir({str(CHECKOUT)!r}) else None,
+            "declaration": os.path.exists({str(CHECKOUT / "solutions" / "linear_regression.py")!r}),
             "write_usr": write("/usr/x"), "write_etc": write("/etc/x"),
             "write_root": write("/x"), "write_pkg": write(os.path.join(os.path.dirname(json.__file__), "x")),
             "write_tmp": write("/tmp/x"), "cwd": os.getcwd(), "pid": os.getpid(), "uid": os.getuid(),
@@ -267,8 +267,9 @@ def test_private_filesystem(pool: SandboxPool, namespaces: None, tmp_path: Path)
     """, probes=[value("facts")]))
     facts = found(run, "facts")
     assert facts["solutions"] is False and facts["secret"] == "FileNotFoundError"
-    assert facts["work"] in (None, ["autograder"], ["autograder", "source_lib"], ["source_lib"])
-    assert facts["assignments"] == []
+    # only the packages the worker imported (and a virtual environment kept in the checkout)
+    assert set(facts["checkout"] or []) <= {"autograder", "source_lib", ".venv"}
+    assert facts["declaration"] is False
     for key in ("write_usr", "write_etc", "write_root", "write_pkg"):
         assert facts[key] in ("OSError", "PermissionError"), (key, facts)
     assert facts["write_tmp"] == "ok" and facts["cwd"] == "/tmp" and facts["pid"] == 1

@@ -7,7 +7,6 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -194,13 +193,54 @@ def test_a_job_whose_worker_fails_twice_is_reported_not_retried_forever() -> Non
         assert pool.run(make_job("a = 1")).ended == "exited"  # the pool still works
 
 
-def test_process_level_fallback() -> None:
+FACTS = r"""
+import json, os, socket
+def attempt(fn):
+    try:
+        return repr(fn())[:40]
+    except OSError as exc:
+        return type(exc).__name__
+facts = json.dumps({
+    "uid": os.getuid(), "cwd": os.getcwd(),
+    "write_scratch": attempt(lambda: open("f.txt", "w").write("x")),
+    "write_home": attempt(lambda: open(os.path.join(os.environ["HOME"], "g.txt"), "w").write("x")),
+    "write_forbidden": attempt(lambda: open(os.path.join(FORBIDDEN, "pwned.txt"), "w").write("x")),
+    "read_forbidden": attempt(lambda: os.listdir(FORBIDDEN)),
+    "read_solutions": attempt(lambda: open(SOLUTION).read()),
+    "tcp": attempt(lambda: socket.create_connection(("127.0.0.1", 9), timeout=0.5)),
+    "import_not_preloaded": attempt(lambda: __import__("csv").__name__),
+})
+"""
+
+
+def facts_job(forbidden: Path, solution: Path) -> dict[str, Any]:
+    return make_job(f"FORBIDDEN = {str(forbidden)!r}\nSOLUTION = {str(solution)!r}\n" + FACTS,
+                    probes=[{"question": "facts", "kind": "value", "name": "facts"}])
+
+
+def test_process_level_fallback(readable_python: str, tmp_path: Path) -> None:
+    """Level process as root, with a Python every uid can read: an unprivileged uid, Landlock."""
     marker = f"{random.randint(1000, 9999)}.{random.randint(100, 999)}"
-    with SandboxPool(1, LIMITS, preload=LIGHT, max_isolation="process") as pool:
+    forbidden = tmp_path / "not-the-jobs"
+    forbidden.mkdir(mode=0o777)
+    solution = Path(__file__).resolve().parents[2] / "solutions" / "linear_regression.ipynb"
+    with SandboxPool(1, LIMITS, preload=LIGHT, max_isolation="process", python=readable_python) as pool:
         report = pool.isolation
-        assert (report["level"], report["network"], report["filesystem"]) == \
-            ("process", "host", "host")
+        assert (report["level"], report["imports"]) == ("process", "all installed")
         assert "capped" in report["reason"]
+        assert report["uid"] != 0 and "dropped from root" in report["user"]
+        facts_run = pool.run(facts_job(forbidden, solution))
+        facts = json.loads(json.loads(value_record(facts_run.records))["value"]["v"])
+        assert facts["uid"] == report["uid"] != 0
+        assert facts["write_scratch"] == "1" and facts["write_home"] == "1"  # HOME is the scratch
+        assert facts["import_not_preloaded"] == "'csv'"
+        if report["landlock_abi"]:
+            assert report["filesystem"].startswith("Landlock")
+            assert facts["write_forbidden"] == facts["read_forbidden"] == "PermissionError"
+            assert facts["read_solutions"] == "PermissionError"
+        if report["landlock_abi"] >= 4:
+            assert facts["tcp"] == "PermissionError" and report["network"] == "no TCP (Landlock)"
+        assert list(forbidden.iterdir()) == []
         run = pool.run(make_job(
             "import os, subprocess\n"
             f"subprocess.Popen(['sleep', '{marker}'], start_new_session=True)\n"
@@ -216,20 +256,45 @@ def test_process_level_fallback() -> None:
         assert leftovers.stdout == b""  # orphans come back to the subreaper worker and die
 
 
+def test_process_level_refuses_a_python_the_sandbox_uid_cannot_read() -> None:
+    from autograder.sandbox.rootfs import unreachable_paths
+
+    if os.geteuid() != 0 or not unreachable_paths():
+        pytest.skip("needs root and an interpreter other users cannot read")
+    with pytest.raises(SandboxError, match="cannot read .*--allow-unreadable-python"):
+        SandboxPool(1, LIMITS, preload=LIGHT, max_isolation="process").start()
+    with SandboxPool(1, LIMITS, preload=LIGHT, max_isolation="process",
+                     allow_unreadable_python=True) as pool:  # the opt-in: still never root
+        report = pool.isolation
+        run = pool.run(make_job("import os\nuid = os.getuid()",
+                                probes=[{"question": "uid", "kind": "value", "name": "uid"}]))
+    assert report["imports"] == "preloaded only" and "--allow-unreadable-python" in report["user"]
+    assert run.isolation["imports"] == "preloaded only"
+    assert json.loads(value_record(run.records))["value"]["v"] == str(report["uid"]) != "0"
+
+
 def test_require_isolation_fails_closed() -> None:
     pool = SandboxPool(1, LIMITS, preload=(), require_isolation="namespaces",
-                       max_isolation="process")
+                       max_isolation="process", allow_unreadable_python=True)
     with pytest.raises(SandboxError, match="namespaces"):
         pool.start()
     assert pool._workers == []
 
 
-def test_user_namespace_worker() -> None:
-    """The unprivileged path (user namespace + dropped capabilities), forced while root."""
-    env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "MPLBACKEND": "Agg", "LANG": "C.UTF-8",
-           "OPENBLAS_NUM_THREADS": "1", "PYTHONHASHSEED": "0"}
-    command = [sys.executable, "-s", "-m", "autograder.sandbox", "--preload", "numpy",
-               "--slot", "5", "--userns"]
+def test_unprivileged_worker_uses_a_user_namespace(readable_python: str, tmp_path: Path) -> None:
+    """A worker started by an ordinary user: its jobs keep that uid (never 0), lose every
+    capability, and still get their own pid namespace and private root."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root to start a worker as another user")
+    uid = 60500
+    home = tmp_path / "home"
+    home.mkdir()
+    os.chown(home, uid, uid)
+    tmp_path.chmod(0o711)
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(home), "TMPDIR": str(home), "MPLBACKEND": "Agg",
+           "LANG": "C.UTF-8", "OPENBLAS_NUM_THREADS": "1", "PYTHONHASHSEED": "0"}
+    command = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--",
+               readable_python, "-s", "-m", "autograder.sandbox", "--preload", "numpy", "--slot", "5"]
     with subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                           stderr=subprocess.DEVNULL, env=env, cwd="/") as proc:
         ready = wire.loads(proc.stdout.readline(), 1 << 20)
@@ -239,7 +304,7 @@ def test_user_namespace_worker() -> None:
         assert "user namespace" in ready["isolation"]["user"]
         job = make_job("import json, os\ncaps = [l for l in open('/proc/self/status') "
                        "if l.startswith(('CapEff', 'CapBnd', 'NoNewPrivs'))]\n"
-                       "facts = json.dumps([os.getpid(), os.path.exists('/work/main/solutions'), caps])",
+                       f"facts = json.dumps([os.getpid(), os.getuid(), os.path.exists({str(home)!r}), caps])",
                        probes=[{"question": "facts", "kind": "value", "name": "facts"}])
         job["limits"] = LIMITS.as_wire()
         proc.stdin.write(wire.dumps(job))
@@ -248,8 +313,8 @@ def test_user_namespace_worker() -> None:
         proc.stdin.close()
         assert proc.wait(10) == 0
     assert result["ended"] == "exited", result
-    pid, solutions, caps = json.loads(json.loads(value_record(result["records"]))["value"]["v"])
-    assert pid == 1 and solutions is False
+    pid, job_uid, sees_home, caps = json.loads(json.loads(value_record(result["records"]))["value"]["v"])
+    assert pid == 1 and job_uid == uid and sees_home is False
     assert caps == ["CapEff:\t0000000000000000\n", "CapBnd:\t0000000000000000\n",
                     "NoNewPrivs:\t1\n"]
 
