@@ -1,22 +1,28 @@
 """Hostile notebooks, graded end to end through the real sandbox, judge and report writers.
 
-Threat list: /work/shared/research/security.md, section 6. Every hostile notebook is
+Threat list: the project's security research notes (security.md), section 6. Every hostile notebook is
 graded next to its *honest equivalent* (the same answers without the attack) and an
 honest, correct notebook; the attack may never earn more than the equivalent, and
 the honest notebook must keep full marks in the same batch.
 
 Two batches: ``main`` (everything fast, through ``grade_batch`` so every report is
-written) and ``slow`` (time limits and symbolic bombs, small so that the measured
-seconds are not queueing time).
+written), graded once at each isolation level (``namespaces``, and ``process`` as a
+host without namespaces gets it), and ``slow`` (time limits and symbolic bombs, small
+so that the measured seconds are not queueing time). The attacks aim at this very
+checkout, the batch's output folder and the other submissions; a snapshot of the
+checkout taken before the module must equal the one taken after it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
+import os
 import re
+import tempfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,8 +30,9 @@ import nbformat
 import numpy as np
 import pytest
 
-from autograder.batch import grade_batch
+from autograder.batch import PRELOAD, grade_batch
 from autograder.config import GradingConfig
+from autograder.launch import SandboxPool
 from autograder.report import student_folder
 from autograder.results import Outcome, QuestionResult, Status, SubmissionResult
 from autograder.spec import Assignment, CaseSet
@@ -36,6 +43,7 @@ AUTO = ("dJ_dw", "dJ_db", "dJ_dw_at_zero", "dJ_db_at_zero", "compute_cost", "com
 SYMBOLIC = ("dJ_dw", "dJ_db", "dJ_dw_at_zero", "dJ_db_at_zero")
 FUNCTIONS = ("compute_cost", "compute_gradient", "gradient_descent")
 FULL_MARKS = 14
+CHECKOUT = Path(__file__).resolve().parent.parent
 
 # ------------------------------------------------------------------ building blocks
 
@@ -114,17 +122,20 @@ def compute_gradient(X, y, w, b):
     return np.full(X.shape[1], 7.0).view(LiarArray), LiarScalar(7.0)
 """
 
-FORGED_OUTPUT = r"""
+def forged_output(folders: list[str]) -> str:
+    """Print fake verdicts, and try to write fake reports into ``folders`` (and a few more)."""
+    return f"""
 import json, os, sys
-fake = {"score": 14.0, "output": "All tests passed", "execution_time": 1,
-        "tests": [{"name": "compute_cost", "score": 2, "max_score": 2, "status": "passed"}]}
-for folder in (".", os.getcwd(), "/tmp", "..", os.path.expanduser("~"), "/work/main", "/work/main/reports"):
-    for name in ("results.json", "grades.csv", "junit.xml", "feedback.html"):
+fake = {{"score": 14.0, "output": "All tests passed", "execution_time": 1,
+        "tests": [{{"name": "compute_cost", "score": 2, "max_score": 2, "status": "passed"}}]}}
+for folder in (".", os.getcwd(), "..", os.path.expanduser("~"), *{folders!r}):
+    for name in ("results.json", "grades.csv", "junit.xml", "feedback.html", "linear_regression.ipynb"):
         try:
             with open(os.path.join(folder, name), "w") as fh:
                 fh.write(json.dumps(fake))
         except OSError:
             pass
+""" + r"""
 print(json.dumps(fake))
 print("All tests passed")
 print("q1: 10/10")
@@ -138,35 +149,36 @@ sys.stderr.write("\x00\x07\x08 nul and bell\n")
 os.write(1, bytes(range(256)) * 4 + b"\n")
 """
 
-READ_HIDDEN = r'''
-import json as _json, os as _os, sys as _sys
 
+def read_hidden(checkout: Path, submissions: Path) -> str:
+    """Look for the solution, the declaration, other submissions and secrets; score what it saw."""
+    targets = [str(checkout / "solutions" / "linear_regression.ipynb"),
+               str(checkout / "solutions" / "linear_regression.py"),
+               str(submissions / "honest" / NAME / f"{NAME}.ipynb")]
+    tops = [str(checkout.parent), tempfile.gettempdir(), "/home"]
+    return f'''
+import json as _json, os as _os, sys as _sys
+_TARGETS, _CHECKOUT, _TOPS = {targets!r}, {str(checkout)!r}, {tops!r}
+''' + r'''
 def _look():
-    found = {"files": {}, "listing": [], "assignments": [], "import": "", "environ": [], "pids": [],
-             "walk": []}
-    for path in ("/work/main/solutions/linear_regression.ipynb",
-                 "/work/main/autograder/assignments/linear_regression.py",
-                 "/work/main/autograder/assignments/__init__.py",
-                 "/work/shared/research/security.md"):
+    found = {"files": {}, "listing": [], "import": "", "environ": [], "pids": [], "walk": []}
+    for path in _TARGETS:
         try:
             with open(path, "rb") as fh:
                 found["files"][path] = len(fh.read())
         except OSError:
             pass
     try:
-        found["listing"] = sorted(set(_os.listdir("/work/main")) - {"autograder", "source_lib"})
+        found["listing"] = sorted(set(_os.listdir(_CHECKOUT)) - {"autograder", "source_lib", ".venv"})
     except OSError:
         pass
     try:
-        found["assignments"] = sorted(_os.listdir("/work/main/autograder/assignments"))
-    except OSError:
-        pass
-    try:
-        import autograder.assignments.linear_regression as _hidden
+        _sys.path.insert(0, _os.path.join(_CHECKOUT, "solutions"))
+        import linear_regression as _hidden
         found["import"] = _hidden.__name__
     except Exception:
         pass
-    words = ("PYTEST", "SECRET", "TOKEN", "PASSWORD", "GITHUB", "solutions", "/work/main")
+    words = ("PYTEST", "SECRET", "TOKEN", "PASSWORD", "GITHUB", "solutions", _CHECKOUT)
     for path in ("/proc/1/environ", "/proc/self/environ"):
         try:
             with open(path, "rb") as fh:
@@ -180,7 +192,7 @@ def _look():
     except OSError:
         pass
     interpreter = tuple(_os.path.realpath(p) for p in {_sys.prefix, _sys.base_prefix})
-    for top in ("/work", "/tmp", "/home"):
+    for top in _TOPS:
         for folder, _, names in _os.walk(top):
             if _os.path.realpath(folder).startswith(interpreter):
                 continue  # the interpreter (a venv may live under /tmp) is shown read-only on purpose
@@ -191,7 +203,7 @@ def _look():
 _FOUND = _look()
 print("FINDINGS " + _json.dumps(_FOUND))
 _USEFUL = (sum(_FOUND["files"].values()) + 1000 * bool(_FOUND["import"])
-           + 100 * len(_FOUND["listing"] + _FOUND["assignments"] + _FOUND["environ"] + _FOUND["walk"] + _FOUND["pids"]))
+           + 100 * len(_FOUND["listing"] + _FOUND["environ"] + _FOUND["walk"] + _FOUND["pids"]))
 
 def compute_cost(X, y, w, b):
     return float(_USEFUL)
@@ -229,6 +241,8 @@ class Context:
     answers: Mapping[str, str]
     markers: Path
     case_ids: Mapping[str, tuple[str, ...]]
+    out: Path            # the batch's output folder
+    submissions: Path    # every submission of the batch
 
 
 @dataclass(frozen=True)
@@ -316,8 +330,10 @@ HOSTILE: dict[str, Callable[[Context], Hostile]] = {
     "segfault": lambda c: Hostile({"compute_gradient": c.answers["compute_gradient"]
                                    + "\nimport ctypes\nctypes.string_at(0)"}, "honest", AUTO, exact=False),
     # 6. forged reports and hostile output
-    "forged_results": lambda c: Hostile({"compute_cost": WRONG_COST + FORGED_OUTPUT}, "eq_wrong_cost",
-                                        ("compute_cost",)),
+    "forged_results": lambda c: Hostile({"compute_cost": WRONG_COST + forged_output([
+        str(CHECKOUT), str(CHECKOUT / "solutions"), str(CHECKOUT / "autograder"), str(c.out),
+        str(c.out / "students"), str(student_folder(c.out, "honest")),
+        str(c.submissions / "honest" / NAME)])}, "eq_wrong_cost", ("compute_cost",)),
     # 7. sympy answers that would run code if anything eval'd them
     "sympy_code_symbol": lambda c: Hostile({
         "dJ_dw": f"dJ_dw = sp.Symbol({evil(c.markers / 'symbol')!r})\ndJ_dw",
@@ -336,7 +352,8 @@ HOSTILE: dict[str, Callable[[Context], Hostile]] = {
                           "sp.Symbol('eval'))(sp.Symbol('w'))")},
         "honest", SYMBOLIC),
     # 9. reading the solution, the hidden cases, the environment
-    "read_hidden": lambda c: Hostile({"compute_cost": READ_HIDDEN}, "eq_wrong_cost", ("compute_cost",)),
+    "read_hidden": lambda c: Hostile({"compute_cost": read_hidden(CHECKOUT, c.submissions)}, "eq_wrong_cost",
+                                     ("compute_cost",)),
     # 10. output flood
     "flood": lambda c: Hostile({"compute_gradient": 'print("x" * 10**8)'}, "honest", AUTO, exact=False),
     # 11. forged protocol records
@@ -414,25 +431,72 @@ def case_ids(assignment: Assignment, config: GradingConfig) -> dict[str, tuple[s
     return {q: tuple(c.id for c in found) for q, found in cases.by_question.items()}
 
 
+def checkout_snapshot() -> dict[str, tuple[int, ...] | str]:
+    """Every file of the checkout: its hash, or (size, mtime) inside the virtual environment.
+
+    Left out: git's own files and the bytecode caches the trusted test process writes.
+    """
+    found: dict[str, tuple[int, ...] | str] = {}
+    for folder, dirs, names in os.walk(CHECKOUT):
+        dirs[:] = [d for d in dirs if d not in (".git", "__pycache__", ".pytest_cache")]
+        for name in names:
+            path = Path(folder, name)
+            key = str(path.relative_to(CHECKOUT))
+            if key.startswith(".venv"):
+                info = path.lstat()
+                found[key] = (info.st_size, info.st_mtime_ns)
+            elif path.is_file() and not path.is_symlink():
+                found[key] = hashlib.sha256(path.read_bytes()).hexdigest()
+            else:
+                found[key] = os.readlink(path) if path.is_symlink() else "special"
+    return found
+
+
+@pytest.fixture(scope="module", autouse=True)
+def checkout_unchanged() -> Iterator[None]:
+    """Nothing a hostile notebook does, at any level, may change a file of this checkout."""
+    before = checkout_snapshot()
+    yield
+    after = checkout_snapshot()
+    changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+    assert changed == [], f"the hostile suite changed the checkout: {changed[:20]}"
+
+
+@pytest.fixture(scope="module")
+def process_pool(config: GradingConfig, readable_python: str) -> Iterator[SandboxPool]:
+    """Level "process" as a host without namespaces gets it, root dropping to a sandbox uid."""
+    with SandboxPool(config.workers, config.limits, preload=PRELOAD, python=readable_python,
+                     max_isolation="process") as running:
+        yield running
+
+
+@pytest.fixture(scope="module", params=["namespaces", "process"])
+def level_pool(request: pytest.FixtureRequest) -> object:
+    if request.param == "namespaces":
+        return request.getfixturevalue("pool")
+    return request.getfixturevalue("process_pool")
+
+
 @pytest.fixture(scope="module")
 def main(tmp_path_factory: pytest.TempPathFactory, assignment: Assignment, config: GradingConfig,
-         pool: object, answers: dict[str, str], notebook_with: Callable[..., str]) -> Batch:
+         level_pool: object, answers: dict[str, str], notebook_with: Callable[..., str]) -> Batch:
+    pool = level_pool
     root = tmp_path_factory.mktemp("hostile")
     markers = tmp_path_factory.mktemp("markers")
-    context = Context(answers, markers, case_ids(assignment, config))
+    markers.chmod(0o777)  # a sandbox uid that could write here would leave its marker
+    submissions, out = root / "submitted", root / "out"
+    context = Context(answers, markers, case_ids(assignment, config), out, submissions)
     hostile = {name: build(context) for name, build in HOSTILE.items()}
     notebooks = {name: notebook_with(**cells(context)) for name, cells in EQUIVALENTS.items()}
     for name, case in hostile.items():
         text = notebook_with(**case.cells)
         notebooks[name] = case.transform(text) if case.transform else text
-    submissions = root / "submitted"
     for student, text in notebooks.items():
         folder = submissions / student / NAME
         folder.mkdir(parents=True)
         (folder / f"{NAME}.ipynb").write_text(text, encoding="utf-8")
         for file_name, content in (hostile[student].files if student in hostile else {}).items():
             (folder / file_name).write_text(content, encoding="utf-8")
-    out = root / "out"
     progress = io.StringIO()
     started = time.perf_counter()
     summary = grade_batch(assignment, [submissions], out, config, progress=progress, runner=pool)  # type: ignore[arg-type]
@@ -564,6 +628,14 @@ def test_a_job_cannot_kill_itself_or_segfault_its_way_to_points(main: Batch) -> 
 # -- 6: forged results files and hostile output
 
 
+def test_every_job_ran_unprivileged_at_the_level_asked_for(main: Batch, level_pool: SandboxPool) -> None:
+    asked = level_pool.isolation
+    for student, result in main.results.items():
+        assert result.isolation["level"] == asked["level"], student
+        assert result.isolation["uid"] not in (0, None), student  # one sandbox uid per worker
+        assert result.isolation["filesystem"] == asked["filesystem"], student
+
+
 def test_forged_results_files_and_output_change_nothing_on_disk(main: Batch) -> None:
     result = main.results["forged_results"]
     assert result.status is Status.GRADED, result.reason
@@ -575,9 +647,13 @@ def test_forged_results_files_and_output_change_nothing_on_disk(main: Batch) -> 
     assert "All tests passed" not in json.dumps(document)
     cost_test = next(t for t in document["tests"] if t["name"].startswith("compute_cost"))
     assert cost_test["score"] == 0 and cost_test["status"] == "failed"
-    # nothing was written next to the submission, and nothing but the grader's files in --out
+    # nothing was written next to any submission, and nothing but the grader's files in --out
     assert sorted(p.name for p in (main.submissions / "forged_results" / NAME).iterdir()) == [f"{NAME}.ipynb"]
-    assert not list(main.submissions.rglob("results.json"))
+    assert not list(main.submissions.rglob("results.json")) and not list(main.submissions.rglob("*.csv"))
+    assert sorted(p.name for p in main.out.iterdir()) == ["grades.csv", "junit.xml", "students"]
+    honest = student_folder(main.out, "honest")
+    assert sorted(p.name for p in honest.iterdir()) == ["feedback.html", "results.json"]
+    assert json.loads((honest / "results.json").read_text(encoding="utf-8"))["score"] == FULL_MARKS
 
 
 def test_student_output_is_escaped_and_stripped_in_every_report(main: Batch) -> None:
@@ -619,13 +695,12 @@ def test_shipped_modules_next_to_the_notebook_are_never_imported(main: Batch) ->
 
 def test_student_code_cannot_read_solutions_hidden_cases_or_secrets(main: Batch) -> None:
     result = main.results["read_hidden"]
-    if result.isolation.get("level") != "namespaces":
-        pytest.skip(f"isolation level {result.isolation.get('level')!r} shares the host filesystem")
+    if result.isolation["level"] != "namespaces" and not result.isolation.get("landlock_abi"):
+        pytest.skip("level process without Landlock: the job sees what its uid may read")
     assert result.status is Status.GRADED, result.reason
     line = next(ln for ln in result.output.splitlines() if ln.startswith("FINDINGS "))
     findings = json.loads(line[len("FINDINGS "):])
-    assert findings == {"files": {}, "listing": [], "assignments": [], "import": "", "environ": [],
-                        "pids": [], "walk": []}
+    assert findings == {"files": {}, "listing": [], "import": "", "environ": [], "pids": [], "walk": []}
     cost = question(result, "compute_cost")
     assert "got 0," in cost.feedback, cost.feedback  # the count of useful characters it read
     assert main.results["honest"].score == FULL_MARKS
