@@ -41,7 +41,7 @@ def public_data(assignment: Assignment, cases: CaseSet, references: References) 
         entry = _declaration(q)
         if isinstance(q, FunctionQuestion):
             entry["cases"] = _cases(q, (c for c in cases.by_question[q.id] if not c.hidden), references)
-            entry["hidden_cases"] = sum(c.hidden for c in cases.by_question[q.id])
+            entry["has_hidden_cases"] = any(c.hidden for c in cases.by_question[q.id])
         elif isinstance(q, SymbolicQuestion):
             entry.update(_fingerprints(assignment, q, references, assignment.seed + PUBLIC_POINTS_SEED_OFFSET))
         questions[q.id] = entry
@@ -57,20 +57,30 @@ def hidden_data(assignment: Assignment, question: AutoQuestion, cases: CaseSet, 
     if isinstance(question, SymbolicQuestion):
         return _fingerprints(assignment, question, references, seed)
     ref = references.value(question.id)
-    return {"expected": _letter(ref.expected),
+    return {"expected": _letter(ref.expected), "misconceptions": _misconceptions(question),
             "mutants": {mid: _letter(v) for mid, v in ref.mutants.items()}}
 
 
 def _declaration(q: AutoQuestion) -> dict[str, Any]:
+    # A choice question's misconceptions go with the hidden data only: one text per wrong
+    # letter would leave the letter without a text, the answer, for everyone to see.
     entry: dict[str, Any] = {"kind": _kind(q), "title": q.title, "points": q.points, "name": q.name,
-                             "misconceptions": [{"id": m.id, "feedback": m.feedback, "credit": m.credit}
-                                                for m in q.misconceptions]}
+                             "misconceptions": [] if isinstance(q, ChoiceQuestion) else _misconceptions(q)}
     if isinstance(q, FunctionQuestion):
         entry.update(params=list(q.params), returns=list(q.returns), immutable=list(q.immutable),
                      uses=list(q.uses), rtol=q.rtol, atol=q.atol)
     if isinstance(q, ChoiceQuestion):
         entry["choices"] = dict(q.choices)
     return entry
+
+
+def _misconceptions(q: AutoQuestion) -> list[dict[str, Any]]:
+    return [{"id": m.id, "feedback": m.feedback, "credit": m.credit} for m in q.misconceptions]
+
+
+def misconceptions_from_json(entries: list[dict[str, Any]]) -> tuple[Misconception, ...]:
+    """Misconceptions as the self-check knows them: named and explained, without their edits."""
+    return tuple(Misconception(m["id"], m["feedback"], (), m["credit"]) for m in entries)
 
 
 def _kind(q: AutoQuestion) -> str:
@@ -131,8 +141,7 @@ def point_from_json(obj: dict[str, Any]) -> symbolic.Point:
 
 def question_from_json(qid: str, entry: dict[str, Any]) -> AutoQuestion:
     """Rebuild the public part of a declaration (misconceptions without their edits)."""
-    misconceptions = tuple(Misconception(m["id"], m["feedback"], (), m["credit"])
-                           for m in entry["misconceptions"])
+    misconceptions = misconceptions_from_json(entry["misconceptions"])
     if entry["kind"] == "function":
         return FunctionQuestion(qid, entry["title"], entry["points"], entry["name"], tuple(entry["params"]),
                                 tuple(entry["returns"]), (), lambda rng: (), tuple(entry["immutable"]),

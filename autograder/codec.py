@@ -204,14 +204,16 @@ def plain(value: Value) -> Any:
     raise TypeError(f"{describe(value)} has no plain form")
 
 
-def describe(value: Value) -> str:
-    """A short, student-facing description of a value's kind and shape (never its contents)."""
+def describe(value: Value, *, sizes: bool = True) -> str:
+    """A short, student-facing description of a value's kind (and, with ``sizes``, its shape or
+    length; never its contents)."""
     if isinstance(value, Array):
-        return f"an array of shape {tuple(value.value.shape)} and dtype {value.value.dtype}"
+        shape = f"shape {tuple(value.value.shape)} and " if sizes else ""
+        return f"an array of {shape}dtype {value.value.dtype}"
     if isinstance(value, Scalar):
         return f"a {value.type_name}"
     if isinstance(value, Seq):
-        return f"a {value.kind} of {len(value.items)} values"
+        return f"a {value.kind} of {len(value.items)} values" if sizes else f"a {value.kind}"
     if isinstance(value, NoneValue):
         return "None"
     if isinstance(value, Text):

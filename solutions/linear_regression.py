@@ -34,14 +34,14 @@ DJ_DW = SymbolicQuestion(
                       "in front of the sum, and that factor stays when you differentiate.",
                       ((_DJ_DW, "dJ_dw = sp.diff(J, w) * m"),)),
         Misconception("dropped_chain_rule_2", "Your derivative is half the correct value: "
-                      "d/dw of (w x_i + b - y_i)^2 is 2 (w x_i + b - y_i) x_i. The 2 cancels "
-                      "the 1/2 in J; it does not disappear on its own.",
+                      "differentiating a square brings down a factor. Check what happens to it "
+                      "and to the constant in front of the sum.",
                       ((_DJ_DW, "dJ_dw = sp.diff(J, w) / 2"),)),
-        Misconception("missing_inner_x", "Each term is missing its factor x_i: the chain rule "
-                      "multiplies the error by d(w x_i + b)/dw = x_i. (Without it you get dJ/db.)",
+        Misconception("missing_inner_x", "Each term is missing the inner derivative: the chain "
+                      "rule also multiplies by the derivative of the prediction with respect to w.",
                       ((_DJ_DW, "dJ_dw = sp.diff(J, b)"),)),
-        Misconception("sign_flipped", "Your derivative has the wrong sign: the error is "
-                      "(prediction - y), so dJ/dw = (1/m) sum (w x_i + b - y_i) x_i.",
+        Misconception("sign_flipped", "Your derivative has the wrong sign: check which way round "
+                      "the difference inside the square is, and keep it that way when you differentiate.",
                       ((_DJ_DW, "dJ_dw = -sp.diff(J, w)"),)),
     ),
 )
@@ -49,14 +49,14 @@ DJ_DW = SymbolicQuestion(
 DJ_DB = SymbolicQuestion(
     id="dJ_db", title="Derivative of J with respect to b", points=1, variable="dJ_db",
     misconceptions=(
-        Misconception("differentiated_wrt_w", "This is the derivative with respect to w: "
-                      "d(w x_i + b)/db is 1, so no x_i appears in dJ/db.",
+        Misconception("differentiated_wrt_w", "This looks like the derivative with respect to w: "
+                      "differentiate with respect to b, and redo the inner derivative for it.",
                       ((_DJ_DB, "dJ_db = sp.diff(J, w)"),)),
         Misconception("missing_1_over_m", "Your derivative is m times too large: keep the "
                       "1/(2m) of J when you differentiate.",
                       ((_DJ_DB, "dJ_db = sp.diff(J, b) * m"),)),
-        Misconception("sign_flipped", "Your derivative has the wrong sign: the error is "
-                      "(prediction - y).",
+        Misconception("sign_flipped", "Your derivative has the wrong sign: check which way round "
+                      "the difference inside the square is.",
                       ((_DJ_DB, "dJ_db = -sp.diff(J, b)"),)),
     ),
 )
@@ -67,15 +67,14 @@ _AT_ZERO_B = "dJ_db.subs({w: 0, b: 0})"
 DJ_DW_AT_ZERO = SymbolicQuestion(
     id="dJ_dw_at_zero", title="dJ/dw at w = b = 0", points=1, variable="dJ_dw_at_zero",
     misconceptions=(
-        Misconception("not_substituted", "This is the general derivative: substitute w = 0 "
-                      "and b = 0 (for example with .subs({w: 0, b: 0})).",
+        Misconception("not_substituted", "This is still the general derivative: it should be "
+                      "its value at the zero initialisation, with both parameters set.",
                       ((_AT_ZERO_W, "dJ_dw"),)),
         Misconception("only_w_substituted", "You set w = 0 but kept b: at zero initialisation "
                       "both w and b start at 0.",
                       ((_AT_ZERO_W, "dJ_dw.subs({w: 0})"),)),
-        Misconception("assumed_zero", "The gradient at zero is not zero: it is "
-                      "-(1/m) sum x_i y_i, which is nonzero whenever x and y are correlated. "
-                      "That is why gradient descent can leave w = 0.",
+        Misconception("assumed_zero", "Do not assume the gradient at zero vanishes: substitute "
+                      "the zero initialisation into your derivative and see what is left.",
                       ((_AT_ZERO_W, "sp.Integer(0)"),)),
     ),
 )
@@ -83,10 +82,10 @@ DJ_DW_AT_ZERO = SymbolicQuestion(
 DJ_DB_AT_ZERO = SymbolicQuestion(
     id="dJ_db_at_zero", title="dJ/db at w = b = 0", points=1, variable="dJ_db_at_zero",
     misconceptions=(
-        Misconception("not_substituted", "This is the general derivative: substitute w = 0 "
-                      "and b = 0.", ((_AT_ZERO_B, "dJ_db"),)),
-        Misconception("assumed_zero", "The gradient at zero is not zero: it is minus the mean "
-                      "of y, so b moves as soon as training starts.",
+        Misconception("not_substituted", "This is still the general derivative: it should be "
+                      "its value at the zero initialisation.", ((_AT_ZERO_B, "dJ_db"),)),
+        Misconception("assumed_zero", "Do not assume the gradient at zero vanishes: substitute "
+                      "the zero initialisation into your derivative and see what is left.",
                       ((_AT_ZERO_B, "sp.Integer(0)"),)),
     ),
 )
@@ -142,7 +141,7 @@ COMPUTE_COST = FunctionQuestion(
         Misconception("one_over_m", "Your cost is twice too large: J uses 1/(2m), not 1/m.",
                       (("/ (2 * m)", "/ m"),)),
         Misconception("precedence_2m", "Operator precedence: `/ 2 * m` divides by 2 and then "
-                      "MULTIPLIES by m. Write `/ (2 * m)`.", (("/ (2 * m)", "/ 2 * m"),)),
+                      "MULTIPLIES by m. Group the whole denominator.", (("/ (2 * m)", "/ 2 * m"),)),
         Misconception("sum_not_mean", "Your cost is m times too large: did you forget to divide "
                       "by m (J is a mean over the examples)?", (("/ (2 * m)", "/ 2"),)),
         Misconception("absolute_not_squared", "The cost sums SQUARED errors, not their absolute "
@@ -161,25 +160,27 @@ COMPUTE_GRADIENT = FunctionQuestion(
     misconceptions=(
         Misconception("missing_1_over_m", "Your gradient is m times too large: did you forget "
                       "1/m?", ((_GRAD_LINES, "dj_dw = X.T @ errors\n    dj_db = float(np.sum(errors))"),)),
-        Misconception("two_over_m", "Your gradient is twice too large: the 2 from the square "
-                      "cancels the 1/2 in J, so the factor is 1/m, not 2/m.",
+        Misconception("two_over_m", "Your gradient is twice too large: check what the factor the "
+                      "square brings down does with the constant in front of J.",
                       ((_GRAD_LINES, "dj_dw = 2 * X.T @ errors / m\n    dj_db = 2 * float(np.sum(errors)) / m"),)),
-        Misconception("sign_flipped", "Your gradient has the wrong sign: use the error "
-                      "(prediction - y). With (y - prediction) gradient descent walks uphill.",
+        Misconception("sign_flipped", "Your gradient has the wrong sign: check which way round "
+                      "you take the error. With the wrong one, gradient descent walks uphill.",
                       ((_ERRORS, "errors = y - (X @ w + b)"),)),
         Misconception("swapped_return", "You returned (dj_db, dj_dw): this function must return "
                       "dj_dw first, then dj_db.", (("return dj_dw, dj_db", "return dj_db, dj_dw"),)),
-        Misconception("bias_ignored", "Your gradient ignores b: the error is X @ w + b - y.",
+        Misconception("bias_ignored", "Your gradient ignores b: the prediction includes the bias.",
                       ((_ERRORS, "errors = X @ w - y"),)),
-        Misconception("missing_x_in_dw", "dj_dw is missing the factor x_j: each component is "
-                      "(1/m) sum_i error_i * X[i, j], i.e. X.T @ errors / m.",
+        Misconception("missing_x_in_dw", "dj_dw is missing the feature values: each component "
+                      "of the gradient weighs the errors by its own feature, so the components differ.",
                       (("dj_dw = X.T @ errors / m", "dj_dw = np.full(w.shape, np.sum(errors)) / m"),)),
-        Misconception("db_not_averaged", "dj_db is m times too large: divide the summed error "
-                      "by m as well.", (("dj_db = float(np.sum(errors)) / m", "dj_db = float(np.sum(errors))"),)),
+        Misconception("db_not_averaged", "dj_db is m times too large: like dj_dw, it is an "
+                      "average over the examples.",
+                      (("dj_db = float(np.sum(errors)) / m", "dj_db = float(np.sum(errors))"),)),
         Misconception("column_vector", "dj_dw has shape (n, 1): keep it one-dimensional, "
                       "shape (n,), like w.", (("return dj_dw, dj_db", "return dj_dw.reshape(-1, 1), dj_db"),)),
         Misconception("divided_by_n", "You divided by n (the number of features) instead of m "
-                      "(the number of examples): m is X.shape[0].", (("m = X.shape[0]", "m = X.shape[1]"),)),
+                      "(the number of examples): check which axis of X counts the examples.",
+                      (("m = X.shape[0]", "m = X.shape[1]"),)),
     ),
 )
 
@@ -199,9 +200,9 @@ GRADIENT_DESCENT = FunctionQuestion(
                       "then update both.",
                       ((_UPDATE, "w = w - alpha * dj_dw\n        dj_dw, dj_db = compute_gradient(X, y, w, b)\n"
                                  "        b = b - alpha * dj_db"),)),
-        Misconception("mutates_w_in", "gradient_descent changed the caller's w_in: copy it "
-                      "first (w = w_in.copy()) and update with w = w - ..., so a later run "
-                      "from the same start really starts from there.",
+        Misconception("mutates_w_in", "gradient_descent changed the caller's w_in: work on a copy "
+                      "and update without writing into the caller's array, so a later run from the "
+                      "same start really starts from there.",
                       (("w = w_in.copy()", "w = w_in"), ("w = w - alpha * dj_dw", "w -= alpha * dj_dw"))),
         Misconception("gradient_ascent", "You added the gradient: gradient DESCENT subtracts "
                       "alpha times the gradient, otherwise the cost grows.",
@@ -228,15 +229,15 @@ ANSWER_ZERO_INIT = ChoiceQuestion(
         "D": "It is not fine: linear regression must start from small random weights.",
     },
     misconceptions=(
-        Misconception("gradient_zero_at_zero", "Look at your dJ_dw_at_zero: the gradient at "
-                      "zero is -(1/m) sum x_i y_i, not 0, so the weights do move.",
+        Misconception("gradient_zero_at_zero", "Look at the gradient at zero you derived in "
+                      "Part 1: is it really zero for this data? Then think about what the first step does.",
                       (('answer_zero_init = "B"', 'answer_zero_init = "A"'),)),
         Misconception("symmetry_in_single_neuron", "Symmetry is a problem of hidden units that "
-                      "share inputs. In linear regression each weight w_j gets its own gradient "
-                      "(1/m) sum error_i x_ij, so zeros are not symmetric in any harmful way.",
+                      "share inputs. Ask whether two weights of this model can ever receive the "
+                      "same gradient just because they start equal.",
                       (('answer_zero_init = "B"', 'answer_zero_init = "C"'),)),
-        Misconception("random_required", "Your own experiment shows zero and random starts "
-                      "reaching the same solution: the cost is convex, so any start works.",
+        Misconception("random_required", "Look again at the experiment that compares starting "
+                      "points in Part 3: where does each run end?",
                       (('answer_zero_init = "B"', 'answer_zero_init = "D"'),)),
     ),
 )

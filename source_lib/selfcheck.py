@@ -17,6 +17,7 @@ import copy
 import json
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ from autograder.judge.calls import judge_case
 from autograder.judge.decode import Call, ErrorInfo, Lookup
 from autograder.judge.reference import FunctionReference, ValueReference
 from autograder.judge.summary import question_result
-from autograder.results import CaseResult, Outcome, QuestionResult
+from autograder.results import Outcome, QuestionResult
 from autograder.sandbox.export import to_wire
 from autograder.spec import ChoiceQuestion, FunctionQuestion, SymbolicQuestion, Symbols
 
@@ -86,6 +87,8 @@ class Checker:
         question = checkdata.question_from_json(question_id, entry)
         result = self.judge(question, entry, self.hidden.get(question_id))
         print(render(result, entry, hidden=question_id in self.hidden))
+        if result.outcome is Outcome.MANUAL:  # recorded, to be graded after submission
+            return None
         return self._nbgrader_outcome(question_id, result)
 
     def judge(self, question: Any, entry: dict[str, Any], hidden: dict[str, Any] | None) -> QuestionResult:
@@ -126,9 +129,10 @@ class Checker:
         if hidden is None:  # the answer is not public: only check that one option was chosen
             letter = normalise_choice(lookup.value)
             if letter in q.choices:
-                return question_result(q, (CaseResult(q.id, True, False, f"Answer {letter} recorded; "
-                                                      "the autograder checks it.", credit=1.0),), None)
-            hidden = {"expected": None, "mutants": {}}
+                return question_result(q, (), Outcome.MANUAL, f"Answer {letter} recorded; it is graded "
+                                       "after you submit (nothing here tells whether it is right).")
+            hidden = {"expected": None, "mutants": {}, "misconceptions": []}
+        q = replace(q, misconceptions=checkdata.misconceptions_from_json(hidden["misconceptions"]))
         reference = ValueReference(codec.Text(hidden["expected"] or ""),
                                    {mid: codec.Text(v) for mid, v in hidden["mutants"].items() if v})
         return judge_choice(q, reference, lookup)
@@ -162,9 +166,12 @@ def call_student(function: Callable[..., Any], args: tuple[Any, ...]) -> Call:
 
 def render(result: QuestionResult, entry: dict[str, Any], hidden: bool) -> str:
     """The printed verdict: a headline, then what to fix (never hidden inputs)."""
-    mark = "\u2714" if result.score >= result.max_score else "\u2718"
+    if result.outcome is Outcome.MANUAL:
+        mark = "\u2022"  # neither a pass nor a fail: it is not checked here
+    else:
+        mark = "\u2714" if result.score >= result.max_score else "\u2718"
     lines = result.feedback.splitlines() or [""]
     text = [f"{mark} {result.question_id}: {lines[0]}"] + [f"  {line}" for line in lines[1:]]
-    if entry.get("hidden_cases") and not hidden:
-        text.append(f"  (The autograder also runs {entry['hidden_cases']} hidden cases.)")
+    if entry.get("has_hidden_cases") and not hidden:
+        text.append("  (The autograder also runs hidden cases.)")
     return "\n".join(text)

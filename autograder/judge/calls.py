@@ -43,7 +43,7 @@ def judge_case(question: FunctionQuestion, case: Case, call: Call, reference: Fu
     if call.status != "returned" or call.value is None or expected.value is None:
         return _failed(case, _not_returned(question, case, call))
     tol = Tolerance(question.rtol, question.atol)
-    check = compare_returns(call.value, expected.value, question.returns, tol, show_values=not case.hidden)
+    check = compare_returns(call.value, expected.value, question.returns, tol, public=not case.hidden)
     changed = _changed_inputs(question, call, expected)
     if check.passed and not changed:
         return CaseResult(case.id, True, case.hidden, "passed", credit=1.0)
@@ -92,8 +92,8 @@ def _changed_inputs(question: FunctionQuestion, call: Call, expected: Call) -> l
 
 def _changed_message(question: FunctionQuestion, changed: list[str]) -> str:
     names = ", ".join(changed)
-    return (f"{question.function} modified its input {names}: work on a copy "
-            f"(for example `w = w_in.copy()`) so the caller's arrays stay unchanged")
+    return (f"{question.function} modified its input {names}: work on a copy of it, "
+            "so that the caller's array stays as it was")
 
 
 def _dims(case: Case) -> dict[str, int]:

@@ -25,7 +25,7 @@ def matching_misconceptions(student: Call, mutants: Mapping[str, Call], names: t
     for misconception_id, mutant in mutants.items():
         if mutant.status != "returned" or mutant.value is None:
             continue
-        if not compare_returns(student.value, mutant.value, names, tol, show_values=False).passed:
+        if not compare_returns(student.value, mutant.value, names, tol, public=False).passed:
             continue
         if all(_same_after(student, mutant, i, tol) for i in immutable):
             found.append(misconception_id)

@@ -2,7 +2,8 @@
 
 Checks run in a fixed order (number of values, type, shape, dtype,
 finiteness, values) and stop at the first failure, whose message says what is
-wrong. Values are only quoted when the caller allows it (public cases).
+wrong. Numbers (values, shapes, lengths) are only quoted for public cases: on a
+hidden case they would tell the student about its inputs.
 """
 
 from __future__ import annotations
@@ -32,42 +33,42 @@ PASS = Check(True)
 
 
 def compare_returns(got: Value, expected: Value, names: tuple[str, ...], tol: Tolerance,
-                    show_values: bool) -> Check:
+                    public: bool) -> Check:
     """Compare a function's return value; several names mean a tuple of that many values."""
     if len(names) == 1:
-        return compare_value(got, expected, names[0], tol, show_values)
+        return compare_value(got, expected, names[0], tol, public)
     if not isinstance(expected, Seq):
         return Check(False, "the reference did not return several values")
     if not isinstance(got, Seq) or len(got.items) != len(names):
         return Check(False, f"should return {len(names)} values ({', '.join(names)}) as a tuple; "
-                            f"it returned {describe(got)}")
+                            f"it returned {describe(got, sizes=public)}")
     for name, g, e in zip(names, got.items, expected.items):
-        check = compare_value(g, e, name, tol, show_values)
+        check = compare_value(g, e, name, tol, public)
         if not check.passed:
             return check
     return PASS
 
 
-def compare_value(got: Value, expected: Value, name: str, tol: Tolerance, show_values: bool) -> Check:
-    """Compare one returned value with its expected value."""
+def compare_value(got: Value, expected: Value, name: str, tol: Tolerance, public: bool) -> Check:
+    """Compare one returned value with its expected value (numbers quoted only if ``public``)."""
     exp = as_numbers(expected)
     if exp is None:
         return Check(False, f"cannot compare {name}: the reference is not numeric")
-    problem = _kind_problem(got, expected, name)
+    problem = _kind_problem(got, expected, name, public)
     if problem:
         return Check(False, problem)
     arr = as_numbers(got)
     if arr is None:
-        return Check(False, f"{name} should be numeric; it is {describe(got)}")
+        return Check(False, f"{name} should be numeric; it is {describe(got, sizes=public)}")
     if arr.shape != exp.shape:
-        return Check(False, _shape_message(name, arr.shape, exp.shape, expected))
+        return Check(False, _shape_message(name, arr.shape, exp.shape, expected, public))
     if arr.dtype.kind == "b":
         return Check(False, f"{name} holds booleans; it should hold floats")
     if not np.all(np.isfinite(arr)) and np.all(np.isfinite(exp)):
         return Check(False, f"{name} contains NaN or infinite values: look for a division by zero "
                             "or an update that diverges")
     if not close(arr, exp, tol):
-        return Check(False, _value_message(name, arr, exp, show_values))
+        return Check(False, _value_message(name, arr, exp, public))
     return PASS
 
 
@@ -102,34 +103,40 @@ def same_array(a: Value, b: Value) -> bool:
     return x is not None and y is not None and x.shape == y.shape and bool(np.array_equal(x, y))
 
 
-def _kind_problem(got: Value, expected: Value, name: str) -> str:
+def _kind_problem(got: Value, expected: Value, name: str, public: bool) -> str:
     if isinstance(got, NoneValue):
         return f"{name} is None: did you forget a return statement?"
     if isinstance(expected, Scalar):
-        if isinstance(got, Array) and got.value.shape != ():
-            return (f"{name} should be a single number (a float); it is an array of shape "
-                    f"{tuple(got.value.shape)}")
-        if isinstance(got, Seq):
-            return f"{name} should be a single number (a float); it is {describe(got)}"
+        if isinstance(got, (Array, Seq)) and not (isinstance(got, Array) and got.value.shape == ()):
+            return f"{name} should be a single number (a float); it is {describe(got, sizes=public)}"
         if isinstance(got, Scalar) and isinstance(got.value, bool):
             return f"{name} should be a float, not a bool"
     if isinstance(expected, Array) and isinstance(got, Array) and got.type_name != "numpy.ndarray":
         return f"{name} should be a plain numpy.ndarray; it is a {got.type_name}"
     if isinstance(expected, Array) and isinstance(got, Scalar) and expected.value.shape != ():
-        return f"{name} should be an array of shape {tuple(expected.value.shape)}; it is a single number"
+        shape = f" of shape {tuple(expected.value.shape)}" if public else ""
+        return f"{name} should be an array{shape}; it is a single number"
     return ""
 
 
-def _shape_message(name: str, got: tuple[int, ...], expected: tuple[int, ...], reference: Value) -> str:
+def _shape_message(name: str, got: tuple[int, ...], expected: tuple[int, ...], reference: Value,
+                   public: bool) -> str:
     if isinstance(reference, Seq) and len(got) == 1 and len(expected) == 1:
-        return f"{name} has {got[0]} entries but should have {expected[0]} (one per iteration)"
+        if not public:
+            return f"{name} has {'too many' if got[0] > expected[0] else 'too few'} entries"
+        return f"{name} has {got[0]} entries but should have {expected[0]}"
     if len(expected) == 1 and got == (expected[0], 1):
+        if not public:
+            return f"{name} is a column vector (one column); it should be one-dimensional"
         return f"{name} has shape {got}, a column vector; it should be one-dimensional, shape {expected}"
+    if not public:
+        dims = "number of dimensions" if len(got) != len(expected) else "shape"
+        return f"{name} has the wrong {dims}"
     return f"{name} has shape {got} but should have shape {expected}"
 
 
-def _value_message(name: str, got: np.ndarray, expected: np.ndarray, show_values: bool) -> str:
-    if not show_values:
+def _value_message(name: str, got: np.ndarray, expected: np.ndarray, public: bool) -> str:
+    if not public:
         return f"{name} has the right shape but wrong values"
     with np.printoptions(precision=6, suppress=True, threshold=20):
         return f"{name} is wrong: got {_fmt(got)}, expected {_fmt(expected)}"
