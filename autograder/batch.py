@@ -14,10 +14,11 @@ from autograder.errors import ConfigError
 from autograder.launch import SandboxPool
 from autograder.notebook import discover
 from autograder.pipeline import Runner, grade_files, prepare
-from autograder.results import SubmissionResult
-from autograder.spec import Assignment
+from source_lib.judge.results import SubmissionResult
+from source_lib.judge.spec import Assignment
 
-PRELOAD = ("numpy", "sympy", "matplotlib.pyplot", "source_lib", "source_lib.selfcheck")
+# What the notebooks import, loaded once per worker; never the judge (the self-check loads it lazily).
+PRELOAD = ("numpy", "sympy", "matplotlib.pyplot", "source_lib", "source_lib.data", "source_lib.plots")
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import sys
 
 from autograder.config import CourseLayout
 from autograder.errors import AssignmentError, ConfigError
-from autograder.spec import Assignment
+from source_lib.judge.spec import Assignment
 
 _NAME = re.compile(r"[a-z][a-z0-9_]*")
 

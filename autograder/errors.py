@@ -1,38 +1,15 @@
-"""Exceptions for faults of the grader itself, never for a student's mistakes.
-
-A student's mistake is a value (a failed check with a message). These exceptions
-mean the grader could not do its job: bad configuration, a broken assignment
-declaration, a sandbox that cannot start, or a malformed message on the wire.
-
-* AutograderError
-  + ConfigError            bad command line or configuration (exit code 2)
-  + AssignmentError        the assignment declaration or its notebooks are inconsistent
-  + SandboxError           the sandbox could not run a job (worker died, isolation refused)
-  + WireError              a message between the two sides broke the schema or its limits
-"""
+"""The grader faults only the batch grader raises; the tree is drawn in ``source_lib.errors``."""
 
 from __future__ import annotations
 
+from source_lib.errors import AssignmentError, AutograderError, WireError
 
-class AutograderError(Exception):
-    """Base class of every grader fault."""
+__all__ = ["AssignmentError", "AutograderError", "ConfigError", "SandboxError", "WireError"]
 
 
 class ConfigError(AutograderError):
     """The command line or configuration is invalid."""
 
 
-class AssignmentError(AutograderError):
-    """An assignment declaration, its solution or its release is inconsistent."""
-
-    def __init__(self, assignment: str, message: str) -> None:
-        super().__init__(f"{assignment}: {message}")
-        self.assignment = assignment
-
-
 class SandboxError(AutograderError):
     """The sandbox could not run a job at all (not: the student's code failed)."""
-
-
-class WireError(AutograderError):
-    """A wire message broke the schema or a size limit."""

@@ -11,11 +11,12 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from autograder import codec, wire
 from autograder.config import Limits
 from autograder.errors import AssignmentError
 from autograder.notebook import Notebook
-from autograder.spec import Assignment, AutoQuestion, CaseSet, FunctionQuestion, variant_key
+from source_lib import wire
+from source_lib.judge import codec
+from source_lib.judge.spec import Assignment, AutoQuestion, CaseSet, FunctionQuestion, variant_key
 
 
 def probes(assignment: Assignment, cases: CaseSet,

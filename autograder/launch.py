@@ -24,9 +24,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from autograder import wire
 from autograder.config import ISOLATION_LEVELS, Limits
 from autograder.errors import SandboxError
+from source_lib import wire
 
 WORKER_MODULE = "autograder.sandbox"
 DEFAULT_PRELOAD = ("numpy", "sympy", "matplotlib.pyplot", "source_lib")

@@ -12,17 +12,17 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from autograder import __version__
+from autograder import __version__, timebox
 from autograder.config import GradingConfig
 from autograder.errors import AssignmentError
+from autograder.grade import grade_questions
 from autograder.jobs import reference_job, student_job
-from autograder.judge import symbolic, timebox
-from autograder.judge.decode import observe, run_status
-from autograder.judge.grade import grade_questions
-from autograder.judge.reference import References, build_references, expression_source
 from autograder.notebook import Notebook, SubmissionFile, Unreadable, read_path
-from autograder.results import Outcome, QuestionResult, Status, SubmissionResult
-from autograder.spec import Assignment, CaseSet, ManualQuestion, SymbolicQuestion
+from source_lib.judge import symbolic
+from source_lib.judge.decode import observe, run_status
+from source_lib.judge.reference import References, build_references, expression_source
+from source_lib.judge.results import Outcome, QuestionResult, Status, SubmissionResult
+from source_lib.judge.spec import Assignment, CaseSet, ManualQuestion, SymbolicQuestion
 
 
 class Runner(Protocol):

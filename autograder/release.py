@@ -26,14 +26,14 @@ from typing import Any
 import nbformat
 import numpy as np
 
-from autograder import codec
-from autograder.checkdata import hidden_data, public_data
 from autograder.config import GradingConfig
 from autograder.errors import AssignmentError, AutograderError
-from autograder.judge.reference import References
 from autograder.pipeline import Prepared, prepare
 from autograder.report.write import write_text
-from autograder.spec import Assignment, CaseSet, ManualQuestion
+from source_lib.judge import codec
+from source_lib.judge.checkdata import hidden_data, public_data
+from source_lib.judge.reference import References
+from source_lib.judge.spec import Assignment, CaseSet, ManualQuestion
 
 HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 

@@ -21,8 +21,8 @@ from autograder.config import GradingConfig
 from autograder.notebook import SubmissionFile
 from autograder.pipeline import grade_files, prepare
 from autograder.release import check_release
-from autograder.results import Status, SubmissionResult
-from autograder.spec import Assignment
+from source_lib.judge.results import Status, SubmissionResult
+from source_lib.judge.spec import Assignment
 
 SOLUTION, BLANK = "solution", "blank-release"
 BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.spec import (
+from source_lib.judge.spec import (
     Assignment,
     Case,
     ChoiceQuestion,

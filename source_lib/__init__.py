@@ -1,8 +1,43 @@
-"""What the assignment notebooks import: the self-check, data generators, plots.
+"""zeroinit-kit's student package: what the assignment notebooks import.
 
 ``from source_lib import data, plots, self_check`` then ``check = self_check("linear_regression")``.
+
+It holds the self-check, the data generators, the plots, the public check data and
+the judging engine the self-check shares with the batch grader; no solution, hidden
+case, seed or answer (those stay with the instructor, in ``solutions/``). The judge
+loads on the first ``check(...)``, so importing this package stays light: the batch
+grader's sandbox preloads it without any judging code.
 """
 
-from source_lib.selfcheck import self_check
+from __future__ import annotations
+
+from typing import Any
 
 __all__ = ["self_check"]
+
+
+def self_check(assignment: str) -> LazyCheck:
+    """The ``check`` function for one assignment's notebook."""
+    return LazyCheck(assignment)
+
+
+class LazyCheck:
+    """``check(question_id)``; the self-check and its data load on the first call."""
+
+    def __init__(self, assignment: str) -> None:
+        self.assignment = assignment
+        self._checker: Any = None
+
+    def __call__(self, question_id: str) -> float | None:
+        return self._load()(question_id)  # type: ignore[no-any-return]
+
+    def add_hidden(self, question_id: str, data: str) -> None:
+        """Register hidden cases (used by the hidden-test blocks nbgrader's autograder restores)."""
+        self._load().add_hidden(question_id, data)
+
+    def _load(self) -> Any:
+        if self._checker is None:
+            from source_lib.selfcheck import checker
+
+            self._checker = checker(self.assignment)
+        return self._checker

@@ -21,16 +21,15 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from autograder import checkdata, codec
-from autograder.judge import symbolic
-from autograder.judge.answers import judge_choice, judge_symbolic, normalise_choice
-from autograder.judge.calls import judge_case
-from autograder.judge.decode import Call, ErrorInfo, Lookup
-from autograder.judge.reference import FunctionReference, ValueReference
-from autograder.judge.summary import question_result
-from autograder.results import Outcome, QuestionResult
-from autograder.sandbox.export import to_wire
-from autograder.spec import ChoiceQuestion, FunctionQuestion, SymbolicQuestion, Symbols
+from source_lib.export import to_wire
+from source_lib.judge import checkdata, codec, symbolic
+from source_lib.judge.answers import judge_choice, judge_symbolic, normalise_choice
+from source_lib.judge.calls import judge_case
+from source_lib.judge.decode import Call, ErrorInfo, Lookup
+from source_lib.judge.reference import FunctionReference, ValueReference
+from source_lib.judge.results import Outcome, QuestionResult
+from source_lib.judge.spec import ChoiceQuestion, FunctionQuestion, SymbolicQuestion, Symbols
+from source_lib.judge.summary import question_result
 
 PUBLIC_DIR = Path(__file__).resolve().parent / "public"
 
@@ -42,7 +41,7 @@ class CheckFailed(AssertionError):
         return [str(self)]
 
 
-def self_check(assignment: str) -> Checker:
+def checker(assignment: str) -> Checker:
     """The ``check`` function for one assignment's notebook (its data loads on first use)."""
     return Checker(lambda: _public_data(assignment))
 

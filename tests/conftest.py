@@ -12,9 +12,9 @@ from autograder.config import CourseLayout, GradingConfig, Limits
 from autograder.declarations import load
 from autograder.notebook import SubmissionFile
 from autograder.pipeline import Prepared, grade_files, prepare
-from autograder.results import SubmissionResult
-from autograder.spec import Assignment
 from autograder.validate import solution_answers, student_notebook
+from source_lib.judge.results import SubmissionResult
+from source_lib.judge.spec import Assignment
 from tests import readable_python as readable
 
 os.environ.setdefault("MPLBACKEND", "Agg")  # plots must render without a display

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from autograder import wire
 from autograder.config import Limits
 from autograder.errors import SandboxError
 from autograder.launch import RawRun, failed_run
+from source_lib import wire
 
 
 class FakeRunner:

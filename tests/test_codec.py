@@ -8,9 +8,10 @@ import math
 import numpy as np
 import pytest
 
-from autograder import codec, wire
-from autograder.codec import Array, ExprText, NoneValue, Other, Scalar, Seq, Text
 from autograder.errors import WireError
+from source_lib import wire
+from source_lib.judge import codec
+from source_lib.judge.codec import Array, ExprText, NoneValue, Other, Scalar, Seq, Text
 
 DTYPES = sorted(wire.ARRAY_DTYPES)
 SHAPES = [(), (0,), (3,), (2, 0, 3), (2, 3, 4)]

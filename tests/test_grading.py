@@ -7,9 +7,9 @@ from collections.abc import Callable
 import pytest
 
 from autograder.declarations import load
-from autograder.results import Outcome, Status, SubmissionResult
-from autograder.spec import Assignment
 from autograder.validate import mutant_notebooks, solution_answers, student_notebook
+from source_lib.judge.results import Outcome, Status, SubmissionResult
+from source_lib.judge.spec import Assignment
 from tests.fixtures.variants import CORRECT_VARIANTS
 
 Grade = Callable[..., dict]

@@ -34,8 +34,8 @@ from autograder.batch import PRELOAD, grade_batch
 from autograder.config import GradingConfig
 from autograder.launch import SandboxPool
 from autograder.report import student_folder
-from autograder.results import Outcome, QuestionResult, Status, SubmissionResult
-from autograder.spec import Assignment, CaseSet
+from source_lib.judge.results import Outcome, QuestionResult, Status, SubmissionResult
+from source_lib.judge.spec import Assignment, CaseSet
 from tests.conftest import NAME, TEST_LIMITS
 
 AUTO = ("dJ_dw", "dJ_db", "dJ_dw_at_zero", "dJ_db_at_zero", "compute_cost", "compute_gradient",

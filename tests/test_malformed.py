@@ -23,8 +23,8 @@ from autograder.batch import grade_batch
 from autograder.config import CourseLayout, GradingConfig
 from autograder.notebook import MAX_NOTEBOOK_BYTES, Notebook, Unreadable, discover, read_bytes, read_path
 from autograder.report import student_folder
-from autograder.results import Status
-from autograder.spec import Assignment
+from source_lib.judge.results import Status
+from source_lib.judge.spec import Assignment
 from tests.conftest import NAME
 
 RELEASE_BYTES = CourseLayout.default().release(NAME).read_bytes()

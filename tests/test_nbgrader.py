@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder.spec import Assignment
+from source_lib.judge.spec import Assignment
 
 NAME = "linear_regression"
 ROOT = Path(__file__).resolve().parent.parent

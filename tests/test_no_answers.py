@@ -22,17 +22,19 @@ import numpy as np
 import pytest
 import sympy
 
-from autograder import codec
 from autograder.config import CourseLayout, GradingConfig
 from autograder.declarations import available, load
-from autograder.judge import symparse
-from autograder.judge.reference import expression_source
 from autograder.notebook import read_path
 from autograder.pipeline import Prepared, prepare
-from autograder.spec import Assignment, AutoQuestion, ChoiceQuestion, FunctionQuestion, SymbolicQuestion
 from autograder.validate import solution_answers
+from source_lib.judge import codec, symparse
+from source_lib.judge.reference import expression_source
+from source_lib.judge.spec import Assignment, AutoQuestion, ChoiceQuestion, FunctionQuestion, SymbolicQuestion
 
-JUDGE = Path(__file__).resolve().parent.parent / "autograder" / "judge"
+ROOT = Path(__file__).resolve().parent.parent
+# Where the texts a student reads are written: the judge, the self-check, the grading and the reports.
+MESSAGES = [*(ROOT / "source_lib").rglob("*.py"), ROOT / "autograder" / "grade.py", ROOT / "autograder" / "pipeline.py",
+            *(ROOT / "autograder" / "report").glob("*.py")]
 MIN_FORM = 6  # shorter forms ("0", "b") would match ordinary words
 
 
@@ -121,10 +123,10 @@ def leaks(text: str, question: AutoQuestion, forms: set[str], letter: str | None
 
 
 def judge_templates() -> list[str]:
-    """Every string constant and f-string text of the judge's modules (its message templates),
-    docstrings left out."""
+    """Every string constant and f-string text of the modules that write what students read
+    (the message templates), docstrings left out."""
     texts = []
-    for path in sorted(JUDGE.glob("*.py")):
+    for path in sorted(MESSAGES):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         docstrings = {id(body[0].value) for node in ast.walk(tree)
                       if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef))

@@ -15,7 +15,7 @@ import nbformat
 import numpy as np
 import pytest
 
-from autograder import codec, pipeline, wire
+from autograder import pipeline
 from autograder.batch import grade_batch
 from autograder.config import CourseLayout, GradingConfig, Limits
 from autograder.errors import AssignmentError
@@ -23,8 +23,18 @@ from autograder.launch import RawRun
 from autograder.notebook import SubmissionFile
 from autograder.pipeline import Prepared, grade_files, prepare
 from autograder.report.bundle import BATCH_FILES, STUDENTS, student_folder
-from autograder.results import Outcome, Status, SubmissionResult
-from autograder.spec import Assignment, Case, ChoiceQuestion, FunctionQuestion, ManualQuestion, Misconception, Symbols
+from source_lib import wire
+from source_lib.judge import codec
+from source_lib.judge.results import Outcome, Status, SubmissionResult
+from source_lib.judge.spec import (
+    Assignment,
+    Case,
+    ChoiceQuestion,
+    FunctionQuestion,
+    ManualQuestion,
+    Misconception,
+    Symbols,
+)
 from tests.fakes import FakeRunner
 
 # ---------------------------------------------------------------- a small assignment

@@ -11,7 +11,7 @@ import pytest
 
 from autograder.config import CourseLayout, GradingConfig
 from autograder.release import HIDDEN_BEGIN, check_release
-from autograder.spec import Assignment
+from source_lib.judge.spec import Assignment
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -14,8 +14,8 @@ import pytest
 import sympy as sp
 
 from autograder.release import _hidden_json
-from source_lib import data, plots
-from source_lib.selfcheck import Checker, CheckFailed, self_check
+from source_lib import data, plots, self_check
+from source_lib.selfcheck import Checker, CheckFailed, checker
 from tests.fixtures.symbols import J, b, m, w
 
 
@@ -47,9 +47,9 @@ def namespace() -> dict[str, Any]:
 
 @pytest.fixture
 def check(namespace: dict[str, Any]) -> Checker:
-    checker = self_check("linear_regression")
-    checker.namespace = lambda: namespace
-    return checker
+    found = checker("linear_regression")
+    found.namespace = lambda: namespace
+    return found
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import pytest
 
-from autograder.results import Status, SubmissionResult
+from source_lib.judge.results import Status, SubmissionResult
 
 ROUNDS = 4
 PRINT_SIZES = 8

@@ -30,7 +30,7 @@ from autograder.report.gradebook import grades_csv
 from autograder.report.gradescope import results_json
 from autograder.report.junit import junit_xml
 from autograder.report.write import write_text
-from autograder.results import SubmissionResult
+from source_lib.judge.results import SubmissionResult
 
 STUDENTS = "students"
 BATCH_FILES = ("grades.csv", "junit.xml")

@@ -11,7 +11,7 @@ import html
 
 from autograder.report._text import clean, isolation_level, num, one_line, shorten
 from autograder.report.gradescope import question_passed
-from autograder.results import CaseResult, QuestionResult, Status, SubmissionResult
+from source_lib.judge.results import CaseResult, QuestionResult, Status, SubmissionResult
 
 OUTPUT_LIMIT = 20_000
 TEXT_LIMIT = 4_000   # any other single student-derived string (answers, messages)

@@ -13,7 +13,7 @@ import io
 from collections.abc import Sequence
 
 from autograder.report._text import clean, num, one_line, shorten
-from autograder.results import QuestionResult, SubmissionResult
+from source_lib.judge.results import QuestionResult, SubmissionResult
 
 REASON_LIMIT = 300
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -11,7 +11,7 @@ import math
 from typing import Any
 
 from autograder.report._text import clean, isolation_level, num, one_line, shorten
-from autograder.results import CaseResult, CellError, Outcome, QuestionResult, Status, SubmissionResult
+from source_lib.judge.results import CaseResult, CellError, Outcome, QuestionResult, Status, SubmissionResult
 
 MESSAGE_LIMIT = 300
 FEEDBACK_LIMIT = 2000

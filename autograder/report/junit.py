@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from autograder.report._text import clean, isolation_level, num, one_line, shorten
 from autograder.report.gradescope import question_output, question_passed
-from autograder.results import QuestionResult, Status, SubmissionResult
+from source_lib.judge.results import QuestionResult, Status, SubmissionResult
 
 _COUNTS = ("tests", "failures", "errors", "skipped")
 _NOTEBOOK_ERROR = (Status.UNGRADABLE, Status.GRADER_ERROR)

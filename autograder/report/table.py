@@ -11,7 +11,7 @@ import unicodedata
 from collections.abc import Sequence
 
 from autograder.report._text import num, one_line
-from autograder.results import QuestionResult, SubmissionResult
+from source_lib.judge.results import QuestionResult, SubmissionResult
 
 STUDENT_WIDTH = 16
 _STATUS_WIDTH = 12  # len("grader_error")

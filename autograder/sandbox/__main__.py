@@ -20,11 +20,11 @@ import tempfile
 import traceback
 from typing import Any
 
-from autograder import wire
 from autograder.sandbox import confine, execute, probe
 from autograder.sandbox.libc import prctl
 from autograder.sandbox.monitor import Monitor
 from autograder.sandbox.zygote import Zygote, ZygoteLost, quiet
+from source_lib import wire
 
 # Mirrors autograder.config.Limits (not importable here); the pool always sends its own.
 DEFAULT_LIMITS: dict[str, Any] = {

@@ -18,7 +18,7 @@ import types
 import warnings
 from typing import Any
 
-from autograder.sandbox.export import clean_text, type_name
+from source_lib.export import clean_text, type_name
 
 try:  # preloaded by the worker; optional so a minimal environment still runs plain cells
     from IPython.core.inputtransformer2 import TransformerManager as _TransformerManager

@@ -15,9 +15,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from autograder import wire
 from autograder.sandbox import confine
 from autograder.sandbox.zygote import Zygote, quiet
+from source_lib import wire
 
 DRAIN_SECONDS = 1.0  # how long escaped processes may hold the pipes after the job is over
 DRAIN_BYTES = 1 << 20  # the largest pipe buffer a job can ask for (fs.pipe-max-size)

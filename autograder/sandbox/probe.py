@@ -18,12 +18,12 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from autograder import wire
 from autograder.sandbox import landlock
 from autograder.sandbox.confine import JOB_FD, Plan, read_line
 from autograder.sandbox.execute import Notebook, adopt_stdio, error_info
-from autograder.sandbox.export import from_wire, to_wire
 from autograder.sandbox.rootfs import unreachable_paths
+from source_lib import wire
+from source_lib.export import from_wire, to_wire
 
 
 class _CallTimeout(BaseException):

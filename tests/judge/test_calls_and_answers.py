@@ -14,15 +14,15 @@ from typing import Any
 import numpy as np
 import pytest
 
-from autograder import codec
-from autograder.codec import ExprText, Scalar, Text
 from autograder.declarations import load
-from autograder.judge.answers import judge_choice, judge_manual, judge_symbolic, normalise_choice
-from autograder.judge.calls import judge_function
-from autograder.judge.decode import Call, ErrorInfo, Lookup
-from autograder.judge.reference import FunctionReference, ValueReference
-from autograder.results import Outcome, QuestionResult
-from autograder.spec import Case, ChoiceQuestion, FunctionQuestion, ManualQuestion, SymbolicQuestion
+from source_lib.judge import codec
+from source_lib.judge.answers import judge_choice, judge_manual, judge_symbolic, normalise_choice
+from source_lib.judge.calls import judge_function
+from source_lib.judge.codec import ExprText, Scalar, Text
+from source_lib.judge.decode import Call, ErrorInfo, Lookup
+from source_lib.judge.reference import FunctionReference, ValueReference
+from source_lib.judge.results import Outcome, QuestionResult
+from source_lib.judge.spec import Case, ChoiceQuestion, FunctionQuestion, ManualQuestion, SymbolicQuestion
 
 ASSIGNMENT = load("linear_regression")
 

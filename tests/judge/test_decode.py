@@ -7,10 +7,11 @@ import json
 import numpy as np
 import pytest
 
-from autograder import codec, wire
-from autograder.codec import Array, NoneValue, Scalar, Text
-from autograder.judge.decode import MAX_RECORD_BYTES, Call, Lookup, Observations, observe, run_status
-from autograder.results import CellError, Status
+from source_lib import wire
+from source_lib.judge import codec
+from source_lib.judge.codec import Array, NoneValue, Scalar, Text
+from source_lib.judge.decode import MAX_RECORD_BYTES, Call, Lookup, Observations, observe, run_status
+from source_lib.judge.results import CellError, Status
 
 
 def line(record: dict) -> str:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograder.codec import Array, NoneValue, Scalar, Seq, Text
-from autograder.judge.decode import Call, ErrorInfo
-from autograder.judge.diagnose import generic_diagnosis, matching_misconceptions
-from autograder.judge.numeric import Tolerance
+from source_lib.judge.codec import Array, NoneValue, Scalar, Seq, Text
+from source_lib.judge.decode import Call, ErrorInfo
+from source_lib.judge.diagnose import generic_diagnosis, matching_misconceptions
+from source_lib.judge.numeric import Tolerance
 
 TOL = Tolerance()
 DIMS = {"m": 7, "n": 3}

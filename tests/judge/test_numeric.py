@@ -7,9 +7,9 @@ import re
 import numpy as np
 import pytest
 
-from autograder import codec
-from autograder.codec import Array, NoneValue, Other, Scalar, Seq, Text
-from autograder.judge.numeric import Tolerance, close, compare_returns, compare_value, same_array
+from source_lib.judge import codec
+from source_lib.judge.codec import Array, NoneValue, Other, Scalar, Seq, Text
+from source_lib.judge.numeric import Tolerance, close, compare_returns, compare_value, same_array
 
 TOL = Tolerance()  # the FunctionQuestion defaults: rtol 1e-6, atol 1e-9
 

@@ -8,7 +8,7 @@ import json
 import pytest
 import sympy as sp
 
-from autograder.judge.symbolic import (
+from source_lib.judge.symbolic import (
     Comparison,
     Point,
     compare,
@@ -17,7 +17,7 @@ from autograder.judge.symbolic import (
     judge_answer,
     sample_points,
 )
-from autograder.judge.symparse import parse
+from source_lib.judge.symparse import parse
 from tests.fixtures.symbols import SYMBOLS, J, R, b, i, k, m, w, x, y
 
 SEED, COUNT = 7, 4

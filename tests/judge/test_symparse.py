@@ -7,7 +7,7 @@ import time
 import pytest
 import sympy as sp
 
-from autograder.judge.symparse import Parsed, ParseFailure, canonical_symbols, parse, parse_answer
+from source_lib.judge.symparse import Parsed, ParseFailure, canonical_symbols, parse, parse_answer
 from tests.fixtures.symbols import SYMBOLS, J, R, b, i, k, m, w, x, y
 
 EXACT_FORMS = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import report_samples as samples
 
-from autograder.results import SubmissionResult
+from source_lib.judge.results import SubmissionResult
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from autograder.results import CaseResult, CellError, Outcome, QuestionResult, Status, SubmissionResult
+from source_lib.judge.results import CaseResult, CellError, Outcome, QuestionResult, Status, SubmissionResult
 
 QUESTION_IDS = ("q1", "q2", "q3", "q4")
 SECRET = "SECRET-HIDDEN-VALUE-42"   # appears only in hidden case messages

@@ -8,7 +8,7 @@ import math
 from report_samples import PRINTED, SECRET
 
 from autograder.report.gradescope import MESSAGE_LIMIT, results_json
-from autograder.results import Status
+from source_lib.judge.results import Status
 
 _NUMBER = (int, float)
 _VISIBILITY = {"hidden", "after_due_date", "after_published", "visible"}

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 import sympy
 
-from autograder import wire
-from autograder.sandbox.export import from_wire, to_wire
+from source_lib import wire
+from source_lib.export import from_wire, to_wire
 
 
 def test_scalars_keep_their_type_names() -> None:

@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from autograder import wire
 from autograder.config import Limits
 from autograder.errors import SandboxError
 from autograder.launch import RawRun, SandboxPool, parse_reply
+from source_lib import wire
 from tests.fakes import FakeRunner
 
 LIMITS = Limits(wall_seconds=3, cpu_seconds=5, memory_mb=512, flood_bytes=1 << 20,

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from autograder.judge.answers import SymbolicVerdict, judge_choice, judge_manual, judge_symbolic
-from autograder.judge.calls import judge_function
-from autograder.judge.decode import Observations
-from autograder.judge.reference import References
 from autograder.notebook import Notebook
-from autograder.results import QuestionResult
-from autograder.spec import Assignment, CaseSet, ChoiceQuestion, FunctionQuestion, ManualQuestion, SymbolicQuestion
+from source_lib.judge.answers import SymbolicVerdict, judge_choice, judge_manual, judge_symbolic
+from source_lib.judge.calls import judge_function
+from source_lib.judge.decode import Observations
+from source_lib.judge.reference import References
+from source_lib.judge.results import QuestionResult
+from source_lib.judge.spec import (
+    Assignment,
+    CaseSet,
+    ChoiceQuestion,
+    FunctionQuestion,
+    ManualQuestion,
+    SymbolicQuestion,
+)
 
 
 def grade_questions(assignment: Assignment, cases: CaseSet, references: References,

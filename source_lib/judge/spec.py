@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from autograder.errors import AssignmentError
+from source_lib.errors import AssignmentError
 
 Edit = tuple[str, str]
 

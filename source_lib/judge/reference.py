@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from autograder.codec import ExprText, Scalar, Value
-from autograder.errors import AssignmentError
-from autograder.judge.decode import Call, Observations
-from autograder.spec import Assignment, CaseSet, FunctionQuestion, variant_key
+from source_lib.errors import AssignmentError
+from source_lib.judge.codec import ExprText, Scalar, Value
+from source_lib.judge.decode import Call, Observations
+from source_lib.judge.spec import Assignment, CaseSet, FunctionQuestion, variant_key
 
 
 @dataclass(frozen=True)

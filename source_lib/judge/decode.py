@@ -10,9 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from autograder import codec, wire
-from autograder.errors import WireError
-from autograder.results import CellError, Status
+from source_lib import wire
+from source_lib.errors import WireError
+from source_lib.judge import codec
+from source_lib.judge.results import CellError, Status
 
 MAX_RECORD_BYTES = 2 * 1024 * 1024
 

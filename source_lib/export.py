@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import sympy
 
-from autograder import wire
+from source_lib import wire
 
 # Captured at import time, before any student cell can rebind module attributes.
 _NDARRAY = np.ndarray

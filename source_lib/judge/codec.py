@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from autograder import wire
-from autograder.errors import WireError
+from source_lib import wire
+from source_lib.errors import WireError
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from autograder.results import CaseResult, Outcome, QuestionResult
-from autograder.spec import AutoQuestion
+from source_lib.judge.results import CaseResult, Outcome, QuestionResult
+from source_lib.judge.spec import AutoQuestion
 
 
 def question_result(question: AutoQuestion, cases: tuple[CaseResult, ...], outcome: Outcome | None,

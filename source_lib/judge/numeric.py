@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from autograder.codec import Array, NoneValue, Scalar, Seq, Value, describe
+from source_lib.judge.codec import Array, NoneValue, Scalar, Seq, Value, describe
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,13 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from autograder.judge.decode import Call
-from autograder.judge.diagnose import generic_diagnosis, matching_misconceptions
-from autograder.judge.numeric import Tolerance, compare_returns, same_array
-from autograder.judge.reference import FunctionReference
-from autograder.judge.summary import question_result
-from autograder.results import CaseResult, Outcome, QuestionResult
-from autograder.spec import Case, FunctionQuestion
+from source_lib.judge.decode import Call
+from source_lib.judge.diagnose import generic_diagnosis, matching_misconceptions
+from source_lib.judge.numeric import Tolerance, compare_returns, same_array
+from source_lib.judge.reference import FunctionReference
+from source_lib.judge.results import CaseResult, Outcome, QuestionResult
+from source_lib.judge.spec import Case, FunctionQuestion
+from source_lib.judge.summary import question_result
 
 
 def judge_function(question: FunctionQuestion, cases: tuple[Case, ...], reference: FunctionReference,

@@ -24,8 +24,8 @@ from typing import Any
 
 import sympy
 
-from autograder.judge.symparse import Parsed, ParseFailure, canonical_symbols, parse_answer
-from autograder.spec import Symbols
+from source_lib.judge.spec import Symbols
+from source_lib.judge.symparse import Parsed, ParseFailure, canonical_symbols, parse_answer
 
 RTOL = 1e-9            # decimals in an answer are rounded by sympy's printer (15 digits)
 ATOL = 1e-12

@@ -14,11 +14,10 @@ import dataclasses
 from collections.abc import Iterable
 from typing import Any
 
-from autograder import codec
-from autograder.judge import symbolic, symparse
-from autograder.judge.decode import Call, ErrorInfo
-from autograder.judge.reference import References, expression_source
-from autograder.spec import (
+from source_lib.judge import codec, symbolic, symparse
+from source_lib.judge.decode import Call, ErrorInfo
+from source_lib.judge.reference import References, expression_source
+from source_lib.judge.spec import (
     Assignment,
     AutoQuestion,
     Case,

@@ -19,7 +19,7 @@ from fractions import Fraction
 
 import sympy
 
-from autograder.spec import Symbols
+from source_lib.judge.spec import Symbols
 
 MAX_INT_DIGITS = 50          # integer literals
 MAX_DECIMAL_DIGITS = 40      # significant digits of a float literal

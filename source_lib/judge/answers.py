@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from autograder.codec import Text, describe
-from autograder.judge.decode import Lookup
-from autograder.judge.reference import ValueReference, expression_source
-from autograder.judge.summary import question_result
-from autograder.results import CaseResult, Outcome, QuestionResult
-from autograder.spec import ChoiceQuestion, ManualQuestion, SymbolicQuestion
+from source_lib.judge.codec import Text, describe
+from source_lib.judge.decode import Lookup
+from source_lib.judge.reference import ValueReference, expression_source
+from source_lib.judge.results import CaseResult, Outcome, QuestionResult
+from source_lib.judge.spec import ChoiceQuestion, ManualQuestion, SymbolicQuestion
+from source_lib.judge.summary import question_result
 
 # (question, student's sympy text) -> verdict with the keys of judge.symbolic.judge_answer
 SymbolicVerdict = Callable[[SymbolicQuestion, str], Mapping[str, Any]]

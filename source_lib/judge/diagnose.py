@@ -11,9 +11,9 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from autograder.codec import Seq, Value
-from autograder.judge.decode import Call
-from autograder.judge.numeric import Tolerance, as_numbers, close, compare_returns
+from source_lib.judge.codec import Seq, Value
+from source_lib.judge.decode import Call
+from source_lib.judge.numeric import Tolerance, as_numbers, close, compare_returns
 
 
 def matching_misconceptions(student: Call, mutants: Mapping[str, Call], names: tuple[str, ...],
