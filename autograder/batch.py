@@ -17,9 +17,6 @@ from autograder.pipeline import Runner, grade_files, prepare
 from source_lib.judge.results import SubmissionResult
 from source_lib.judge.spec import Assignment
 
-# What the notebooks import, loaded once per worker; never the judge (the self-check loads it lazily).
-PRELOAD = ("numpy", "sympy", "matplotlib.pyplot", "source_lib", "source_lib.data", "source_lib.plots")
-
 
 @dataclass(frozen=True)
 class BatchSummary:
@@ -32,7 +29,7 @@ class BatchSummary:
 def open_sandbox(config: GradingConfig) -> SandboxPool:
     """The sandbox pool for ``config`` (not started)."""
     return SandboxPool(config.workers, config.limits, require_isolation=config.require_isolation,
-                       preload=PRELOAD, max_isolation=config.max_isolation,
+                       max_isolation=config.max_isolation,
                        allow_unreadable_python=config.allow_unreadable_python)
 
 

@@ -1,4 +1,4 @@
-"""Command line: ``autograder grade | validate | release``.
+"""Command line: ``autograder grade | validate | release | student-package``.
 
 Exit codes: 0 when the command completed (whatever the scores), 1 when
 ``--fail-under`` or ``validate`` found a problem, 2 for usage, configuration or
@@ -68,6 +68,10 @@ def _parser() -> argparse.ArgumentParser:
     _add_common(release)
     release.add_argument("--check", action="store_true", help="only report whether the release is in sync")
     release.set_defaults(run=_release)
+
+    package = commands.add_parser("student-package", help="build the wheel students install (zeroinit-student)")
+    package.add_argument("--out", type=Path, required=True, help="folder for the wheel")
+    package.set_defaults(run=_student_package)
     return parser
 
 
@@ -149,6 +153,13 @@ def _release(args: argparse.Namespace) -> int:
         return 1 if problems else 0
     for path in release(assignment, config):
         print(f"wrote {path}")
+    return 0
+
+
+def _student_package(args: argparse.Namespace) -> int:
+    from autograder.student_package import build_wheel
+
+    print(f"wrote {build_wheel(args.out)}")
     return 0
 
 

@@ -29,7 +29,8 @@ from autograder.errors import SandboxError
 from source_lib import wire
 
 WORKER_MODULE = "autograder.sandbox"
-DEFAULT_PRELOAD = ("numpy", "sympy", "matplotlib.pyplot", "source_lib")
+# What the notebooks import, loaded once per worker; never judging code (the self-check loads it lazily).
+DEFAULT_PRELOAD = ("numpy", "sympy", "matplotlib.pyplot", "source_lib", "source_lib.data", "source_lib.plots")
 STARTUP_SECONDS = 90.0   # importing numpy/sympy/matplotlib on a busy machine
 GRACE_SECONDS = 15.0     # outer deadline = the job's wall_seconds + this
 MAX_STARTS = 3           # consecutive failed starts before a slot is given up

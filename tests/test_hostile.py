@@ -30,9 +30,9 @@ import nbformat
 import numpy as np
 import pytest
 
-from autograder.batch import PRELOAD, grade_batch
+from autograder.batch import grade_batch
 from autograder.config import GradingConfig
-from autograder.launch import SandboxPool
+from autograder.launch import DEFAULT_PRELOAD, SandboxPool
 from autograder.report import student_folder
 from source_lib.judge.results import Outcome, QuestionResult, Status, SubmissionResult
 from source_lib.judge.spec import Assignment, CaseSet
@@ -465,7 +465,7 @@ def checkout_unchanged() -> Iterator[None]:
 @pytest.fixture(scope="module")
 def process_pool(config: GradingConfig, readable_python: str) -> Iterator[SandboxPool]:
     """Level "process" as a host without namespaces gets it, root dropping to a sandbox uid."""
-    with SandboxPool(config.workers, config.limits, preload=PRELOAD, python=readable_python,
+    with SandboxPool(config.workers, config.limits, preload=DEFAULT_PRELOAD, python=readable_python,
                      max_isolation="process") as running:
         yield running
 

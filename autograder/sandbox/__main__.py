@@ -172,7 +172,8 @@ def make_plans(args: argparse.Namespace, mountpoint: str) -> tuple[dict[str, con
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder.sandbox")
-    parser.add_argument("--preload", default="numpy,sympy,matplotlib.pyplot,source_lib")
+    parser.add_argument("--preload", default="numpy,sympy,matplotlib.pyplot,source_lib",
+                        help="modules to import once, comma-separated (the pool sends its own list)")
     parser.add_argument("--slot", type=int, default=0)
     parser.add_argument("--max-isolation", choices=("namespaces", "process"), default="namespaces")
     parser.add_argument("--allow-unreadable-python", action="store_true",

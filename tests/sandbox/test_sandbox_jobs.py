@@ -241,6 +241,24 @@ def test_no_network(pool: SandboxPool, namespaces: None) -> None:
     assert found(run, "result") == 101  # ENETUNREACH: not even loopback is up
 
 
+def test_the_worker_holds_no_judging_code_next_to_student_code() -> None:
+    """Preloaded: what notebooks import. Not loaded, even after the setup cell: the judge and the
+    self-check, which would otherwise sit in every job's memory."""
+    with SandboxPool(1, LIMITS) as started:
+        run = started.run(make_job("""
+            import json, sys
+            from source_lib import data, plots, self_check
+            check = self_check("linear_regression")
+            loaded = json.dumps(sorted(m for m in sys.modules if m.startswith(("source_lib", "autograder"))
+                                       or m in ("numpy", "sympy", "matplotlib.pyplot")))
+        """, probes=[value("loaded")]))
+    loaded = found(run, "loaded")
+    assert {"numpy", "sympy", "matplotlib.pyplot", "source_lib.data", "source_lib.plots"} <= set(loaded)
+    judging = [m for m in loaded if m.startswith(("source_lib.judge", "source_lib.selfcheck"))
+               or (m.startswith("autograder.") and not m.startswith("autograder.sandbox"))]
+    assert judging == []
+
+
 def test_private_filesystem(pool: SandboxPool, namespaces: None, tmp_path: Path) -> None:
     secret = tmp_path / "secret.txt"
     secret.write_text("hidden")
