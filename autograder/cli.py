@@ -13,6 +13,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from autograder import __version__
 from autograder.config import GradingConfig, Limits, default_workers
@@ -89,7 +90,7 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
                              "only the preloaded numpy, sympy and matplotlib); every result records it")
 
 
-def _config(args: argparse.Namespace, **limits: float) -> GradingConfig:
+def _config(args: argparse.Namespace, **limits: Any) -> GradingConfig:
     return GradingConfig(limits=Limits(**limits) if limits else Limits(), workers=args.workers,
                          seed=getattr(args, "seed", None), require_isolation=args.require_isolation,
                          max_isolation=args.max_isolation, allow_unreadable_python=args.allow_unreadable_python)

@@ -5,41 +5,42 @@ Values are checked once, here; everything downstream receives frozen objects.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.errors import ConfigError
+from source_lib import wire
 
 ISOLATION_LEVELS = ("none", "process", "namespaces")
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Resource limits for one run of student code."""
+    """Resource limits for one run of student code; what each means: ``source_lib.wire.Limits``."""
 
-    wall_seconds: float = 30.0     # whole notebook plus probes
-    cpu_seconds: int = 30
-    memory_mb: int = 1024          # address space the student may add on top of the warm worker
-    output_bytes: int = 64 * 1024  # student prints kept for the report; more is cut
-    flood_bytes: int = 8 * 1024 * 1024  # printing beyond this ends the run
-    record_bytes: int = 4 * 1024 * 1024  # answers sent back, in total
-    call_seconds: float = 10.0     # soft limit for one call of a student function
-    scratch_mb: int = 64           # size of the private, writable working directory
-    max_processes: int = 32
+    wall_seconds: float = wire.DEFAULT_LIMITS["wall_seconds"]
+    cpu_seconds: int = wire.DEFAULT_LIMITS["cpu_seconds"]
+    memory_mb: int = wire.DEFAULT_LIMITS["memory_mb"]
+    output_bytes: int = wire.DEFAULT_LIMITS["output_bytes"]
+    flood_bytes: int = wire.DEFAULT_LIMITS["flood_bytes"]
+    record_bytes: int = wire.DEFAULT_LIMITS["record_bytes"]
+    call_seconds: float = wire.DEFAULT_LIMITS["call_seconds"]
+    scratch_mb: int = wire.DEFAULT_LIMITS["scratch_mb"]
+    max_processes: int = wire.DEFAULT_LIMITS["max_processes"]
 
     def __post_init__(self) -> None:
-        for name in ("wall_seconds", "cpu_seconds", "memory_mb", "output_bytes", "flood_bytes",
-                     "record_bytes", "call_seconds", "scratch_mb", "max_processes"):
-            if getattr(self, name) <= 0:
+        for name, value in dataclasses.asdict(self).items():
+            if value <= 0:
                 raise ConfigError(f"limit {name} must be positive")
 
-    def as_wire(self) -> dict[str, float]:
-        return {"wall_seconds": self.wall_seconds, "cpu_seconds": self.cpu_seconds,
-                "memory_mb": self.memory_mb, "output_bytes": self.output_bytes,
-                "flood_bytes": self.flood_bytes, "record_bytes": self.record_bytes,
-                "call_seconds": self.call_seconds, "scratch_mb": self.scratch_mb,
-                "max_processes": self.max_processes}
+    def as_wire(self) -> wire.Limits:
+        return wire.Limits(wall_seconds=self.wall_seconds, cpu_seconds=self.cpu_seconds,
+                           memory_mb=self.memory_mb, output_bytes=self.output_bytes,
+                           flood_bytes=self.flood_bytes, record_bytes=self.record_bytes,
+                           call_seconds=self.call_seconds, scratch_mb=self.scratch_mb,
+                           max_processes=self.max_processes)
 
 
 @dataclass(frozen=True)

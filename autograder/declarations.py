@@ -32,7 +32,7 @@ def load(name: str, layout: CourseLayout | None = None) -> Assignment:
         raise ConfigError(f"unknown assignment {name!r} in {layout.solutions} (known: {known})")
     path = layout.solutions / f"{name}.py"
     module_name = f"zeroinit_declarations.{name}"
-    module = sys.modules.get(module_name)
+    module: object = sys.modules.get(module_name)
     if module is None or getattr(module, "__file__", None) != str(path):
         module = _execute(module_name, path, name)
     assignment = getattr(module, "ASSIGNMENT", None)

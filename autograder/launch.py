@@ -36,18 +36,14 @@ GRACE_SECONDS = 15.0     # outer deadline = the job's wall_seconds + this
 MAX_STARTS = 3           # consecutive failed starts before a slot is given up
 STDERR_TAIL = 8192
 _NOT_STARTED = {"level": "none", "reason": "the pool has not been started"}
-_REPLY_TYPES = {"job_id": (str,), "ended": (str,), "exit_code": (int, type(None)),
-                "signal": (int, type(None)), "wall_seconds": (int, float), "output": (str,),
-                "output_truncated": (bool,), "records": (list,), "records_truncated": (bool,),
-                "isolation": (dict,)}  # wire.REPLY_KEYS plus the isolation report
 
 
 @dataclass(frozen=True)
 class RawRun:
-    """One job's reply from a worker, checked for shape but not yet judged."""
+    """One job's ``wire.Reply``, checked for shape but not yet judged; immutable."""
 
     job_id: str
-    ended: str
+    ended: wire.Ending
     exit_code: int | None
     signal: int | None
     wall_seconds: float
@@ -58,12 +54,17 @@ class RawRun:
     isolation: dict[str, Any]
     retried: str = ""  # why a first attempt was lost to a grader fault (its time is included)
 
+    @classmethod
+    def from_reply(cls, reply: wire.Reply) -> RawRun:
+        return cls(reply["job_id"], wire.Ending(reply["ended"]), reply["exit_code"], reply["signal"],
+                   float(reply["wall_seconds"]), reply["output"], reply["output_truncated"],
+                   tuple(reply["records"]), reply["records_truncated"], reply["isolation"])
 
-def failed_run(job_id: str, ended: str, message: str, isolation: dict[str, Any],
+
+def failed_run(job_id: str, ended: wire.Ending, message: str, isolation: dict[str, Any],
                wall_seconds: float = 0.0) -> RawRun:
     """A RawRun for a job the sandbox could not run (its output explains why)."""
-    return RawRun(job_id, ended, None, None, round(wall_seconds, 4), message, False, (), False,
-                  dict(isolation))
+    return RawRun.from_reply(wire.failed_reply(job_id, ended, message, isolation, wall_seconds))
 
 
 def parse_reply(line: bytes, job_id: str, max_bytes: int) -> RawRun:
@@ -72,19 +73,12 @@ def parse_reply(line: bytes, job_id: str, max_bytes: int) -> RawRun:
         msg = wire.loads(line, max_bytes)
     except RecursionError as exc:
         raise ValueError("reply nested too deeply") from exc
-    missing = [k for k in _REPLY_TYPES if k not in msg]
-    if missing:
-        raise ValueError(f"reply lacks {', '.join(missing)}")
-    wrong = [k for k, types in _REPLY_TYPES.items() if type(msg[k]) not in types]
-    if wrong or not all(type(r) is str for r in msg["records"]):
-        raise ValueError(f"reply fields of the wrong type: {wrong or ['records']}")
+    problem = wire.reply_problem(msg)
+    if problem:
+        raise ValueError(problem)
     if msg["job_id"] != job_id:
         raise ValueError(f"reply for job {msg['job_id']!r} while {job_id!r} was running")
-    if msg["ended"] not in wire.ENDINGS or msg["ended"] == "worker_failed":
-        raise ValueError(f"unknown ending {msg['ended']!r}")
-    return RawRun(job_id, msg["ended"], msg["exit_code"], msg["signal"],
-                  float(msg["wall_seconds"]), msg["output"], msg["output_truncated"],
-                  tuple(msg["records"]), msg["records_truncated"], msg["isolation"])
+    return RawRun.from_reply(msg)  # type: ignore[arg-type]  # its shape was just checked
 
 
 class _Worker:
@@ -95,7 +89,9 @@ class _Worker:
         self.proc = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.PIPE, env=env, cwd=cwd, close_fds=True,
                                      start_new_session=True)  # no terminal signals; killpg works
-        for stream in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
+        assert self.proc.stdin and self.proc.stdout and self.proc.stderr  # all three are pipes
+        self.stdin, self.stdout, self.stderr = self.proc.stdin, self.proc.stdout, self.proc.stderr
+        for stream in (self.stdin, self.stdout, self.stderr):
             os.set_blocking(stream.fileno(), False)
         self.state = "starting"             # starting | idle | busy | dead
         self.deadline = time.monotonic() + STARTUP_SECONDS
@@ -126,11 +122,11 @@ class _Worker:
                 pass
         self.proc.wait()
         try:  # what it said last is still in the pipe: keep it for the diagnostics
-            while self.err_open and (data := os.read(self.proc.stderr.fileno(), 65536)):
+            while self.err_open and (data := os.read(self.stderr.fileno(), 65536)):
                 self.errtail = (self.errtail + data)[-STDERR_TAIL:]
         except OSError:
             pass
-        for stream in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
+        for stream in (self.stdin, self.stdout, self.stderr):
             try:
                 stream.close()
             except OSError:
@@ -217,7 +213,7 @@ class SandboxPool:
         for worker in self._workers:
             if worker.state != "dead":
                 try:
-                    worker.proc.stdin.close()
+                    worker.stdin.close()
                 except OSError:
                     pass
         end = time.monotonic() + 2.0
@@ -288,7 +284,7 @@ class SandboxPool:
                     return
                 if all(w.state == "dead" for w in self._workers):
                     for job in [*retries, *source]:  # nothing can run them; say so, job by job
-                        yield job, failed_run(_job_id(job), "worker_failed",
+                        yield job, failed_run(_job_id(job), wire.Ending.WORKER_FAILED,
                                               "[sandbox] no worker could be (re)started",
                                               self.isolation)
                     return
@@ -318,7 +314,7 @@ class SandboxPool:
     def _prepare(self, job: dict[str, Any]) -> tuple[bytes, float, int] | RawRun:
         """(line, wall seconds, reply cap) for a job, or a RawRun saying why it cannot run."""
         if not isinstance(job, dict) or not isinstance(job.get("job_id"), str):
-            return failed_run(_job_id(job), "start_failed", "[sandbox] a job needs a str job_id",
+            return failed_run(_job_id(job), wire.Ending.START_FAILED, "[sandbox] a job needs a str job_id",
                               self.isolation)
         job.setdefault("wire", wire.WIRE_VERSION)
         job.setdefault("limits", self.limits.as_wire())
@@ -328,7 +324,7 @@ class SandboxPool:
             cap = 6 * (int(limits["record_bytes"]) + int(limits["output_bytes"])) + (1 << 20)
             return wire.dumps(job), wall, cap
         except (TypeError, ValueError) as exc:
-            return failed_run(job["job_id"], "start_failed",
+            return failed_run(job["job_id"], wire.Ending.START_FAILED,
                               f"[sandbox] the job cannot be sent: {exc}", self.isolation)
 
     # ------------------------------------------------------------ the event loop
@@ -340,11 +336,11 @@ class SandboxPool:
         timeout = max(0.0, min(deadlines) - time.monotonic()) if deadlines else 1.0
         with selectors.DefaultSelector() as sel:
             for w in live:
-                sel.register(w.proc.stdout, selectors.EVENT_READ, (w, "out"))
+                sel.register(w.stdout, selectors.EVENT_READ, (w, "out"))
                 if w.err_open:
-                    sel.register(w.proc.stderr, selectors.EVENT_READ, (w, "err"))
+                    sel.register(w.stderr, selectors.EVENT_READ, (w, "err"))
                 if w.outbuf:
-                    sel.register(w.proc.stdin, selectors.EVENT_WRITE, (w, "in"))
+                    sel.register(w.stdin, selectors.EVENT_WRITE, (w, "in"))
             events = sel.select(timeout)
         for key, _ in events:
             worker, kind = key.data
@@ -359,13 +355,13 @@ class SandboxPool:
     def _on_event(self, worker: _Worker, kind: str, restart: bool) -> None:
         try:
             if kind == "in":
-                del worker.outbuf[:os.write(worker.proc.stdin.fileno(), worker.outbuf[:1 << 20])]
+                del worker.outbuf[:os.write(worker.stdin.fileno(), worker.outbuf[:1 << 20])]
             elif kind == "err":
-                data = os.read(worker.proc.stderr.fileno(), 65536)
+                data = os.read(worker.stderr.fileno(), 65536)
                 worker.err_open = bool(data)
                 worker.errtail = (worker.errtail + data)[-STDERR_TAIL:]
             else:
-                data = os.read(worker.proc.stdout.fileno(), 1 << 20)
+                data = os.read(worker.stdout.fileno(), 1 << 20)
                 if not data:
                     code = worker.proc.poll()
                     self._fail(worker, f"worker exited (status {code})", restart)
@@ -438,7 +434,7 @@ class SandboxPool:
             self._lost[job["job_id"]] = (elapsed, message.splitlines()[0])
             self._retries[owner].append(job)
         elif job is not None:
-            self._deliver(job, failed_run(job["job_id"], "worker_failed", message + " (twice)",
+            self._deliver(job, failed_run(job["job_id"], wire.Ending.WORKER_FAILED, message + " (twice)",
                                           self.isolation, elapsed), owner)
         if restart and self._starts[worker.slot] < MAX_STARTS:
             self._starts[worker.slot] += 1

@@ -104,7 +104,7 @@ def sync_test_cells(assignment: Assignment, text: str, cases: CaseSet, reference
         cell.source = (f'{HIDDEN_BEGIN}\ncheck.add_hidden("{question.id}", {hidden!r})\n{HIDDEN_END}\n'
                        f'check("{question.id}")')
         cell.metadata["nbgrader"]["points"] = question.points
-    return nbformat.writes(node) + "\n"
+    return str(nbformat.writes(node)) + "\n"
 
 
 def generate_release(name: str, source_text: str) -> str:
@@ -166,7 +166,7 @@ def _same_numbers(a: Any, b: Any, rel: float = 1e-9) -> bool:
             return math.isclose(float.fromhex(a), float.fromhex(b), rel_tol=rel, abs_tol=1e-12)
         except ValueError:
             return False
-    return a == b
+    return bool(a == b)
 
 
 def _same_arrays(a: dict[str, Any], b: dict[str, Any], rel: float) -> bool:

@@ -19,6 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from source_lib import wire
+
 MAX_OUTPUT_BYTES = 4 * 1024 * 1024
 _REAP_GRACE = 1.0   # seconds a child that closed its pipe gets to exit before it is killed
 
@@ -116,11 +118,8 @@ def _describe(exc: BaseException) -> dict[str, str]:
 
 def _limit(seconds: float, memory_mb: int) -> None:
     """RLIMIT_AS = current size + memory_mb; RLIMIT_CPU a little above the wall-clock limit."""
-    _soft, hard_as = resource.getrlimit(resource.RLIMIT_AS)
-    limit = _vm_size() + memory_mb * 1024 * 1024
-    if hard_as != resource.RLIM_INFINITY:
-        limit = min(limit, hard_as)
-    resource.setrlimit(resource.RLIMIT_AS, (limit, hard_as))
+    hard_as = resource.getrlimit(resource.RLIMIT_AS)[1]
+    resource.setrlimit(resource.RLIMIT_AS, (wire.address_space_limit(memory_mb), hard_as))
     cpu = math.ceil(seconds) + 1
     _soft, hard_cpu = resource.getrlimit(resource.RLIMIT_CPU)
     if hard_cpu == resource.RLIM_INFINITY or hard_cpu > cpu:
@@ -130,17 +129,6 @@ def _limit(seconds: float, memory_mb: int) -> None:
             fh.write("1000")
     except OSError:
         pass
-
-
-def _vm_size() -> int:
-    try:
-        with open("/proc/self/status") as fh:
-            for line in fh:
-                if line.startswith("VmSize:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0
 
 
 def _read(fd: int, deadline: float) -> tuple[bytes, str]:
@@ -180,7 +168,7 @@ def _decode(data: bytes, status: int) -> TimeboxResult:
         reason = "timeout" if sig == signal.SIGXCPU else "crashed"
         return TimeboxResult(False, {"type": "signal", "message": _signal_name(sig)}, reason)
     try:
-        envelope = json.loads(data, parse_constant=_reject_constant)
+        envelope = wire.loads(data, len(data))
         ok, reason, value = envelope["ok"], envelope["reason"], envelope["value"]
     except (ValueError, TypeError, KeyError, RecursionError):
         if os.WIFEXITED(status) and os.WEXITSTATUS(status) != 0:
@@ -197,7 +185,3 @@ def _signal_name(sig: int) -> str:
         return signal.Signals(sig).name
     except ValueError:
         return str(sig)
-
-
-def _reject_constant(name: str) -> None:
-    raise ValueError(f"non-standard JSON constant {name}")

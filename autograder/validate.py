@@ -82,7 +82,7 @@ def student_notebook(release_text: str, answers: Mapping[str, str]) -> str:
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
         if grade_id in answers:
             cell.source = answers[grade_id]
-    return nbformat.writes(node)
+    return str(nbformat.writes(node))
 
 
 def validate(assignment: Assignment, config: GradingConfig, check_sync: bool = True) -> ValidationReport:

@@ -168,11 +168,11 @@ def _decode_int(value: dict[str, Any]) -> Any:
     if not (isinstance(body, str) and 0 < len(body) <= wire.MAX_INT_DIGITS and body.isascii()
             and body.isdigit()):
         raise ValueError("malformed int value")
-    number = int(digits)
+    number = int(body) * (-1 if digits.startswith("-") else 1)  # type: ignore[union-attr]
     numpy_type = _NP_BY_NAME.get(value.get("type", "int"))
     if numpy_type is None or numpy_type not in _NP_INTS:
         return number
-    info = np.iinfo(numpy_type)
+    info = np.iinfo(numpy_type)  # type: ignore[type-var]
     if not info.min <= number <= info.max:
         raise ValueError("int value out of range for its numpy type")
     return numpy_type(number)

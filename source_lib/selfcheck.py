@@ -49,7 +49,8 @@ def checker(assignment: str) -> Checker:
 def _public_data(assignment: str) -> dict[str, Any]:
     path = PUBLIC_DIR / f"{assignment}.json"
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        return data
     except OSError:
         raise CheckFailed(f"The self-check data {path.name} is missing from source_lib/public/: "
                           "ask your instructor to run `autograder release` (or reinstall the kit).") from None

@@ -1,34 +1,20 @@
 """The only contract shared by the sandbox (child) and the trusted side.
 
 Stdlib only, so the child can import it without loading the judge. Every
-message is one JSON object on one line. Values travel as tagged objects from a
-closed set; anything else a student returns becomes ``{"t": "other"}``.
+message is one JSON object on one line. The shapes are defined here, once, as
+TypedDicts (``Job``, the ``Record`` kinds, ``Reply``) with enums for statuses;
+values travel as tagged objects from a closed set, and anything else a student
+returns becomes ``{"t": "other"}``.
 
-Job (trusted -> sandbox worker)::
+Job (trusted -> sandbox worker): ``Job``. The worker sends the job process the
+cells first, and only once the cells are over (the ``cells_done`` record) the
+probes and variants with their inputs: code run by the cells never holds them,
+and the worker keeps no printed output after that point.
 
-    {"wire": 1, "job_id": str,
-     "cells": [{"index": int, "source": str}],
-     "probes": [Probe], "variants": [Variant], "limits": Limits}
+Records (student process -> worker), one per line, in this order: ``CellRecord``
+per cell, ``CellsDone``, then ``ValueRecord`` / ``CallRecord`` per probe, ``DoneRecord``.
 
-    Probe   = {"question": str, "kind": "call", "name": str,
-               "cases": [{"id": str, "args": [Value]}]}
-            | {"question": str, "kind": "value", "name": str}
-    Variant = {"id": str, "cell_index": int, "source": str, "probes": [Probe]}
-
-Records (student process -> worker), one per line, in this order::
-
-    {"r": "cell", "index": int, "status": "ok" | "error", "error": Error | null}
-    {"r": "cells_done"}   the worker keeps no printed output after this, and only now sends
-                          the probes and variants (with their inputs) to the student process
-    {"r": "value", "variant": str | null, "question": str, "found": bool, "value": Value | null}
-    {"r": "call", "variant": str | null, "question": str, "case": str,
-     "status": "returned" | "raised" | "missing", "value": Value | null,
-     "error": Error | null, "args_after": [Value]}
-    {"r": "done", "compute_seconds": float}
-
-    Error = {"type": str, "message": str, "cell": int | null, "line": int | null}
-
-Reply (worker -> trusted side), one line per job: see ``REPLY_KEYS``.
+Reply (worker -> trusted side), one line per job: ``Reply``.
 
 Value tags::
 
@@ -47,9 +33,14 @@ from __future__ import annotations
 import base64
 import json
 import math
-from typing import Any
+import resource
+from collections.abc import Mapping
+from enum import Enum
+from typing import Any, Final, Literal, TypedDict
 
 WIRE_VERSION = 1
+
+WireValue = dict[str, Any]  # one tagged value (see the table above)
 
 VALUE_TAGS = frozenset({"none", "bool", "int", "float", "str", "array", "seq", "expr", "other"})
 ARRAY_DTYPES = frozenset(
@@ -64,24 +55,232 @@ MAX_INT_DIGITS = 300
 MAX_STR_CHARS = 20_000
 MAX_DEPTH = 8
 MAX_SEQ_ITEMS = 10_000
+MIB = 1024 * 1024
 
 # Exit code of a student process whose own grading code failed after the cells ran (for
 # example because a cell replaced a built-in such as isinstance): answers could not be sent.
 ANSWERS_BROKEN_EXIT = 120
 
-REPLY_KEYS = ("job_id", "ended", "exit_code", "signal", "wall_seconds", "output",
-              "output_truncated", "records", "records_truncated")
-ENDINGS = frozenset({"exited", "signaled", "timeout", "output_limit", "record_limit",
-                     "memory", "start_failed", "worker_failed"})
+
+class Ending(str, Enum):
+    """How a job's run ended, as the worker saw it."""
+
+    EXITED = "exited"
+    SIGNALED = "signaled"
+    TIMEOUT = "timeout"
+    OUTPUT_LIMIT = "output_limit"
+    RECORD_LIMIT = "record_limit"
+    MEMORY = "memory"
+    START_FAILED = "start_failed"
+    WORKER_FAILED = "worker_failed"  # said by the trusted pool only, never by a worker
 
 
-def dumps(message: dict[str, Any]) -> bytes:
+class CellStatus(str, Enum):
+    OK = "ok"
+    ERROR = "error"
+
+
+class CallStatus(str, Enum):
+    RETURNED = "returned"
+    RAISED = "raised"
+    MISSING = "missing"
+
+
+ENDINGS = frozenset(e.value for e in Ending)
+
+
+# ---------------------------------------------------------------- limits
+
+
+class Limits(TypedDict):
+    """Resource limits for one run of student code."""
+
+    wall_seconds: float    # whole notebook plus probes
+    cpu_seconds: int
+    memory_mb: int         # address space the student may add on top of the warm worker
+    output_bytes: int      # student prints kept for the report; more is cut
+    flood_bytes: int       # printing beyond this ends the run
+    record_bytes: int      # answers sent back, in total
+    call_seconds: float    # soft limit for one call of a student function
+    scratch_mb: int        # size of the private, writable working directory
+    max_processes: int
+
+
+DEFAULT_LIMITS: Final[Limits] = {
+    "wall_seconds": 30.0, "cpu_seconds": 30, "memory_mb": 1024, "output_bytes": 64 * 1024,
+    "flood_bytes": 8 * MIB, "record_bytes": 4 * MIB, "call_seconds": 10.0, "scratch_mb": 64,
+    "max_processes": 32}
+
+
+def address_space_limit(extra_mb: float) -> int:
+    """An RLIMIT_AS that lets this process grow by ``extra_mb`` over its present size
+    (a forked child of a warm process already maps everything the parent loaded)."""
+    size = 0
+    with open("/proc/self/status", encoding="ascii", errors="replace") as status:
+        for line in status:
+            if line.startswith("VmSize:"):
+                size = int(line.split()[1]) * 1024
+    limit = size + int(extra_mb * MIB)
+    hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+    return limit if hard == resource.RLIM_INFINITY else min(limit, hard)
+
+
+# ---------------------------------------------------------------- the job
+
+
+class Cell(TypedDict):
+    index: int
+    source: str
+
+
+class CallCase(TypedDict):
+    id: str
+    args: list[WireValue]
+
+
+class CallProbe(TypedDict):
+    question: str
+    kind: Literal["call"]
+    name: str
+    cases: list[CallCase]
+
+
+class ValueProbe(TypedDict):
+    question: str
+    kind: Literal["value"]
+    name: str
+
+
+Probe = CallProbe | ValueProbe
+
+
+class Variant(TypedDict):
+    """The solution cell ``cell_index`` with one misconception injected, re-run in a copy."""
+
+    id: str
+    cell_index: int
+    source: str
+    probes: list[Probe]
+
+
+class Job(TypedDict):
+    wire: int
+    job_id: str
+    cells: list[Cell]
+    probes: list[Probe]
+    variants: list[Variant]
+    limits: Limits
+
+
+# ---------------------------------------------------------------- records
+
+
+class Error(TypedDict):
+    type: str
+    message: str
+    cell: int | None
+    line: int | None
+
+
+class _CellRecord(TypedDict):
+    r: Literal["cell"]
+    index: int
+    status: str            # a CellStatus value
+    error: Error | None
+
+
+class CellRecord(_CellRecord, total=False):
+    variant: str           # only on a variant's cell that raised
+
+
+class CellsDone(TypedDict):
+    r: Literal["cells_done"]
+
+
+class ValueRecord(TypedDict):
+    r: Literal["value"]
+    variant: str | None
+    question: str
+    found: bool
+    value: WireValue | None
+
+
+class CallRecord(TypedDict):
+    r: Literal["call"]
+    variant: str | None
+    question: str
+    case: str
+    status: str            # a CallStatus value
+    value: WireValue | None
+    error: Error | None
+    args_after: list[WireValue]
+
+
+class DoneRecord(TypedDict):
+    r: Literal["done"]
+    compute_seconds: float
+
+
+Record = CellRecord | CellsDone | ValueRecord | CallRecord | DoneRecord
+
+
+# ---------------------------------------------------------------- the reply
+
+
+class Reply(TypedDict):
+    """One job's reply: how its run ended, what it printed, the raw record lines."""
+
+    job_id: str
+    ended: str             # an Ending value
+    exit_code: int | None
+    signal: int | None
+    wall_seconds: float
+    output: str
+    output_truncated: bool
+    records: list[str]
+    records_truncated: bool
+    isolation: dict[str, Any]
+
+
+# Run-time types of each Reply field (a test keeps it equal to the TypedDict's keys).
+REPLY_TYPES: Final[dict[str, tuple[type, ...]]] = {
+    "job_id": (str,), "ended": (str,), "exit_code": (int, type(None)), "signal": (int, type(None)),
+    "wall_seconds": (int, float), "output": (str,), "output_truncated": (bool,), "records": (list,),
+    "records_truncated": (bool,), "isolation": (dict,)}
+
+
+def reply_problem(message: dict[str, Any]) -> str:
+    """What makes ``message`` not a worker's Reply (empty when it is one)."""
+    missing = [k for k in REPLY_TYPES if k not in message]
+    if missing:
+        return f"reply lacks {', '.join(missing)}"
+    wrong = [k for k, types in REPLY_TYPES.items() if type(message[k]) not in types]
+    if wrong or not all(type(r) is str for r in message["records"]):
+        return f"reply fields of the wrong type: {wrong or ['records']}"
+    if message["ended"] not in ENDINGS or message["ended"] == Ending.WORKER_FAILED:
+        return f"unknown ending {message['ended']!r}"
+    return ""
+
+
+def failed_reply(job_id: str, ended: Ending, output: str, isolation: dict[str, Any],
+                 wall_seconds: float = 0.0) -> Reply:
+    """The reply for a job that could not run; ``output`` says why."""
+    return {"job_id": job_id, "ended": ended.value, "exit_code": None, "signal": None,
+            "wall_seconds": round(wall_seconds, 4), "output": output, "output_truncated": False,
+            "records": [], "records_truncated": False, "isolation": dict(isolation)}
+
+
+# ---------------------------------------------------------------- lines and values
+
+
+def dumps(message: Mapping[str, Any]) -> bytes:
     """One message as one line of compact JSON (NaN is not allowed on the wire)."""
     return json.dumps(message, separators=(",", ":"), allow_nan=False).encode() + b"\n"
 
 
 def loads(line: bytes | str, max_bytes: int) -> dict[str, Any]:
-    """Parse one line into a JSON object, enforcing a size cap; raise ValueError otherwise."""
+    """Parse one line into a JSON object, enforcing a size cap; raise ValueError otherwise
+    (NaN and Infinity are refused too)."""
     if len(line) > max_bytes:
         raise ValueError(f"message of {len(line)} bytes exceeds the {max_bytes}-byte limit")
     obj = json.loads(line, parse_constant=_reject_constant)

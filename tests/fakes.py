@@ -51,7 +51,7 @@ class FakeRunner:
             try:
                 run = self.handler(job)
             except Exception as exc:  # noqa: BLE001 - a failing handler is a failed worker
-                run = failed_run(_job_id(job), "worker_failed", f"[fake] {exc!r}", self.isolation)
+                run = failed_run(_job_id(job), wire.Ending.WORKER_FAILED, f"[fake] {exc!r}", self.isolation)
             yield job, run
 
 

@@ -12,13 +12,12 @@ output and record caps, clean-up. Nothing a job does may crash or block it.
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import shutil
 import sys
 import tempfile
 import traceback
-from typing import Any
+from typing import Any, BinaryIO
 
 from autograder.sandbox import confine, execute, probe
 from autograder.sandbox.libc import prctl
@@ -26,11 +25,6 @@ from autograder.sandbox.monitor import Monitor
 from autograder.sandbox.zygote import Zygote, ZygoteLost, quiet
 from source_lib import wire
 
-# Mirrors autograder.config.Limits (not importable here); the pool always sends its own.
-DEFAULT_LIMITS: dict[str, Any] = {
-    "wall_seconds": 30.0, "cpu_seconds": 30, "memory_mb": 1024, "output_bytes": 64 * 1024,
-    "flood_bytes": 8 * 1024 * 1024, "record_bytes": 4 * 1024 * 1024, "call_seconds": 10.0,
-    "scratch_mb": 64, "max_processes": 32}
 MAX_JOB_BYTES = 512 * 1024 * 1024
 
 
@@ -42,14 +36,14 @@ class Worker:
         self.plan: confine.Plan = next(iter(zygote.plans.values()))
         self.isolation: dict[str, Any] = {}
 
-    def run(self, job: dict[str, Any]) -> dict[str, Any]:
-        """Reply fields for one job (the envelope adds limits and a scratch dir)."""
-        limits = probe.job_limits(job, DEFAULT_LIMITS)
-        result = self.run_envelope({"kind": "job", "limits": limits, "job": job})
+    def run(self, job: dict[str, Any]) -> wire.Reply:
+        """The reply for one job (the envelope adds limits and a scratch dir)."""
+        limits = probe.job_limits(job, wire.DEFAULT_LIMITS)
         isolation = {**self.isolation, "limits": {**self.isolation["limits"], **limits}}
-        return {"job_id": job["job_id"], **result, "isolation": isolation}
+        return self.run_envelope({"kind": "job", "limits": limits, "job": job}, job["job_id"], isolation)
 
-    def run_envelope(self, envelope: dict[str, Any]) -> dict[str, Any]:
+    def run_envelope(self, envelope: dict[str, Any], job_id: str = "",
+                     isolation: dict[str, Any] | None = None) -> wire.Reply:
         scratch = None
         if self.plan.level == "process":
             scratch = envelope["scratch"] = tempfile.mkdtemp(prefix=f"sbx-{self.slot}-")
@@ -65,7 +59,8 @@ class Worker:
                 _write_all(child.job, wire.dumps(envelope))
             except OSError:
                 pass  # the job process died early; the control pipe will say so
-            return Monitor(child, self.plan, envelope["limits"], self.zygote, questions).wait()
+            monitor = Monitor(child, self.plan, envelope["limits"], self.zygote, questions)
+            return monitor.wait(job_id, isolation or {})
         finally:
             if scratch:
                 remove_tree(scratch)
@@ -86,12 +81,12 @@ class Worker:
         raise RuntimeError(f"no confined job could run: {reason}")
 
     def _trial(self) -> tuple[dict[str, Any] | None, str]:
-        limits = {**DEFAULT_LIMITS, "wall_seconds": 20.0}
+        limits = {**wire.DEFAULT_LIMITS, "wall_seconds": 20.0}
         try:
             result = self.run_envelope({"kind": "self_check", "limits": limits})
         except OSError as exc:
             return None, f"{type(exc).__name__}: {exc}"
-        if result["ended"] != "exited" or result["exit_code"] != 0 or not result["records"]:
+        if result["ended"] != wire.Ending.EXITED or result["exit_code"] != 0 or not result["records"]:
             return None, (result["output"].strip() or result["ended"])[-300:]
         try:
             return wire.loads(result["records"][0], 1 << 20), ""
@@ -125,7 +120,7 @@ def remove_tree(path: str) -> None:
 
 # ---------------------------------------------------------------- startup and loop
 
-def claim_protocol() -> tuple[io.BufferedReader, int]:
+def claim_protocol() -> tuple[BinaryIO, int]:
     """Move the protocol off fds 0/1 so stray prints (ours or a library's) cannot corrupt it."""
     proto_in, proto_out = os.dup(0), os.dup(1)
     devnull = os.open(os.devnull, os.O_RDONLY)
@@ -135,7 +130,7 @@ def claim_protocol() -> tuple[io.BufferedReader, int]:
     return os.fdopen(proto_in, "rb", buffering=1 << 16), proto_out
 
 
-def serve(worker: Worker, reader: io.BufferedReader, out: int) -> None:
+def serve(worker: Worker, reader: BinaryIO, out: int) -> None:
     while line := reader.readline(MAX_JOB_BYTES):
         job_id = ""
         try:
@@ -144,10 +139,8 @@ def serve(worker: Worker, reader: io.BufferedReader, out: int) -> None:
             probe.check_job(job)
             reply = worker.run(job)
         except Exception as exc:  # noqa: BLE001 - a bad job or our bug: answer, keep serving
-            reply = {"job_id": job_id, "ended": "start_failed", "exit_code": None, "signal": None,
-                     "wall_seconds": 0.0, "output": f"[sandbox] {exc}\n{traceback.format_exc()}",
-                     "output_truncated": False, "records": [], "records_truncated": False,
-                     "isolation": worker.isolation}
+            reply = wire.failed_reply(job_id, wire.Ending.START_FAILED,
+                                      f"[sandbox] {exc}\n{traceback.format_exc()}", worker.isolation)
             if isinstance(exc, ZygoteLost):
                 _write_all(out, wire.dumps(reply))
                 raise  # the pool sees the exit and starts a fresh worker

@@ -118,7 +118,7 @@ def unreadable_message(uid: int, hidden: list[str]) -> str:
 
 # ---------------------------------------------------------------- spawning (in the zygote)
 
-Payload = Callable[[dict, int], None]
+Payload = Callable[[dict[str, Any], int], None]
 
 
 def enter_pid_namespace(userns: bool) -> None:
@@ -271,7 +271,7 @@ def _write_file(path: str, text: str) -> None:
 def set_rlimits(limits: dict[str, Any]) -> None:
     """Address space on top of the warm worker's, CPU, file size, fds, processes, no cores."""
     cpu = max(1, int(limits["cpu_seconds"]))
-    _limit(resource.RLIMIT_AS, _vm_size() + int(float(limits["memory_mb"]) * MIB))
+    _limit(resource.RLIMIT_AS, wire.address_space_limit(float(limits["memory_mb"])))
     _limit(resource.RLIMIT_CPU, cpu, cpu + 1)  # SIGXCPU first, SIGKILL a second later
     _limit(resource.RLIMIT_FSIZE, _scratch_bytes(limits))
     _limit(resource.RLIMIT_NOFILE, 64)
@@ -289,14 +289,6 @@ def _limit(kind: int, soft: int, hard: int | None = None) -> None:
     if current_hard != resource.RLIM_INFINITY:
         soft, hard = min(soft, current_hard), min(hard, current_hard)
     resource.setrlimit(kind, (soft, hard))
-
-
-def _vm_size() -> int:
-    with open("/proc/self/status", encoding="ascii", errors="replace") as status:
-        for line in status:
-            if line.startswith("VmSize:"):
-                return int(line.split()[1]) * 1024
-    return 0
 
 
 def _drop_privileges(plan: Plan) -> None:

@@ -18,8 +18,10 @@ import types
 import warnings
 from typing import Any
 
+from source_lib import wire
 from source_lib.export import clean_text, type_name
 
+_TransformerManager: Any
 try:  # preloaded by the worker; optional so a minimal environment still runs plain cells
     from IPython.core.inputtransformer2 import TransformerManager as _TransformerManager
 except Exception:  # noqa: BLE001 - any import failure just disables %magic support
@@ -87,10 +89,11 @@ def adopt_stdio() -> None:
     write_through on a writer that loops until everything is written: nothing
     printed is lost when the job ends with ``os._exit``.
     """
-    sys.stdout = sys.__stdout__ = _text_stream(1)
-    sys.stderr = sys.__stderr__ = _text_stream(2)
-    sys.stdin = sys.__stdin__ = io.TextIOWrapper(io.FileIO(0, "r", closefd=False),
-                                                 encoding="utf-8")
+    streams = {"stdout": _text_stream(1), "stderr": _text_stream(2),
+               "stdin": io.TextIOWrapper(io.FileIO(0, "r", closefd=False), encoding="utf-8")}
+    for name, stream in streams.items():  # the __std*__ originals too: a cell may restore them
+        setattr(sys, name, stream)
+        setattr(sys, f"__{name}__", stream)
 
 
 class _FdWriter(io.RawIOBase):
@@ -189,7 +192,7 @@ class Notebook:
         """A shallow copy of the namespace, for one variant (and made ``__main__``)."""
         return Notebook(dict(self.ns))
 
-    def run_cell(self, index: int, source: str) -> dict[str, Any]:
+    def run_cell(self, index: int, source: str) -> wire.CellRecord:
         """Run one cell; return its record. Never raises."""
         self.cell = index
         error = None
@@ -200,8 +203,8 @@ class Notebook:
             error = error_info(exc, index)
         finally:
             _close_figures()
-        status = "ok" if error is None else "error"
-        return {"r": "cell", "index": index, "status": status, "error": error}
+        status = wire.CellStatus.OK if error is None else wire.CellStatus.ERROR
+        return {"r": "cell", "index": index, "status": status.value, "error": error}
 
     def exec_body(self, source: str, first_line: int) -> None:
         """Run a magic's body in this namespace, keeping the cell's line numbers."""
@@ -209,7 +212,7 @@ class Notebook:
         exec(code, self.ns)  # noqa: S102
 
 
-def error_info(exc: BaseException, cell: int | None) -> dict[str, Any]:
+def error_info(exc: BaseException, cell: int | None) -> wire.Error:
     """An Error object for the wire: type, message, and the line in the cell if known."""
     return {"type": type_name(type(exc)), "message": message(exc), "cell": cell,
             "line": _cell_line(exc, cell)}
@@ -256,7 +259,7 @@ def _transform(source: str) -> str:
     if not _needs_ipython(source):
         return source
     if _transformer is not None:
-        return _transformer.transform_cell(source)
+        return str(_transformer.transform_cell(source))
     return _strip_magics(source)
 
 

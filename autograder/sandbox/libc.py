@@ -17,5 +17,5 @@ def check(result: int, what: str) -> None:
 
 def prctl(option: int, value: int) -> int:
     """prctl(2) with one argument; returns -1 on failure (callers decide if that matters)."""
-    return libc.prctl(option, ctypes.c_ulong(value), ctypes.c_ulong(0), ctypes.c_ulong(0),
-                      ctypes.c_ulong(0))
+    return int(libc.prctl(option, ctypes.c_ulong(value), ctypes.c_ulong(0), ctypes.c_ulong(0),
+                          ctypes.c_ulong(0)))

@@ -36,14 +36,16 @@ class Monitor:
         self.deadline = self.start + float(limits["wall_seconds"])
         self.drain_deadline: float | None = None
         self.output, self.out_total = bytearray(), 0
-        self.pending, self.records, self.rec_total = bytearray(), [], 0
-        self.control, self.killed, self.failure = bytearray(), "", ""
+        self.pending, self.rec_total = bytearray(), 0
+        self.records: list[str] = []
+        self.control, self.failure = bytearray(), ""
+        self.killed: wire.Ending | None = None
         self.ready, self.swept = False, False
         self.status: int | None = None   # wait status of the job process
         self.cpu: float | None = None
         self.sel = selectors.DefaultSelector()
 
-    def wait(self) -> dict[str, Any]:
+    def wait(self, job_id: str, isolation: dict[str, Any]) -> wire.Reply:
         for fd, handler in ((self.child.output, self._on_output),
                             (self.child.records, self._on_records),
                             (self.child.control, self._on_control)):
@@ -53,7 +55,7 @@ class Monitor:
             while self.sel.get_map():
                 now = time.monotonic()
                 if not self.killed and now >= self.deadline:
-                    self.kill("timeout")
+                    self.kill(wire.Ending.TIMEOUT)
                 if self.drain_deadline is not None and now >= self.drain_deadline:
                     break  # escaped holders of the pipes: stop listening
                 limit = min(t for t in (self.drain_deadline, self.deadline) if t is not None)
@@ -72,7 +74,7 @@ class Monitor:
             self.sel.close()
             self._sweep()
             os.close(self.child.pidfd)
-        return self._result()
+        return self._result(job_id, isolation)
 
     def _read(self, fd: int, handler: Callable[[bytes], None]) -> bool:
         """Read what the pipe holds now; False when it is empty (or at EOF, then closed)."""
@@ -92,7 +94,7 @@ class Monitor:
             self.output += data[:room]
         self.out_total += len(data)
         if self.out_total > int(self.limits["flood_bytes"]):
-            self.kill("output_limit")  # and keep draining: a full pipe must not block anyone
+            self.kill(wire.Ending.OUTPUT_LIMIT)  # and keep draining: a full pipe must not block anyone
 
     def _on_records(self, data: bytes) -> None:
         if not data:  # EOF: a last line without newline is kept; the judge rejects it
@@ -101,7 +103,7 @@ class Monitor:
             return
         self.rec_total += len(data)
         if self.rec_total > int(self.limits["record_bytes"]):
-            self.kill("record_limit")
+            self.kill(wire.Ending.RECORD_LIMIT)
             return
         if b"\n" not in data:
             self.pending += data
@@ -151,7 +153,7 @@ class Monitor:
             elif word == "status" and len(arg.split()) == 2:
                 self.status, self.cpu = int(arg.split()[0]), float(arg.split()[1])
 
-    def kill(self, reason: str) -> None:
+    def kill(self, reason: wire.Ending) -> None:
         """SIGKILL the job process: with namespaces that ends everything it started."""
         if self.killed:
             return
@@ -170,17 +172,18 @@ class Monitor:
             self.swept = True
             self.zygote.sweep(self.plan.level)
 
-    def _result(self) -> dict[str, Any]:
+    def _result(self, job_id: str, isolation: dict[str, Any]) -> wire.Reply:
         ended, code, sig = self._ending()
         output = bytes(self.output).decode("utf-8", "replace")
         if self.failure:
             output += f"\n[sandbox] confinement failed: {self.failure}\n"
-        return {"ended": ended, "exit_code": code, "signal": sig,
+        return {"job_id": job_id, "ended": ended.value, "exit_code": code, "signal": sig,
                 "wall_seconds": round(time.monotonic() - self.start, 4), "output": output,
                 "output_truncated": self.out_total > len(self.output), "records": self.records,
-                "records_truncated": self.rec_total > int(self.limits["record_bytes"])}
+                "records_truncated": self.rec_total > int(self.limits["record_bytes"]),
+                "isolation": isolation}
 
-    def _ending(self) -> tuple[str, int | None, int | None]:
+    def _ending(self) -> tuple[wire.Ending, int | None, int | None]:
         code = sig = None
         if self.status is not None:
             code = os.WEXITSTATUS(self.status) if os.WIFEXITED(self.status) else None
@@ -190,11 +193,11 @@ class Monitor:
         if self.killed:
             return self.killed, code, sig
         if self.failure or not self.ready:
-            return "start_failed", code, sig
+            return wire.Ending.START_FAILED, code, sig
         cpu_spent = self.cpu is not None and self.cpu >= int(self.limits["cpu_seconds"]) - 0.05
         if sig == signal.SIGXCPU or (sig == signal.SIGKILL and cpu_spent):
-            return "timeout", code, sig  # RLIMIT_CPU
-        return ("exited" if code is not None else "signaled"), code, sig
+            return wire.Ending.TIMEOUT, code, sig  # RLIMIT_CPU
+        return (wire.Ending.EXITED if code is not None else wire.Ending.SIGNALED), code, sig
 
 
 def _pidfd_pid(pidfd: int) -> int:

@@ -15,7 +15,7 @@ import signal
 import socket
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from autograder.sandbox import landlock
@@ -36,14 +36,14 @@ class RecordWriter:
     def __init__(self, fd: int) -> None:
         self.fd = fd
 
-    def write(self, record: dict[str, Any]) -> None:
+    def write(self, record: Mapping[str, Any]) -> None:
         data = memoryview(wire.dumps(record))
         while data:
             written = os.write(self.fd, data)
             data = data[written:]
 
 
-def job_limits(job: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
+def job_limits(job: dict[str, Any], defaults: Mapping[str, Any]) -> dict[str, Any]:
     """The job's limits, completed from ``defaults`` and checked to be positive numbers."""
     limits = dict(defaults)
     given = job.get("limits") or {}
@@ -189,36 +189,34 @@ def _value_record(ns: dict[str, Any], probe: dict[str, Any], variant: str | None
             "found": found, "value": to_wire(ns[name]) if found else None}
 
 
+CallOutcome = tuple[wire.CallStatus, wire.WireValue | None, wire.Error | None, list[wire.WireValue]]
+
+
 def _call_records(ns: dict[str, Any], probe: dict[str, Any], variant: str | None,
-                  call_seconds: float) -> Iterable[dict[str, Any]]:
+                  call_seconds: float) -> Iterable[wire.CallRecord]:
     fn = ns.get(str(probe["name"]))
-    usable = fn is not None and callable(fn)
     for case in probe.get("cases", []):
-        record = {"r": "call", "variant": variant, "question": str(probe["question"]),
-                  "case": str(case["id"]), "status": "missing", "value": None, "error": None,
-                  "args_after": []}
-        if usable:
-            record.update(_call_case(fn, case.get("args", []), call_seconds))
-        yield record
+        status, value, error, after = (_call_case(fn, case.get("args", []), call_seconds)
+                                       if fn is not None and callable(fn)
+                                       else (wire.CallStatus.MISSING, None, None, []))
+        yield {"r": "call", "variant": variant, "question": str(probe["question"]), "case": str(case["id"]),
+               "status": status.value, "value": value, "error": error, "args_after": after}
 
 
-def _call_case(fn: Callable[..., Any], wire_args: list[Any], call_seconds: float) -> dict[str, Any]:
+def _call_case(fn: Callable[..., Any], wire_args: list[Any], call_seconds: float) -> CallOutcome:
     try:
         args = [from_wire(arg) for arg in wire_args]  # fresh objects for every call
     except (ValueError, TypeError, KeyError, OverflowError) as exc:
-        return {"status": "raised", "error": {"type": "ArgumentError", "message": str(exc)[:500],
-                                              "cell": None, "line": None}}
+        return wire.CallStatus.RAISED, None, {"type": "ArgumentError", "message": str(exc)[:500],
+                                             "cell": None, "line": None}, []
     try:
         value = _timed_call(fn, args, call_seconds)
     except BaseException as exc:  # noqa: BLE001 - SystemExit and the soft timeout included
         error = error_info(exc, None)
         if isinstance(exc, _CallTimeout):
             error["type"] = "CallTimeout"
-        result = {"status": "raised", "error": error}
-    else:
-        result = {"status": "returned", "value": to_wire(value)}
-    result["args_after"] = [to_wire(arg) for arg in args]
-    return result
+        return wire.CallStatus.RAISED, None, error, [to_wire(arg) for arg in args]
+    return wire.CallStatus.RETURNED, to_wire(value), None, [to_wire(arg) for arg in args]
 
 
 def _timed_call(fn: Callable[..., Any], args: list[Any], seconds: float) -> Any:

@@ -151,7 +151,7 @@ def question_from_json(qid: str, entry: dict[str, Any]) -> AutoQuestion:
 
 
 def symbols_from_json(obj: dict[str, Any]) -> Symbols:
-    return Symbols(**{k: tuple(v) if isinstance(v, list) else v for k, v in obj.items()})
+    return Symbols(**{k: tuple(v) if isinstance(v, list) else v for k, v in obj.items()})  # type: ignore[arg-type]
 
 
 def case_from_json(obj: dict[str, Any]) -> Case:

@@ -101,7 +101,7 @@ class _State:
             self.done = True
             seconds = record.get("compute_seconds")
             valid = isinstance(seconds, (int, float)) and not isinstance(seconds, bool) and 0 <= seconds < 1e9
-            self.compute_seconds = float(seconds) if valid else 0.0
+            self.compute_seconds = float(seconds) if valid and seconds is not None else 0.0
         else:
             raise WireError(f"unknown or repeated record kind {str(kind)[:20]!r}")
 
@@ -110,7 +110,8 @@ class _State:
         if record.get("variant") is not None:
             return
         if record.get("status") == "error":
-            error = record.get("error") if isinstance(record.get("error"), dict) else {}
+            found = record.get("error")
+            error: dict[str, Any] = found if isinstance(found, dict) else {}
             self.cell_errors.append(CellError(index, _text(error, "type", 80), _text(error, "message", 500),
                                               error.get("line") if isinstance(error.get("line"), int) else None))
         self.last_cell = index

@@ -17,7 +17,7 @@ import functools
 import math
 import random
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -56,7 +56,7 @@ _MESSAGES = {
     "complex": "Your expression gives complex numbers at some test values (a log or square "
                "root of a negative number?).",
 }
-_SIZE_FACTORS = {  # student / reference as a function of the size m
+_SIZE_FACTORS: dict[str, Callable[[int], Fraction]] = {  # student / reference as a function of the size m
     "missing_1_over_m": lambda n: Fraction(n),
     "sign_and_missing_1_over_m": lambda n: Fraction(-n),
     "extra_1_over_m": lambda n: Fraction(1, n),
@@ -349,7 +349,7 @@ def _verdict(student_src: str | None, reference_fp: tuple[str, ...], mutant_fps:
 
 def _latex(expr: sympy.Expr) -> str:
     try:
-        text = sympy.latex(expr)
+        text = str(sympy.latex(expr))
     except Exception:  # noqa: BLE001 - the echo is a courtesy, not part of the verdict
         return ""
     return text if len(text) <= LATEX_CHARS else text[:LATEX_CHARS] + r"\ldots"
@@ -381,7 +381,7 @@ def _polynomial_shape(expr: sympy.Basic) -> tuple[int, int] | None:
         shapes = [_polynomial_shape(a) for a in expr.args]
         if any(shape is None for shape in shapes):
             return None
-        degrees, terms = zip(*shapes)  # type: ignore[misc]
+        degrees, terms = zip(*shapes)
         if isinstance(expr, sympy.Add):
             return max(degrees), sum(terms)
         return sum(degrees), math.prod(terms)

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
+from typing import Any
 
 import sympy
 
@@ -230,8 +231,9 @@ class _Builder:
         return _Val(sympy.Symbol(name, real=True), VAR_BITS)
 
     def _binop(self, node: ast.BinOp, depth: int) -> _Val:
-        for ops, combine, invert in (((ast.Add, ast.Sub), sympy.Add, lambda e: -e),
-                                     ((ast.Mult, ast.Div), sympy.Mul, lambda e: sympy.Pow(e, -1))):
+        chains: tuple[tuple[tuple[type[ast.operator], ...], Any, Callable[[Any], Any]], ...] = (
+            ((ast.Add, ast.Sub), sympy.Add, lambda e: -e), ((ast.Mult, ast.Div), sympy.Mul, lambda e: sympy.Pow(e, -1)))
+        for ops, combine, invert in chains:
             if isinstance(node.op, ops):  # a flat chain: a - b + c is one Add, not nested ones
                 vals = [(self.build(n, depth + 1), sign) for n, sign in _chain(node, ops)]
                 expr = combine(*[v.expr if sign > 0 else invert(v.expr) for v, sign in vals])

@@ -61,8 +61,17 @@ def reply(**changes: Any) -> bytes:
     return json.dumps({**base, **changes}).encode()
 
 
+def test_the_reply_is_defined_once() -> None:
+    """The run-time check table and the TypedDict name the same fields; the config's limits are
+    the wire's."""
+    assert set(wire.REPLY_TYPES) == set(wire.Reply.__required_keys__) == set(json.loads(reply()))
+    assert Limits().as_wire() == wire.DEFAULT_LIMITS
+    assert set(wire.Limits.__required_keys__) == set(wire.DEFAULT_LIMITS)
+    failed = wire.failed_reply("j", wire.Ending.START_FAILED, "why", {"level": "none"})
+    assert wire.reply_problem(dict(failed)) == ""
+
+
 def test_parse_reply_accepts_a_good_line() -> None:
-    assert set(json.loads(reply())) == {*wire.REPLY_KEYS, "isolation"}
     run = parse_reply(reply(), "j", 1 << 20)
     assert run == RawRun("j", "exited", 0, None, 0.1, "", False, ("{}",), False,
                          {"level": "process"})
@@ -134,10 +143,6 @@ def test_worker_killed_externally_then_pool_continues(tmp_path: Path,
     else:
         subprocess.run(["pkill", "-f", f"sleep {marker}"])
 
-
-def test_worker_defaults_match_config() -> None:
-    from autograder.sandbox.__main__ import DEFAULT_LIMITS
-    assert DEFAULT_LIMITS == Limits().as_wire()
 
 
 def test_two_workers_malformed_jobs_and_completion_order() -> None:
