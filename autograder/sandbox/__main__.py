@@ -94,6 +94,13 @@ class Worker:
             return None, str(exc)
 
 
+# Standard modules notebooks and numpy import lazily (default_rng needs secrets, sockets idna),
+# preloaded when jobs may not be able to read the installation (--allow-unreadable-python).
+STANDARD_MODULES = ("secrets", "random", "statistics", "fractions", "decimal", "csv", "datetime",
+                    "copy", "pprint", "textwrap", "string", "itertools", "functools", "collections",
+                    "dataclasses", "encodings.idna", "numpy.random", "numpy.linalg", "sympy.abc")
+
+
 class Refused(Exception):
     """The only isolation level possible here would be unsafe; the message says what to do."""
 
@@ -176,7 +183,10 @@ def main(argv: list[str] | None = None) -> int:
     reader, out = claim_protocol()
     cwd = os.getcwd()
     sys.path[:] = [p for p in sys.path if p not in ("", cwd)]  # -P is missing before 3.11
-    loaded, missing = execute.preload([n for n in args.preload.split(",") if n])
+    names = [n for n in args.preload.split(",") if n]
+    if args.allow_unreadable_python:  # jobs may then import nothing else: take what notebooks use
+        names += [n for n in STANDARD_MODULES if n not in names]
+    loaded, missing = execute.preload(names)
     execute.warm()
     mountpoint = tempfile.mkdtemp(prefix=f"sbx-root-{args.slot}-")
     plans, reason = make_plans(args, mountpoint)

@@ -273,9 +273,13 @@ def test_process_level_refuses_a_python_the_sandbox_uid_cannot_read() -> None:
         report = pool.isolation
         run = pool.run(make_job("import os\nuid = os.getuid()",
                                 probes=[{"question": "uid", "kind": "value", "name": "uid"}]))
+        # what notebooks import lazily is preloaded for them (numpy's default_rng needs secrets)
+        rng = pool.run(make_job("import numpy as np\nx = float(np.random.default_rng(0).normal())",
+                                probes=[{"question": "x", "kind": "value", "name": "x"}]))
     assert report["imports"] == "preloaded only" and "--allow-unreadable-python" in report["user"]
     assert run.isolation["imports"] == "preloaded only"
     assert json.loads(value_record(run.records))["value"]["v"] == str(report["uid"]) != "0"
+    assert json.loads(value_record(rng.records))["value"]["t"] == "float", rng.records
 
 
 def test_require_isolation_fails_closed() -> None:
