@@ -87,7 +87,8 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--allow-unreadable-python", action="store_true",
                         help="at level 'process' as root: grade even when the sandbox's unprivileged "
                              "uid cannot read this Python installation (student code can then import "
-                             "only the preloaded numpy, sympy and matplotlib); every result records it")
+                             "only what the worker preloads: numpy, sympy, matplotlib and common "
+                             "standard modules); every result records it")
 
 
 def _config(args: argparse.Namespace, **limits: Any) -> GradingConfig:
