@@ -137,8 +137,8 @@ def _judge_run(prepared: Prepared, item: SubmissionFile, digest: str, notebook: 
         status, reason = run_status(run.ended, run.exit_code, run.signal, observed, run.wall_seconds)
         questions = grade_questions(prepared.assignment, prepared.cases, prepared.references,
                                     observed, notebook, prepared.release, judge)
-        warnings = observed.problems + ((f"the grader's sandbox failed once on this notebook and "
-                                         f"ran it again ({run.retried})",) if getattr(run, "retried", "") else ())
+        retried = (f"the grader's sandbox failed once on this notebook and ran it again ({run.retried})",)
+        warnings = observed.problems + (retried if run.retried else ())
     except Exception as exc:  # a grader fault marks this one submission, never the batch
         status, reason = Status.GRADER_ERROR, f"internal grader error ({type(exc).__name__}: {exc}); please report it"
         questions, warnings, observed = _zero_questions(prepared.assignment, reason), (), observe(())

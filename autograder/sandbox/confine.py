@@ -63,8 +63,13 @@ class Plan:
     binds: tuple[str, ...] = ()      # host paths a job may read (bound read-only, or Landlock)
     links: tuple[tuple[str, str], ...] = ()  # (path, target) symlinks such as /bin -> usr/bin
     landlock: int = 0                # Landlock ABI applied at level "process"; 0 = none
-    preloaded_only: bool = False     # ``uid`` cannot read the installation; the caller accepted it
+    unreadable: tuple[str, ...] = ()  # installation paths ``uid`` cannot read; the caller accepted it
     refused: str = ""                # why this plan must not run student code at all
+
+    @property
+    def preloaded_only(self) -> bool:
+        """Jobs can import only what the worker preloaded (``--allow-unreadable-python``)."""
+        return bool(self.unreadable)
 
 
 @dataclass(frozen=True)
@@ -98,11 +103,9 @@ def make_plan(level: str, slot: int, mountpoint: str, *, allow_unreadable: bool 
                 tuple(links), landlock.abi_version() if level == "process" else 0)
     hidden = rootfs.unreachable_paths() if level == "process" and root else []
     if hidden and allow_unreadable:
-        return replace(plan, preloaded_only=True)
+        return replace(plan, unreadable=tuple(hidden))
     if hidden:
         return replace(plan, refused=unreadable_message(uid, hidden))
-    if uid == 0:
-        return replace(plan, refused="student code would run as root")
     return plan
 
 

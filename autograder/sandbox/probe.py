@@ -13,7 +13,6 @@ import json
 import os
 import signal
 import socket
-import sys
 import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -21,7 +20,6 @@ from typing import Any
 from autograder.sandbox import landlock
 from autograder.sandbox.confine import JOB_FD, Plan, read_line
 from autograder.sandbox.execute import Notebook, adopt_stdio, error_info
-from autograder.sandbox.rootfs import unreachable_paths
 from source_lib import wire
 from source_lib.export import from_wire, to_wire
 
@@ -82,13 +80,12 @@ def run_payload(envelope: dict[str, Any], record_fd: int) -> None:
 
 def self_check() -> dict[str, Any]:
     """What a confined process sees: the worker's startup probe checks this."""
-    unreadable = [p for p in (sys.base_prefix, sys.prefix) if not os.access(p, os.R_OK | os.X_OK)]
     try:
         root = sorted(os.listdir("/"))[:50]
     except OSError:  # Landlock at level "process": the host's root is not listable
         root = []
     return {"r": "self_check", "pid": os.getpid(), "uid": os.getuid(), "euid": os.geteuid(),
-            "network": _network_state(), "root": root, "cwd": os.getcwd(), "unreadable": unreadable}
+            "network": _network_state(), "root": root, "cwd": os.getcwd()}
 
 
 def isolation_report(plan: Plan, facts: dict[str, Any], reason: str) -> dict[str, Any]:
@@ -102,7 +99,7 @@ def isolation_report(plan: Plan, facts: dict[str, Any], reason: str) -> dict[str
     else:
         user += " (the worker's own)"
     if plan.preloaded_only:
-        user += (f"; it cannot read {', '.join(unreachable_paths()[:3])}, so only modules the "
+        user += (f"; it cannot read {', '.join(plan.unreadable[:3])}, so only modules the "
                  "worker preloaded can be imported (allowed by --allow-unreadable-python)")
     network = {"unreachable": "none", "denied": "no TCP (Landlock)"}.get(facts.get("network", ""), "loopback")
     kill = "pid namespace" if namespaces else "process group, then orphans (subreaper)"
