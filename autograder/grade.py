@@ -30,7 +30,7 @@ def grade_questions(assignment: Assignment, cases: CaseSet, references: Referenc
                                     references.function(question.id), calls, done)
         elif isinstance(question, SymbolicQuestion):
             result = judge_symbolic(question, references.value(question.id),
-                                    observed.lookup(question.id), verdict_of)
+                                    observed.lookup(question.id), verdict_of, done)
         elif isinstance(question, ChoiceQuestion):
             result = judge_choice(question, references.value(question.id), observed.lookup(question.id))
         else:

@@ -65,7 +65,7 @@ _AT_ZERO_W = "dJ_dw.subs({w: 0, b: 0})"
 _AT_ZERO_B = "dJ_db.subs({w: 0, b: 0})"
 
 DJ_DW_AT_ZERO = SymbolicQuestion(
-    id="dJ_dw_at_zero", title="dJ/dw at w = b = 0", points=1, variable="dJ_dw_at_zero",
+    id="dJ_dw_at_zero", title="dJ/dw at w = b = 0", points=1, variable="dJ_dw_at_zero", uses=("dJ_dw",),
     misconceptions=(
         Misconception("not_substituted", "This is still the general derivative: it should be "
                       "its value at the zero initialisation, with both parameters set.",
@@ -80,7 +80,7 @@ DJ_DW_AT_ZERO = SymbolicQuestion(
 )
 
 DJ_DB_AT_ZERO = SymbolicQuestion(
-    id="dJ_db_at_zero", title="dJ/db at w = b = 0", points=1, variable="dJ_db_at_zero",
+    id="dJ_db_at_zero", title="dJ/db at w = b = 0", points=1, variable="dJ_db_at_zero", uses=("dJ_db",),
     misconceptions=(
         Misconception("not_substituted", "This is still the general derivative: it should be "
                       "its value at the zero initialisation.", ((_AT_ZERO_B, "dJ_db"),)),
@@ -94,9 +94,13 @@ DJ_DB_AT_ZERO = SymbolicQuestion(
 
 
 def _data(rng: np.random.Generator) -> tuple[np.ndarray, ...]:
-    """Random non-square data with a nonzero bias, so swaps, transposes and b-bugs show."""
+    """Random data with a nonzero bias, so swaps, transposes and b-bugs show.
+
+    m / n is never 1/2, 1 or 2: there a factor m, n or 2 would coincide (dividing by n
+    instead of m, say, would look like a factor 2).
+    """
     m = int(rng.integers(5, 10))
-    n = int(rng.choice([k for k in range(2, 5) if k != m]))
+    n = int(rng.choice([k for k in range(2, 5) if m not in (k, 2 * k)]))
     X = rng.normal(0.0, 1.0, size=(m, n))
     w_true = rng.normal(0.0, 1.0, size=n)
     y = X @ w_true + rng.normal(1.5, 0.5) + rng.normal(0.0, 0.3, size=m)
@@ -124,11 +128,12 @@ def _descent_cases(rng: np.random.Generator) -> tuple[Case, ...]:
     return tuple(cases)
 
 
-_X_PUBLIC = np.array([[1.0, 2.0], [2.0, 0.0], [0.0, 1.0], [3.0, 1.0]])
-_Y_PUBLIC = np.array([3.0, 1.0, 2.0, 5.0])
+# 5 examples, 3 features: m / n = 5/3, so a factor m, n or 2 in a mistake is told apart.
+_X_PUBLIC = np.array([[1.0, 2.0, 0.0], [2.0, 0.0, 1.0], [0.0, 1.0, 3.0], [3.0, 1.0, 1.0], [1.0, 3.0, 2.0]])
+_Y_PUBLIC = np.array([3.0, 1.0, 2.0, 5.0, 4.0])
 _PUBLIC_CASES = (
-    Case("public-1", (_X_PUBLIC, _Y_PUBLIC, np.array([0.5, -0.25]), 1.0)),
-    Case("public-2 (zero init)", (_X_PUBLIC, _Y_PUBLIC, np.zeros(2), 0.0)),
+    Case("public-1", (_X_PUBLIC, _Y_PUBLIC, np.array([0.5, -0.25, 0.75]), 1.0)),
+    Case("public-2 (zero init)", (_X_PUBLIC, _Y_PUBLIC, np.zeros(3), 0.0)),
 )
 
 _ERRORS = "errors = X @ w + b - y"
@@ -190,8 +195,8 @@ GRADIENT_DESCENT = FunctionQuestion(
     id="gradient_descent", title="gradient_descent", points=3, function="gradient_descent",
     params=("X", "y", "w_in", "b_in", "alpha", "num_iters"), returns=("w", "b", "J_history"),
     public_cases=(
-        Case("public-1 (zero init)", (_X_PUBLIC, _Y_PUBLIC, np.zeros(2), 0.0, 0.1, 5)),
-        Case("public-2", (_X_PUBLIC, _Y_PUBLIC, np.array([0.2, -0.1]), 0.5, 0.05, 3)),
+        Case("public-1 (zero init)", (_X_PUBLIC, _Y_PUBLIC, np.zeros(3), 0.0, 0.05, 5)),
+        Case("public-2", (_X_PUBLIC, _Y_PUBLIC, np.array([0.2, -0.1, 0.3]), 0.5, 0.02, 3)),
     ),
     hidden_cases=_descent_cases, immutable=("X", "y", "w_in"), uses=("compute_cost", "compute_gradient"),
     misconceptions=(
@@ -200,6 +205,14 @@ GRADIENT_DESCENT = FunctionQuestion(
                       "then update both.",
                       ((_UPDATE, "w = w - alpha * dj_dw\n        dj_dw, dj_db = compute_gradient(X, y, w, b)\n"
                                  "        b = b - alpha * dj_db"),)),
+        Misconception("b_updated_first", "The update is not simultaneous: you recomputed the "
+                      "gradient after changing b. Compute dj_dw and dj_db once per iteration, "
+                      "then update both.",
+                      ((_UPDATE, "b = b - alpha * dj_db\n        dj_dw, dj_db = compute_gradient(X, y, w, b)\n"
+                                 "        w = w - alpha * dj_dw"),)),
+        Misconception("one_iteration_short", "Your loop runs one step fewer than num_iters: check "
+                      "the range of your loop, and that J_history has exactly num_iters entries.",
+                      (("for _ in range(num_iters):", "for _ in range(num_iters - 1):"),)),
         Misconception("mutates_w_in", "gradient_descent changed the caller's w_in: work on a copy "
                       "and update without writing into the caller's array, so a later run from the "
                       "same start really starts from there.",
@@ -223,8 +236,9 @@ ANSWER_ZERO_INIT = ChoiceQuestion(
     variable="answer_zero_init",
     choices={
         "A": "Because the gradient at w = b = 0 is zero, so the weights start at the optimum.",
-        "B": "Because the cost is convex: every start reaches the same minimum, and zero only "
-             "changes how many steps it takes.",
+        "B": "Because the cost is convex: from every start gradient descent reaches the lowest cost, "
+             "and zero only changes the path (and, when several weights give that cost, which of "
+             "them it ends at).",
         "C": "Because zero weights break the symmetry between the features.",
         "D": "It is not fine: linear regression must start from small random weights.",
     },
@@ -236,8 +250,8 @@ ANSWER_ZERO_INIT = ChoiceQuestion(
                       "share inputs. Ask whether two weights of this model can ever receive the "
                       "same gradient just because they start equal.",
                       (('answer_zero_init = "B"', 'answer_zero_init = "C"'),)),
-        Misconception("random_required", "Look again at the experiment that compares starting "
-                      "points in Part 3: where does each run end?",
+        Misconception("random_required", "Look again at the experiments of Part 3: does any start, "
+                      "zero included, fail to reach the lowest cost?",
                       (('answer_zero_init = "B"', 'answer_zero_init = "D"'),)),
     ),
 )

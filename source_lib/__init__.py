@@ -1,6 +1,7 @@
 """zeroinit-kit's student package: what the assignment notebooks import.
 
-``from source_lib import data, plots, self_check`` then ``check = self_check("linear_regression")``.
+``from source_lib import data, plots, self_check`` then ``check = self_check("linear_regression")``
+and, in the last cell, ``check.all()`` (often bound as ``check_all``).
 
 It holds the self-check, the data generators, the plots, the public check data and
 the judging engine the self-check shares with the batch grader; no solution, hidden
@@ -11,9 +12,13 @@ grader's sandbox preloads it without any judging code.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 __all__ = ["self_check"]
+
+# Set by the batch grader's sandbox: there the trusted judge grades, so the self-check stays silent.
+GRADER_SANDBOX_VARIABLE = "ZEROINIT_SANDBOX"
 
 
 def self_check(assignment: str) -> LazyCheck:
@@ -29,7 +34,14 @@ class LazyCheck:
         self._checker: Any = None
 
     def __call__(self, question_id: str) -> float | None:
+        if os.environ.get(GRADER_SANDBOX_VARIABLE):
+            return None
         return self._load()(question_id)  # type: ignore[no-any-return]
+
+    def all(self) -> None:
+        """Print a one-line verdict for every question of the assignment."""
+        if not os.environ.get(GRADER_SANDBOX_VARIABLE):
+            self._load().all()
 
     def add_hidden(self, question_id: str, data: str) -> None:
         """Register hidden cases (used by the hidden-test blocks nbgrader's autograder restores)."""

@@ -5,16 +5,22 @@ the public cases shipped in ``source_lib/public/<assignment>.json`` (and, when
 nbgrader's autograder restores the hidden-test blocks, on the hidden ones too).
 It prints a short verdict that names the mistake; it never shows hidden inputs.
 
-nbgrader semantics of the test cells that call it: full marks -> returns None;
-partial credit with hidden data -> returns the points earned (nbgrader reads the
-number); nothing earned or a failed public case -> raises ``CheckFailed``,
-which Jupyter shows as a short message instead of a traceback.
+In the student's notebook a check only prints, so "Run All" reaches the end.
+Under nbgrader (``NBGRADER_EXECUTION`` set by its autograde and validate) the
+test cells keep nbgrader's semantics: full marks -> returns None; partial credit
+with hidden data -> returns the points earned (nbgrader reads the number);
+nothing earned or a failed public case -> raises ``CheckFailed``, which Jupyter
+shows as a short message instead of a traceback.
+
+A question that builds on earlier ones (its ``uses``) judges those first, so a
+failure caused by an earlier answer names that answer.
 """
 
 from __future__ import annotations
 
 import copy
 import json
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import replace
@@ -28,7 +34,7 @@ from source_lib.judge.calls import judge_case
 from source_lib.judge.decode import Call, ErrorInfo, Lookup
 from source_lib.judge.reference import FunctionReference, ValueReference
 from source_lib.judge.results import Outcome, QuestionResult
-from source_lib.judge.spec import ChoiceQuestion, FunctionQuestion, SymbolicQuestion, Symbols
+from source_lib.judge.spec import AutoQuestion, ChoiceQuestion, FunctionQuestion, SymbolicQuestion, Symbols
 from source_lib.judge.summary import question_result
 
 PUBLIC_DIR = Path(__file__).resolve().parent / "public"
@@ -56,14 +62,25 @@ def _public_data(assignment: str) -> dict[str, Any]:
                           "ask your instructor to run `autograder release` (or reinstall the kit).") from None
 
 
+def under_nbgrader() -> bool:
+    """True while nbgrader's autograde or validate runs the notebook."""
+    return bool(os.environ.get("NBGRADER_EXECUTION"))
+
+
 class Checker:
-    """Callable as ``check(question_id)``; ``add_hidden`` is used by nbgrader's hidden tests."""
+    """Callable as ``check(question_id)``; ``all()`` summarises every question.
+
+    ``add_hidden`` is used by nbgrader's hidden tests; ``strict`` tells whether a
+    failed check raises (under nbgrader) or only prints (in the student's notebook).
+    """
 
     def __init__(self, load: Callable[[], dict[str, Any]],
-                 namespace: Callable[[], dict[str, Any]] | None = None) -> None:
+                 namespace: Callable[[], dict[str, Any]] | None = None,
+                 strict: Callable[[], bool] = under_nbgrader) -> None:
         self.load = load
         self.hidden: dict[str, dict[str, Any]] = {}
         self.namespace = namespace or (lambda: vars(sys.modules["__main__"]))
+        self.strict = strict
         self._data: dict[str, Any] | None = None
 
     @property
@@ -83,23 +100,49 @@ class Checker:
     def __call__(self, question_id: str) -> float | None:
         entry = self.data["questions"].get(question_id)
         if entry is None:
-            raise CheckFailed(f"There is no question {question_id!r} in this assignment.")
-        question = checkdata.question_from_json(question_id, entry)
-        result = self.judge(question, entry, self.hidden.get(question_id))
+            known = ", ".join(self.data["questions"])
+            message = f"There is no question {question_id!r} in this assignment (its questions: {known})."
+            if self.strict():
+                raise CheckFailed(message)
+            print(f"\u2718 {message}")
+            return None
+        result = self.result(question_id)
         print(render(result, entry, hidden=question_id in self.hidden))
-        if result.outcome is Outcome.MANUAL:  # recorded, to be graded after submission
+        if result.outcome is Outcome.MANUAL or not self.strict():
             return None
         return self._nbgrader_outcome(question_id, result)
 
-    def judge(self, question: Any, entry: dict[str, Any], hidden: dict[str, Any] | None) -> QuestionResult:
-        """The QuestionResult for the student's current answer."""
+    def all(self) -> None:
+        """Print one line per question: the whole notebook's self-check at a glance."""
+        questions = self.data["questions"]
+        results: dict[str, QuestionResult] = {}
+        for question_id in questions:
+            results[question_id] = self.result(question_id, results)
+        print(summary_table(results, any(e.get("has_hidden_cases") for e in questions.values())))
+
+    def result(self, question_id: str, known: dict[str, QuestionResult] | None = None) -> QuestionResult:
+        """The student's current answer judged, after the earlier answers it builds on."""
+        known = {} if known is None else known
+        entry = self.data["questions"][question_id]
+        question = checkdata.question_from_json(question_id, entry)
+        uses = () if isinstance(question, ChoiceQuestion) else question.uses
+        for earlier in uses:
+            if earlier not in known and earlier in self.data["questions"]:
+                known[earlier] = self.result(earlier, known)
+        return self.judge(question, entry, self.hidden.get(question_id), known)
+
+    def judge(self, question: AutoQuestion, entry: dict[str, Any], hidden: dict[str, Any] | None,
+              upstream: dict[str, QuestionResult] | None = None) -> QuestionResult:
+        """The QuestionResult for the student's current answer (``upstream``: earlier results)."""
+        upstream = upstream or {}
         if isinstance(question, FunctionQuestion):
-            return self._function(question, entry, hidden)
+            return self._function(question, entry, hidden, upstream)
         if isinstance(question, SymbolicQuestion):
-            return self._symbolic(question, entry, hidden)
+            return self._symbolic(question, entry, hidden, upstream)
         return self._choice(question, hidden)
 
-    def _function(self, q: FunctionQuestion, entry: dict[str, Any], hidden: dict[str, Any] | None) -> QuestionResult:
+    def _function(self, q: FunctionQuestion, entry: dict[str, Any], hidden: dict[str, Any] | None,
+                  upstream: dict[str, QuestionResult]) -> QuestionResult:
         raw_cases = entry["cases"] + (hidden["cases"] if hidden else [])
         cases = tuple(checkdata.case_from_json(c) for c in raw_cases)
         reference = FunctionReference(
@@ -109,10 +152,13 @@ class Checker:
         function = self.namespace().get(q.function)
         if not callable(function):
             return question_result(q, (), Outcome.MISSING, f"`{q.function}` is not defined yet: run its cell first.")
-        results = tuple(judge_case(q, case, call_student(function, case.args), reference) for case in cases)
-        return question_result(q, results, None)
+        calls = [call_student(function, case.args) for case in cases]
+        results = tuple(judge_case(q, case, call, reference) for case, call in zip(cases, calls))
+        outcome = Outcome.ERROR if all(c.status == "raised" for c in calls) else None
+        return question_result(q, results, outcome, upstream=upstream)
 
-    def _symbolic(self, q: SymbolicQuestion, entry: dict[str, Any], hidden: dict[str, Any] | None) -> QuestionResult:
+    def _symbolic(self, q: SymbolicQuestion, entry: dict[str, Any], hidden: dict[str, Any] | None,
+                  upstream: dict[str, QuestionResult]) -> QuestionResult:
         parts = [entry] + ([hidden] if hidden else [])
         points = tuple(checkdata.point_from_json(p) for part in parts for p in part["eval_points"])
         expected = tuple(v for part in parts for v in part["expected"])
@@ -122,7 +168,7 @@ class Checker:
         def verdict(question: SymbolicQuestion, source: str) -> dict[str, Any]:
             return symbolic.judge_against_fingerprints(source, expected, mutants, points, self.symbols)
 
-        return judge_symbolic(q, ValueReference(codec.NoneValue(), {}), self._lookup(q.variable), verdict)
+        return judge_symbolic(q, ValueReference(codec.NoneValue(), {}), self._lookup(q.variable), verdict, upstream)
 
     def _choice(self, q: ChoiceQuestion, hidden: dict[str, Any] | None) -> QuestionResult:
         lookup = self._lookup(q.variable)
@@ -166,12 +212,41 @@ def call_student(function: Callable[..., Any], args: tuple[Any, ...]) -> Call:
 
 def render(result: QuestionResult, entry: dict[str, Any], hidden: bool) -> str:
     """The printed verdict: a headline, then what to fix (never hidden inputs)."""
-    if result.outcome is Outcome.MANUAL:
-        mark = "\u2022"  # neither a pass nor a fail: it is not checked here
-    else:
-        mark = "\u2714" if result.score >= result.max_score else "\u2718"
+    mark = _mark(result)
     lines = result.feedback.splitlines() or [""]
     text = [f"{mark} {result.question_id}: {lines[0]}"] + [f"  {line}" for line in lines[1:]]
     if entry.get("has_hidden_cases") and not hidden:
         text.append("  (The autograder also runs hidden cases.)")
     return "\n".join(text)
+
+
+def summary_table(results: dict[str, QuestionResult], has_hidden: bool) -> str:
+    """``check_all()``'s table: a mark, the question and the first line of its verdict."""
+    width = max(len(q) for q in results) if results else 0
+    lines = ["Self-check of every question" + (" (public checks; the autograder also runs hidden cases):"
+                                            if has_hidden else ":")]
+    for question_id, result in results.items():
+        lines.append(f"  {_mark(result)} {question_id:<{width}}  {_shorten(_headline(result), 100)}")
+    passing = sum(r.outcome is Outcome.PASSED for r in results.values())
+    recorded = sum(r.outcome is Outcome.MANUAL for r in results.values())
+    tally = f"{passing} of {len(results) - recorded} checked answers pass"
+    lines.append(tally + (f"; {recorded} answer(s) recorded, graded after you submit." if recorded else "."))
+    return "\n".join(lines)
+
+
+def _headline(result: QuestionResult) -> str:
+    """The line that says what to do: a callee to fix first, else what follows the case tally."""
+    lines = result.feedback.splitlines() or [""]
+    if result.fix_first or len(result.cases) <= 1 or len(lines) == 1:
+        return lines[0]
+    return lines[1]
+
+
+def _mark(result: QuestionResult) -> str:
+    if result.outcome is Outcome.MANUAL:
+        return "\u2022"  # neither a pass nor a fail: it is not checked here
+    return "\u2714" if result.score >= result.max_score else "\u2718"
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[:limit - 1].rstrip() + "\u2026"

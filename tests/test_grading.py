@@ -119,4 +119,4 @@ def test_gradient_descent_feedback_points_at_a_broken_gradient(grade: Grade, not
                                             "    e = X @ w + b - y\n    return X.T @ e, e.sum()")
     judged = question(grade({"s": broken})["s"], "gradient_descent")
     assert judged.score < judged.max_score
-    assert "calls your compute_gradient" in judged.feedback
+    assert judged.feedback.startswith("`gradient_descent` builds on your `compute_gradient`")

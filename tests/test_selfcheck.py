@@ -47,8 +47,19 @@ def namespace() -> dict[str, Any]:
 
 @pytest.fixture
 def check(namespace: dict[str, Any]) -> Checker:
+    """The check as nbgrader's autograde and validate run it (NBGRADER_EXECUTION set)."""
     found = checker("linear_regression")
     found.namespace = lambda: namespace
+    found.strict = lambda: True
+    return found
+
+
+@pytest.fixture
+def student_check(namespace: dict[str, Any]) -> Checker:
+    """The check as it runs in the student's own notebook."""
+    found = checker("linear_regression")
+    found.namespace = lambda: namespace
+    found.strict = lambda: False
     return found
 
 
@@ -140,7 +151,8 @@ def test_with_hidden_data_a_wrong_choice_is_named(check: Checker, namespace: dic
     assert "hidden units" in capsys.readouterr().out
 
 
-def test_unknown_question_and_missing_data_fail_clearly(tmp_path: Path) -> None:
+def test_unknown_question_and_missing_data_fail_clearly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
     with pytest.raises(CheckFailed, match="no question"):
         self_check("linear_regression")("no_such_question")
     with pytest.raises(CheckFailed, match="ask your instructor"):
@@ -162,10 +174,99 @@ def test_student_inputs_are_copies(check: Checker, namespace: dict[str, Any]) ->
     assert len(seen) == 2
 
 
+# ---------------------------------------------------------------- in the student's notebook
+
+
+def test_in_the_students_notebook_a_failed_check_prints_and_never_raises(
+        student_check: Checker, namespace: dict[str, Any], capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    namespace["compute_gradient"] = gradient_without_1_over_m
+    namespace.pop("compute_cost")
+    assert student_check("compute_gradient") is None
+    assert student_check("compute_cost") is None
+    assert student_check("no_such_question") is None
+    out = capsys.readouterr().out
+    assert "did you forget 1/m?" in out and "not defined" in out and "no question 'no_such_question'" in out
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")  # nbgrader keeps its semantics
+    with pytest.raises(CheckFailed):
+        checker("linear_regression")("no_such_question")
+
+
+def test_the_grader_sandbox_silences_the_self_check(monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    import source_lib
+
+    monkeypatch.setenv(source_lib.GRADER_SANDBOX_VARIABLE, "1")
+    check = self_check("linear_regression")
+    assert check("no_such_question") is None and check.all() is None
+    assert capsys.readouterr().out == "" and check._checker is None  # the judge never even loaded
+
+
+def test_check_all_prints_one_line_per_question(student_check: Checker, namespace: dict[str, Any],
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    namespace["compute_gradient"] = gradient_without_1_over_m
+    namespace.pop("compute_cost")
+    student_check.all()
+    lines = capsys.readouterr().out.splitlines()
+    questions = list(student_check.data["questions"])
+    assert len(lines) == len(questions) + 2
+    by_id = {line.split()[1]: line for line in lines[1:-1]}
+    assert list(by_id) == questions
+    assert by_id["dJ_dw"].lstrip().startswith("\u2714")
+    assert by_id["compute_gradient"].lstrip().startswith("\u2718") and "1/m" in by_id["compute_gradient"]
+    assert "not defined" in by_id["compute_cost"]
+    assert by_id["answer_zero_init"].lstrip().startswith("\u2022")
+    assert "2 of 7 checked answers pass" in lines[-1]  # dJ_dw and dJ_db; at-zero answers are missing
+
+
+def test_a_function_that_fails_because_of_its_callee_names_the_callee(
+        student_check: Checker, namespace: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
+    def gradient_descent(X, y, w_in, b_in, alpha, num_iters):  # noqa: ANN001, ANN202
+        compute = namespace["compute_gradient"]
+        w, b, history = w_in.copy(), b_in, []
+        for _ in range(num_iters):
+            dj_dw, dj_db = compute(X, y, w, b)
+            w, b = w - alpha * dj_dw, b - alpha * dj_db
+            history.append(namespace["compute_cost"](X, y, w, b))
+        return w, b, history
+
+    namespace["gradient_descent"] = gradient_descent
+    student_check("gradient_descent")
+    assert "\u2714 gradient_descent" in capsys.readouterr().out  # correct callees: no note
+    namespace["compute_gradient"] = gradient_without_1_over_m
+    student_check("gradient_descent")
+    out = capsys.readouterr().out
+    first = out.splitlines()[0]
+    assert first.startswith("\u2718 gradient_descent: `gradient_descent` builds on your `compute_gradient`")
+    assert "fix it first" in first
+
+
+def test_an_answer_derived_from_a_wrong_earlier_answer_names_the_earlier_one(
+        student_check: Checker, namespace: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
+    wrong = -sp.diff(J, w)
+    namespace["dJ_dw"] = wrong
+    namespace["dJ_dw_at_zero"] = wrong.subs({w: 0, b: 0})
+    student_check("dJ_dw_at_zero")
+    out = capsys.readouterr().out
+    assert "builds on your `dJ_dw`, which does not pass its checks yet: fix it first" in out
+    namespace["dJ_dw"] = sp.diff(J, w)
+    namespace["dJ_dw_at_zero"] = sp.diff(J, w).subs({w: 0, b: 0})
+    student_check("dJ_dw_at_zero")
+    assert "\u2714 dJ_dw_at_zero" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("value", [2.5, 0.5, sp.Rational(3, 4)])
+def test_a_number_where_an_expression_is_expected_is_told_so(student_check: Checker, namespace: dict[str, Any],
+                                                             value: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    namespace["dJ_dw"] = value
+    student_check("dJ_dw")
+    assert "`dJ_dw` is a number, not an expression" in capsys.readouterr().out
+
+
 def test_plots_render_headless() -> None:
     assert matplotlib.get_backend().lower() == "agg"
     history = [1.0 / k for k in range(1, 50)]
-    figure = plots.loss_curves({"zeros": history, "random": history[::-1]}, title="t")
+    figure = plots.convergence({"zeros": history, "random": history[::-1]}, minimum=0.01, title="t")
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     assert buffer.getvalue().startswith(b"\x89PNG") and len(buffer.getvalue()) > 5000

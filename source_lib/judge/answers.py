@@ -17,8 +17,12 @@ SymbolicVerdict = Callable[[SymbolicQuestion, str], Mapping[str, Any]]
 
 
 def judge_symbolic(question: SymbolicQuestion, reference: ValueReference, lookup: Lookup,
-                   verdict_of: SymbolicVerdict) -> QuestionResult:
-    """Equivalence by the symbolic judge; a matching mutant names the mistake."""
+                   verdict_of: SymbolicVerdict, upstream: Mapping[str, QuestionResult] | None = None) -> QuestionResult:
+    """Equivalence by the symbolic judge; a matching mutant names the mistake.
+
+    ``upstream`` (earlier results) lets a wrong answer derived from a wrong earlier one
+    name that earlier one first.
+    """
     early = _not_found(question.variable, question, lookup)
     if early:
         return early
@@ -32,12 +36,19 @@ def judge_symbolic(question: SymbolicQuestion, reference: ValueReference, lookup
     if verdict.get("equivalent") is True:
         return _single(question, True, "Correct: equivalent to the expected expression.")
     if not verdict.get("parsed", False):
-        return _single(question, False, str(verdict.get("parse_error") or "Your expression could not be read."))
+        return _single(question, False, str(verdict.get("parse_error") or "Your expression could not be read."),
+                       upstream=upstream)
     for misconception in question.misconceptions:
         if misconception.id in verdict.get("mutants", ()):
-            return _single(question, False, misconception.feedback, misconception.id, misconception.credit)
+            return _single(question, False, misconception.feedback, misconception.id, misconception.credit,
+                           upstream)
+    if verdict.get("constant"):
+        return _single(question, False, f"`{question.variable}` is a number, not an expression: the answer "
+                                        "still depends on the symbols and the data of the problem. Build it "
+                                        "from them with sympy, without plugging in values.", upstream=upstream)
     message = verdict.get("message") or "Not equivalent to the expected expression."
-    return _single(question, False, f"{message} (Checked at random values of the symbols, for m = 1, 2, 3.)")
+    return _single(question, False, f"{message} (Checked at random values of the symbols, for m = 1, 2, 3.)",
+                   upstream=upstream)
 
 
 def judge_choice(question: ChoiceQuestion, reference: ValueReference, lookup: Lookup) -> QuestionResult:
@@ -88,6 +99,7 @@ def _not_found(name: str, question: SymbolicQuestion | ChoiceQuestion, lookup: L
 
 
 def _single(question: SymbolicQuestion | ChoiceQuestion, passed: bool, message: str,
-            misconception: str | None = None, credit: float = 0.0) -> QuestionResult:
+            misconception: str | None = None, credit: float = 0.0,
+            upstream: Mapping[str, QuestionResult] | None = None) -> QuestionResult:
     case = CaseResult(question.id, passed, False, message, misconception, 1.0 if passed else credit)
-    return question_result(question, (case,), None)
+    return question_result(question, (case,), None, upstream=upstream)

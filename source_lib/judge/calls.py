@@ -34,7 +34,7 @@ def judge_function(question: FunctionQuestion, cases: tuple[Case, ...], referenc
         return question_result(question, results, Outcome.TIMEOUT,
                                "Not checked: the notebook stopped before this function could be called.")
     outcome = Outcome.ERROR if statuses == {"raised"} else None
-    return question_result(question, results, outcome, _upstream_note(question, upstream))
+    return question_result(question, results, outcome, upstream=upstream)
 
 
 def judge_case(question: FunctionQuestion, case: Case, call: Call, reference: FunctionReference) -> CaseResult:
@@ -102,12 +102,4 @@ def _dims(case: Case) -> dict[str, int]:
     if isinstance(first, np.ndarray) and first.ndim == 2:
         return {"m": first.shape[0], "n": first.shape[1]}
     return {}
-
-
-def _upstream_note(question: FunctionQuestion, upstream: Mapping[str, QuestionResult]) -> str:
-    weak = [q for q in question.uses if q in upstream and upstream[q].score < upstream[q].max_score]
-    if not weak:
-        return ""
-    return (f"{question.function} calls your {' and '.join(weak)}, which did not pass every case: "
-            "fix those first, then check this one again.")
 

@@ -65,9 +65,11 @@ def _declaration(q: AutoQuestion) -> dict[str, Any]:
     # letter would leave the letter without a text, the answer, for everyone to see.
     entry: dict[str, Any] = {"kind": _kind(q), "title": q.title, "points": q.points, "name": q.name,
                              "misconceptions": [] if isinstance(q, ChoiceQuestion) else _misconceptions(q)}
+    if isinstance(q, FunctionQuestion | SymbolicQuestion):
+        entry["uses"] = list(q.uses)
     if isinstance(q, FunctionQuestion):
         entry.update(params=list(q.params), returns=list(q.returns), immutable=list(q.immutable),
-                     uses=list(q.uses), rtol=q.rtol, atol=q.atol)
+                     rtol=q.rtol, atol=q.atol)
     if isinstance(q, ChoiceQuestion):
         entry["choices"] = dict(q.choices)
     return entry
@@ -146,7 +148,8 @@ def question_from_json(qid: str, entry: dict[str, Any]) -> AutoQuestion:
                                 tuple(entry["returns"]), (), lambda rng: (), tuple(entry["immutable"]),
                                 tuple(entry["uses"]), entry["rtol"], entry["atol"], misconceptions)
     if entry["kind"] == "symbolic":
-        return SymbolicQuestion(qid, entry["title"], entry["points"], entry["name"], misconceptions)
+        return SymbolicQuestion(qid, entry["title"], entry["points"], entry["name"], misconceptions,
+                                tuple(entry.get("uses", ())))
     return ChoiceQuestion(qid, entry["title"], entry["points"], entry["name"], entry["choices"], misconceptions)
 
 

@@ -59,16 +59,25 @@ class QuestionResult:
     misconceptions: tuple[str, ...] = ()
     manual: bool = False
     answer_text: str = ""        # shown for manually graded answers only
+    fix_first: tuple[str, ...] = ()  # earlier questions it builds on that fail: the real culprits
 
 
 @dataclass(frozen=True)
 class CellError:
-    """A cell of the notebook that raised while it ran."""
+    """A cell of the notebook that raised while it ran.
+
+    Jupyter shows no cell numbers, so a student finds the cell by ``question``: the
+    question whose answer cell it is (``offset`` 0) or the nearest one above it (the
+    ``offset``-th code cell below it); with no question above, ``question`` is None and
+    ``offset`` counts code cells from the top of the notebook.
+    """
 
     cell: int
     error_type: str
     message: str
     line: int | None = None
+    question: str | None = None
+    offset: int = 0
 
 
 @dataclass(frozen=True)

@@ -103,6 +103,7 @@ class SymbolicQuestion(_NamedValue):
     points: float
     variable: str
     misconceptions: tuple[Misconception, ...] = ()
+    uses: tuple[str, ...] = ()  # ids of earlier answers this one is derived from
 
 
 @dataclass(frozen=True)

@@ -2,23 +2,46 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from source_lib.judge.results import CaseResult, Outcome, QuestionResult
-from source_lib.judge.spec import AutoQuestion
+from source_lib.judge.spec import AutoQuestion, ChoiceQuestion
 
 
 def question_result(question: AutoQuestion, cases: tuple[CaseResult, ...], outcome: Outcome | None,
-                    note: str = "") -> QuestionResult:
-    """Score = points x mean case credit; the feedback leads with what to fix."""
+                    note: str = "", upstream: Mapping[str, QuestionResult] | None = None) -> QuestionResult:
+    """Score = points x mean case credit; the feedback leads with what to fix.
+
+    ``upstream`` holds the results of earlier questions: when this one fails and builds
+    on one that fails too, the feedback names that one first (it is the real culprit).
+    """
     credit = sum(c.credit for c in cases) / len(cases) if cases else 0.0
     score = round(question.points * credit, 4)
     if outcome is None:
         outcome = Outcome.PASSED if credit >= 1.0 else Outcome.PARTIAL if credit > 0 else Outcome.FAILED
     if outcome in (Outcome.MISSING, Outcome.TIMEOUT):
         score = 0.0
-    feedback = _feedback(cases, outcome, note)
+    failed = outcome in (Outcome.FAILED, Outcome.PARTIAL, Outcome.ERROR)
+    culprits = failing_dependencies(question, upstream or {}) if failed else ()
+    feedback = "\n".join(t for t in (_fix_first_note(question, culprits), _feedback(cases, outcome, note)) if t)
     named = tuple(dict.fromkeys(c.misconception for c in cases if c.misconception))
     return QuestionResult(question.id, question.title, score, float(question.points), outcome,
-                          feedback, cases, named)
+                          feedback, cases, named, fix_first=culprits)
+
+
+def failing_dependencies(question: AutoQuestion, upstream: Mapping[str, QuestionResult]) -> tuple[str, ...]:
+    """The earlier questions ``question`` builds on (its ``uses``) that do not earn full marks."""
+    uses = () if isinstance(question, ChoiceQuestion) else question.uses
+    return tuple(q for q in uses if q in upstream and upstream[q].score < upstream[q].max_score)
+
+
+def _fix_first_note(question: AutoQuestion, culprits: tuple[str, ...]) -> str:
+    if not culprits:
+        return ""
+    names = " and ".join(f"`{q}`" for q in culprits)
+    which = "does not pass its checks" if len(culprits) == 1 else "do not pass their checks"
+    return (f"`{question.name}` builds on your {names}, which {which} yet: fix "
+            f"{'it' if len(culprits) == 1 else 'them'} first, then check this one again.")
 
 
 def _feedback(cases: tuple[CaseResult, ...], outcome: Outcome, note: str) -> str:

@@ -325,7 +325,7 @@ def _verdict(student_src: str | None, reference_fp: tuple[str, ...], mutant_fps:
     if isinstance(parsed, ParseFailure):
         return {"parsed": False, "parse_error": parsed.message, "equivalent": False, "proof": None,
                 "diagnosis": "parse_error", "message": parsed.message, "mutants": [], "latex": None,
-                "tolerant": False}
+                "tolerant": False, "constant": False}
     tolerant = parsed.had_floats or reference_tolerant
     student_concrete = _concrete(parsed.expr, symbols, points)
     student_fp = _fingerprint(student_concrete, points, symbols)
@@ -344,7 +344,9 @@ def _verdict(student_src: str | None, reference_fp: tuple[str, ...], mutant_fps:
         if compare(student_fp, fp, points, tolerant=tolerant).equivalent)
     return {"parsed": True, "parse_error": None, "equivalent": result.equivalent, "proof": proof,
             "diagnosis": result.diagnosis, "message": result.message, "mutants": mutants,
-            "latex": _latex(parsed.expr), "tolerant": tolerant}
+            "latex": _latex(parsed.expr), "tolerant": tolerant,
+            # a number where the answer varies with the symbols: say so rather than compare values
+            "constant": not result.equivalent and not parsed.expr.free_symbols and len(set(reference_fp)) > 1}
 
 
 def _latex(expr: sympy.Expr) -> str:

@@ -247,10 +247,12 @@ def test_hidden_wrong_values_are_never_quoted() -> None:
 
 def test_generic_hint_names_the_dimension() -> None:
     calls = correct_calls(COMPUTE_COST)
-    case = cases_of(COMPUTE_COST)[0]  # public-1: X is 4 x 2
-    calls[case.id] = returned(4 * cost(*case.args), case.args)
+    case = cases_of(COMPUTE_COST)[0]  # public-1
+    m = case.args[0].shape[0]
+    right = cost(*case.args)
+    calls[case.id] = returned(m * right, case.args)
     result = judge(COMPUTE_COST, calls)
-    assert result.cases[0].message == ("cost is wrong: got 7.0625, expected 1.76562. "
+    assert result.cases[0].message == (f"cost is wrong: got {m * right:.6g}, expected {right:.6g}. "
                                        "Cost is m times too large: did you forget to divide by m?")
 
 
@@ -260,7 +262,8 @@ def test_column_vector_gradient_message() -> None:
     dj_dw, dj_db = gradient(*case.args)
     calls[case.id] = returned((dj_dw.reshape(-1, 1), dj_db), case.args)
     message = judge(COMPUTE_GRADIENT, calls).cases[1].message
-    assert "dj_dw has shape (2, 1), a column vector; it should be one-dimensional, shape (2,)" in message
+    n = case.args[0].shape[1]
+    assert f"dj_dw has shape ({n}, 1), a column vector; it should be one-dimensional, shape ({n},)" in message
 
 
 def test_swapped_gradient_return_is_diagnosed() -> None:
@@ -334,19 +337,21 @@ def _upstream(score: float) -> dict[str, QuestionResult]:
                                                Outcome.PASSED, "")}
 
 
-def test_upstream_note_for_gradient_descent() -> None:
-    note = ("gradient_descent calls your compute_cost, which did not pass every case: "
-            "fix those first, then check this one again.")
-    assert note in judge(GRADIENT_DESCENT, correct_calls(GRADIENT_DESCENT), upstream=_upstream(1.0)).feedback
-    assert "calls your" not in judge(GRADIENT_DESCENT, correct_calls(GRADIENT_DESCENT),
-                                     upstream=_upstream(2.0)).feedback
+def test_a_failing_function_names_the_failing_functions_it_calls_first() -> None:
+    note = ("`gradient_descent` builds on your `compute_cost`, which does not pass its checks yet: "
+            "fix it first, then check this one again.")
     calls = {c.id: Call("raised", None, ErrorInfo("NameError", "x")) for c in cases_of(GRADIENT_DESCENT)}
     failing = judge(GRADIENT_DESCENT, calls, upstream=_upstream(0.0))
-    assert failing.feedback.endswith(note)
+    assert failing.feedback.startswith(note) and failing.fix_first == ("compute_cost",)
+    assert "builds on" not in judge(GRADIENT_DESCENT, calls, upstream=_upstream(2.0)).feedback
+    # a function that passes needs no note, even when a callee is imperfect
+    passing = judge(GRADIENT_DESCENT, correct_calls(GRADIENT_DESCENT), upstream=_upstream(1.0))
+    assert "builds on" not in passing.feedback and passing.fix_first == ()
     both_weak = {**_upstream(0.0), "compute_gradient": dataclasses.replace(_upstream(0.0)["compute_gradient"],
                                                                           score=1.0)}
-    assert "calls your compute_cost and compute_gradient" in judge(
-        GRADIENT_DESCENT, correct_calls(GRADIENT_DESCENT), upstream=both_weak).feedback
+    assert judge(GRADIENT_DESCENT, calls, upstream=both_weak).feedback.startswith(
+        "`gradient_descent` builds on your `compute_cost` and `compute_gradient`, which do not pass their "
+        "checks yet: fix them first")
 
 
 # ---------------------------------------------------------------- judge_symbolic

@@ -22,7 +22,7 @@ from tests.fixtures.symbols import SYMBOLS, J, R, b, i, k, m, w, x, y
 
 SEED, COUNT = 7, 4
 KEYS = {"parsed", "parse_error", "equivalent", "proof", "diagnosis", "message", "mutants", "latex",
-        "tolerant"}
+        "tolerant", "constant"}
 
 
 
@@ -228,3 +228,9 @@ def test_self_check_variant_gives_the_same_verdict_from_fingerprints() -> None:
     batch = judge_answer(S(_sum(x[i] * R)), REF_W, {}, SYMBOLS, SEED, COUNT)
     check = judge_against_fingerprints(S(_sum(x[i] * R)), ref_fp, {}, points, SYMBOLS)
     assert (batch["diagnosis"], batch["message"]) == (check["diagnosis"], check["message"])
+
+
+@pytest.mark.parametrize("student, constant", [("5/2", True), ("0", True), ("2.5", True),
+                                               ("Sum(x[i], (i, 1, m))", False), ("w", False)])
+def test_a_number_where_the_answer_varies_is_flagged(student: str, constant: bool) -> None:
+    assert _judge(student)["constant"] is constant
