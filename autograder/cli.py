@@ -31,7 +31,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"autograder: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("autograder: interrupted; reports of finished submissions are on disk", file=sys.stderr)
+        print("autograder: interrupted; the --out folder of grade is left as it was", file=sys.stderr)
         return 130
     except BrokenPipeError:  # the reader went away (`autograder ... | head`): the reports are written
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -47,7 +47,12 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("assignment", help="assignment name, e.g. linear_regression")
     grade.add_argument("submissions", nargs="+", type=Path,
                        help=".ipynb files or folders (nbgrader's submitted/<student>/<assignment>/ is recognised)")
-    grade.add_argument("--out", type=Path, required=True, help="folder for the reports")
+    grade.add_argument("--out", type=Path, required=True,
+                       help="folder for the reports. It holds this batch only: the reports are built "
+                            "in a hidden folder next to it, which replaces it once the batch is done "
+                            "(students of an earlier batch do not linger; a failed or interrupted batch "
+                            "leaves it as it was). It must be new, empty or the output of an earlier "
+                            "batch: a folder holding anything else is refused, never deleted")
     _add_common(grade)
     grade.add_argument("--seed", type=int, help="seed for the hidden cases (default: the assignment's)")
     grade.add_argument("--timeout", type=float, default=Limits.wall_seconds,

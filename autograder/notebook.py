@@ -34,6 +34,7 @@ class Cell:
     source: str
     grade_id: str | None
     role: str
+    points: float | None = None  # nbgrader's points of a test or manual cell, when a number
 
 
 @dataclass(frozen=True)
@@ -204,7 +205,7 @@ def _cells(node: Any) -> Iterable[Cell]:
             continue
         meta = cell.get("metadata", {}).get("nbgrader") if isinstance(cell.get("metadata"), dict) else None
         grade_id, role = _nbgrader_role(meta)
-        yield Cell(index, cell["cell_type"], source, grade_id, role)
+        yield Cell(index, cell["cell_type"], source, grade_id, role, _points(meta))
 
 
 def _nbgrader_role(meta: Any) -> tuple[str | None, str]:
@@ -219,6 +220,11 @@ def _nbgrader_role(meta: Any) -> tuple[str | None, str]:
     if solution:
         return grade_id, "solution"
     return grade_id, "locked" if meta.get("locked") is True else "plain"
+
+
+def _points(meta: Any) -> float | None:
+    points = meta.get("points") if isinstance(meta, dict) else None
+    return float(points) if isinstance(points, (int, float)) and not isinstance(points, bool) else None
 
 
 def _short(exc: BaseException) -> str:

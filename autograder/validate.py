@@ -3,24 +3,30 @@
 Grades, through the real sandbox and judge: the solution (must score full
 marks), the blank release (must score 0 on every auto-graded item without a
 grader error), and every catalogued misconception injected into the solution
-(must lose points on its question and get its named feedback). Also checks
-that the committed release is what nbgrader generates from the source.
+(must lose points on its question and get its named feedback). Also checks the
+authoring (declaration against source notebook), that the public outputs tell
+every misconception apart, and that the committed release is what nbgrader
+generates from the source. A broken assignment is a report, not an exception.
 """
 
 from __future__ import annotations
 
 import tempfile
 from collections.abc import Mapping
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 import nbformat
 
 from autograder.batch import running_sandbox
 from autograder.config import GradingConfig
+from autograder.declarations import Problem, authoring_problems, declaration_path
+from autograder.errors import AssignmentError
 from autograder.notebook import SubmissionFile
-from autograder.pipeline import grade_files, prepare
-from autograder.release import check_release
+from autograder.pipeline import Prepared, Runner, grade_files, prepare
+from autograder.release import Progress, build, check_release, output_problems, reference_run_line
 from source_lib.judge.results import Status, SubmissionResult
 from source_lib.judge.spec import Assignment
 
@@ -85,27 +91,70 @@ def student_notebook(release_text: str, answers: Mapping[str, str]) -> str:
     return str(nbformat.writes(node))
 
 
-def validate(assignment: Assignment, config: GradingConfig, check_sync: bool = True) -> ValidationReport:
-    """Run every validation check; the report lists each with its outcome."""
+def validate(assignment: Assignment, config: GradingConfig, check_sync: bool = True,
+             runner: Runner | None = None, progress: TextIO | None = None) -> ValidationReport:
+    """Run every validation check; the report lists each with its outcome.
+
+    ``runner`` reuses a started sandbox (else one is started); ``progress`` gets a line per step.
+    """
+    say = Progress(progress)
+    say(f"checking {declaration_path(assignment.name, config.layout).name} against {assignment.notebook}")
+    findings = _problem_findings("authoring", authoring_problems(assignment, config.layout),
+                                 "the declaration and the source notebook agree")
+    with ExitStack() as stack:
+        if runner is None:
+            say(f"starting {config.workers} sandbox worker(s) (each imports numpy, sympy and matplotlib once)")
+            runner = stack.enter_context(running_sandbox(config))
+        try:
+            findings += _run_findings(assignment, config, runner, check_sync, say)
+        except AssignmentError as exc:  # the solution cannot even run: a failed check, with the reason
+            findings.append(Finding("reference run", False, str(exc)))
+    return ValidationReport(tuple(findings))
+
+
+def _run_findings(assignment: Assignment, config: GradingConfig, runner: Runner, check_sync: bool,
+                  say: Progress) -> list[Finding]:
+    """The checks that need the sandbox: graded notebooks, distinct outputs, release in sync."""
+    layout = config.layout
+    say(reference_run_line(assignment))
+    prepared = prepare(assignment, config, runner)
+    built = build(assignment, config, prepared)
+    findings = _problem_findings("mistakes told apart", output_problems(
+        assignment, prepared, built[1], declaration_path(assignment.name, layout).name),
+        "every misconception's public outputs differ from the solution's and from one another's")
+    findings += _graded_findings(assignment, config, runner, prepared, say)
+    if check_sync:
+        problems = check_release(assignment, config, prepared, built, say)
+        findings.append(Finding("release in sync", not problems, "; ".join(problems) or
+                                "assignments/ and source_lib/public/ match the source"))
+    return findings
+
+
+def _graded_findings(assignment: Assignment, config: GradingConfig, runner: Runner, prepared: Prepared,
+                     say: Progress) -> list[Finding]:
     layout = config.layout
     solution_text = layout.solution(assignment.name).read_text(encoding="utf-8")
-    notebooks = {SOLUTION: solution_text, BLANK: layout.release(assignment.name).read_text(encoding="utf-8"),
+    release_path = layout.release(assignment.name)
+    if not release_path.is_file():
+        return [Finding("blank release scores 0", False,
+                        f"{release_path} does not exist: run `autograder release {assignment.name}`")]
+    notebooks = {SOLUTION: solution_text, BLANK: release_path.read_text(encoding="utf-8"),
                  **mutant_notebooks(assignment, solution_text)}
-    with running_sandbox(config) as pool, tempfile.TemporaryDirectory(prefix="zeroinit-validate-") as tmp:
-        prepared = prepare(assignment, config, pool)
+    say(f"grading {len(notebooks)} notebooks: the solution, the blank release and one per misconception")
+    with tempfile.TemporaryDirectory(prefix="zeroinit-validate-") as tmp:
         files = []
         for name, text in notebooks.items():
             path = Path(tmp, f"{name}.ipynb")
             path.write_text(text, encoding="utf-8")
             files.append(SubmissionFile(name, path))
-        results = {r.student: r for r in grade_files(prepared, files, config, pool, lambda r: None)}
+        results = {r.student: r for r in grade_files(prepared, files, config, runner, lambda r: None)}
     findings = [_solution_finding(results[SOLUTION]), _blank_finding(results[BLANK])]
-    findings += [_mutant_finding(assignment, name, results[name]) for name in notebooks if "--" in name]
-    if check_sync:
-        problems = check_release(assignment, config, prepared)
-        findings.append(Finding("release in sync", not problems, "; ".join(problems) or
-                                "assignments/ and source_lib/public/ match the source"))
-    return ValidationReport(tuple(findings))
+    return findings + [_mutant_finding(assignment, name, results[name]) for name in notebooks if "--" in name]
+
+
+def _problem_findings(check: str, problems: list[Problem], fine: str) -> list[Finding]:
+    """One failed finding per problem, or one passed finding saying what holds."""
+    return [Finding(check, False, p.message) for p in problems] or [Finding(check, True, fine)]
 
 
 def _solution_finding(result: SubmissionResult) -> Finding:
