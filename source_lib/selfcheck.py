@@ -30,7 +30,7 @@ from typing import Any
 from source_lib.export import to_wire
 from source_lib.judge import checkdata, codec, symbolic
 from source_lib.judge.answers import judge_choice, judge_symbolic, normalise_choice
-from source_lib.judge.calls import judge_case
+from source_lib.judge.calls import judge_function
 from source_lib.judge.decode import Call, ErrorInfo, Lookup
 from source_lib.judge.reference import FunctionReference, ValueReference
 from source_lib.judge.results import Outcome, QuestionResult
@@ -115,10 +115,12 @@ class Checker:
     def all(self) -> None:
         """Print one line per question: the whole notebook's self-check at a glance."""
         questions = self.data["questions"]
-        results: dict[str, QuestionResult] = {}
-        for question_id in questions:
-            results[question_id] = self.result(question_id, results)
-        print(summary_table(results, any(e.get("has_hidden_cases") for e in questions.values())))
+        known: dict[str, QuestionResult] = {}
+        for question_id in self.data.get("order", questions):  # the notebook's order
+            if question_id not in known:  # judged already when a later question builds on it
+                known[question_id] = self.result(question_id, known)
+        ordered = {q: known[q] for q in self.data.get("order", questions)}
+        print(summary_table(ordered, any(e.get("has_hidden_cases") for e in questions.values())))
 
     def result(self, question_id: str, known: dict[str, QuestionResult] | None = None) -> QuestionResult:
         """The student's current answer judged, after the earlier answers it builds on."""
@@ -150,12 +152,9 @@ class Checker:
             {m.id: {c["id"]: checkdata.call_from_json(c["mutants"][m.id]) for c in raw_cases}
              for m in q.misconceptions})
         function = self.namespace().get(q.function)
-        if not callable(function):
-            return question_result(q, (), Outcome.MISSING, f"`{q.function}` is not defined yet: run its cell first.")
-        calls = [call_student(function, case.args) for case in cases]
-        results = tuple(judge_case(q, case, call, reference) for case, call in zip(cases, calls))
-        outcome = Outcome.ERROR if all(c.status == "raised" for c in calls) else None
-        return question_result(q, results, outcome, upstream=upstream)
+        calls = {case.id: call_student(function, case.args) if callable(function) else Call("missing")
+                 for case in cases}
+        return judge_function(q, cases, reference, calls, upstream)
 
     def _symbolic(self, q: SymbolicQuestion, entry: dict[str, Any], hidden: dict[str, Any] | None,
                   upstream: dict[str, QuestionResult]) -> QuestionResult:
@@ -215,7 +214,7 @@ def render(result: QuestionResult, entry: dict[str, Any], hidden: bool) -> str:
     mark = _mark(result)
     lines = result.feedback.splitlines() or [""]
     text = [f"{mark} {result.question_id}: {lines[0]}"] + [f"  {line}" for line in lines[1:]]
-    if entry.get("has_hidden_cases") and not hidden:
+    if entry.get("has_hidden_cases") and not hidden and result.outcome is not Outcome.MISSING:
         text.append("  (The autograder also runs hidden cases.)")
     return "\n".join(text)
 
@@ -236,6 +235,8 @@ def summary_table(results: dict[str, QuestionResult], has_hidden: bool) -> str:
 
 def _headline(result: QuestionResult) -> str:
     """The line that says what to do: a callee to fix first, else what follows the case tally."""
+    if result.outcome is Outcome.MISSING:
+        return "not answered yet"
     lines = result.feedback.splitlines() or [""]
     if result.fix_first or len(result.cases) <= 1 or len(lines) == 1:
         return lines[0]

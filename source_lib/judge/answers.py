@@ -95,7 +95,8 @@ def _not_found(name: str, question: SymbolicQuestion | ChoiceQuestion, lookup: L
     if lookup.status == "malformed":
         return _single(question, False, f"`{name}` could not be read back (it was sent twice or garbled).")
     return question_result(question, (), Outcome.MISSING,
-                           f"`{name}` is not defined: run the cell that defines it, keeping the name exactly.")
+                           f"`{name}` is not defined: write it in its answer cell (in place of "
+                           "`raise NotImplementedError()`) and run that cell, keeping the name exactly.")
 
 
 def _single(question: SymbolicQuestion | ChoiceQuestion, passed: bool, message: str,

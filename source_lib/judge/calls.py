@@ -20,6 +20,8 @@ from source_lib.judge.results import CaseResult, Outcome, QuestionResult
 from source_lib.judge.spec import Case, FunctionQuestion
 from source_lib.judge.summary import question_result
 
+NOT_WRITTEN = "NotImplementedError"  # what nbgrader's stub of an unanswered cell raises
+
 
 def judge_function(question: FunctionQuestion, cases: tuple[Case, ...], reference: FunctionReference,
                    calls: Mapping[str, Call], upstream: Mapping[str, QuestionResult]) -> QuestionResult:
@@ -29,6 +31,10 @@ def judge_function(question: FunctionQuestion, cases: tuple[Case, ...], referenc
         return question_result(question, (), Outcome.MISSING,
                                f"`{question.function}` is not defined: run the cell that defines it, "
                                "and keep the function's name exactly as given.")
+    if all(call.error is not None and call.error.type == NOT_WRITTEN for call in calls.values()):
+        return question_result(question, (), Outcome.MISSING,
+                               f"`{question.function}` is not written yet: replace `raise {NOT_WRITTEN}()` "
+                               "in its cell with your code, then run that cell.")
     results = tuple(judge_case(question, case, calls[case.id], reference) for case in cases)
     if statuses == {"absent"}:
         return question_result(question, results, Outcome.TIMEOUT,

@@ -44,7 +44,7 @@ def public_data(assignment: Assignment, cases: CaseSet, references: References) 
         elif isinstance(q, SymbolicQuestion):
             entry.update(_fingerprints(assignment, q, references, assignment.seed + PUBLIC_POINTS_SEED_OFFSET))
         questions[q.id] = entry
-    return {"format": FORMAT, "assignment": assignment.name,
+    return {"format": FORMAT, "assignment": assignment.name, "order": [q.id for q in assignment.auto_questions],
             "symbols": dataclasses.asdict(assignment.symbols), "questions": questions}
 
 

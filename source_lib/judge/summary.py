@@ -70,7 +70,7 @@ def _feedback(cases: tuple[CaseResult, ...], outcome: Outcome, note: str) -> str
 def _tally(cases: tuple[CaseResult, ...]) -> str:
     passed = sum(c.passed for c in cases)
     if passed == len(cases):
-        return f"All {len(cases)} checks passed." if len(cases) > 1 else "Correct."
+        return {1: "Correct.", 2: "Both checks passed."}.get(len(cases), f"All {len(cases)} checks passed.")
     public = [c for c in cases if not c.hidden]
     hidden = [c for c in cases if c.hidden]
     parts = []

@@ -354,6 +354,16 @@ def test_a_failing_function_names_the_failing_functions_it_calls_first() -> None
         "checks yet: fix them first")
 
 
+def test_an_unwritten_function_is_told_to_replace_the_stub_not_to_fix_its_callees() -> None:
+    calls = {c.id: Call("raised", None, ErrorInfo("NotImplementedError", "")) for c in cases_of(GRADIENT_DESCENT)}
+    result = judge(GRADIENT_DESCENT, calls, upstream=_upstream(0.0))
+    assert result.outcome is Outcome.MISSING and result.score == 0 and result.fix_first == ()
+    assert result.feedback == ("`gradient_descent` is not written yet: replace `raise NotImplementedError()` "
+                               "in its cell with your code, then run that cell.")
+    calls[cases_of(GRADIENT_DESCENT)[0].id] = Call("raised", None, ErrorInfo("ValueError", "shapes"))
+    assert judge(GRADIENT_DESCENT, calls).outcome is Outcome.ERROR  # a real error is reported as one
+
+
 # ---------------------------------------------------------------- judge_symbolic
 
 
