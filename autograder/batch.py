@@ -14,6 +14,7 @@ from autograder.errors import ConfigError
 from autograder.launch import SandboxPool
 from autograder.notebook import discover
 from autograder.pipeline import Runner, grade_files, prepare
+from autograder.report.output import replaced_output
 from source_lib.judge.results import SubmissionResult
 from source_lib.judge.spec import Assignment
 
@@ -46,12 +47,17 @@ def running_sandbox(config: GradingConfig) -> Iterator[SandboxPool]:
 
 def grade_batch(assignment: Assignment, paths: Sequence[Path], out: Path, config: GradingConfig,
                 progress: TextIO | None = None, runner: Runner | None = None) -> BatchSummary:
-    """Grade every submission under ``paths`` and write the reports into ``out``."""
+    """Grade every submission under ``paths``; ``out`` then holds this batch's reports only.
+
+    The reports are built in a staging folder that replaces ``out`` once the batch is
+    done (``report.output``): a failed or interrupted batch leaves ``out`` as it was.
+    """
     files, warnings = discover(paths, assignment.name)
     if not files:
         raise ConfigError("no submissions found: " + "; ".join(warnings))
     _check_out_dir(out, paths)
     with ExitStack() as stack:
+        staging = stack.enter_context(replaced_output(out))
         if runner is None:
             runner = stack.enter_context(running_sandbox(config))
         prepared = prepare(assignment, config, runner)
@@ -60,21 +66,23 @@ def grade_batch(assignment: Assignment, paths: Sequence[Path], out: Path, config
 
         def on_result(result: SubmissionResult) -> None:
             done.append(result)
-            report.write_submission_reports(result, out)
+            report.write_submission_reports(result, staging)
             if progress is not None:
                 print(report.progress_line(len(done), len(files), result, result.seconds),
                       file=progress, flush=True)
 
         results = sorted(grade_files(prepared, files, config, runner, on_result), key=lambda r: r.student)
-        report.write_batch_reports(results, ids, out)
+        report.write_batch_reports(results, ids, staging)
         level = str(runner.isolation.get("level", "unknown"))
     return BatchSummary(tuple(results), report.summary_table(results, ids), level, tuple(warnings))
 
 
 def _check_out_dir(out: Path, inputs: Sequence[Path]) -> None:
-    """Reports must never land inside (or on top of) the submissions they describe."""
+    """Reports must never land inside the submissions, nor replace a folder that holds them."""
     resolved = out.resolve()
     for path in inputs:
         source = path.resolve()
         if resolved == source or (source.is_dir() and source in resolved.parents):
             raise ConfigError(f"--out {out} is inside the submissions folder {path}; choose another folder")
+        if resolved in source.parents:
+            raise ConfigError(f"--out {out} holds the submissions {path}; choose another folder")

@@ -7,9 +7,11 @@ a fault of the grader) becomes that submission's result, and the batch goes on.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
 
 from autograder import __version__, timebox
@@ -18,6 +20,8 @@ from autograder.errors import AssignmentError
 from autograder.grade import grade_questions
 from autograder.jobs import reference_job, student_job
 from autograder.notebook import Notebook, SubmissionFile, Unreadable, read_path
+from autograder.report._text import one_line, shorten
+from autograder.report.student_text import CellPlaces, HostPaths, StudentText
 from source_lib.judge import symbolic
 from source_lib.judge.decode import observe, run_status
 from source_lib.judge.reference import References, build_references, expression_source
@@ -106,14 +110,17 @@ def grade_files(prepared: Prepared, files: Sequence[SubmissionFile], config: Gra
                 runner: Runner, on_result: Callable[[SubmissionResult], None]) -> list[SubmissionResult]:
     """Grade every file; ``on_result`` sees each result as soon as it is decided."""
     judge = SymbolicJudge(prepared, config.symbolic_seconds)
+    host = HostPaths.of_this_host(*_runner_prefix(runner))
     results: list[SubmissionResult] = []
     pending: dict[str, tuple[SubmissionFile, str, Notebook]] = {}
 
     def jobs() -> Iterator[dict[str, Any]]:  # built one at a time: a large class stays small in memory
         for item in files:
             digest, parsed = read_path(item.path)
+            if isinstance(parsed, Notebook):
+                parsed = other_assignment(parsed, prepared.assignment) or parsed
             if isinstance(parsed, Unreadable):
-                results.append(_unreadable(item, digest, parsed, runner))
+                results.append(_ungradable(item, digest, parsed, prepared.assignment, runner))
                 on_result(results[-1])
                 continue
             job = student_job(prepared.assignment, parsed, prepared.cases, config.limits, item.student)
@@ -122,19 +129,21 @@ def grade_files(prepared: Prepared, files: Sequence[SubmissionFile], config: Gra
 
     for job, run in runner.run_many(jobs()):
         item, digest, notebook = pending.pop(job["job_id"])
-        results.append(_judge_run(prepared, item, digest, notebook, run, judge, runner))
+        text = StudentText(CellPlaces.of(notebook, _question_cells(prepared.assignment)), host)
+        results.append(_judge_run(prepared, item, digest, notebook, run, judge, runner, text))
         on_result(results[-1])
     return results
 
 
 def _judge_run(prepared: Prepared, item: SubmissionFile, digest: str, notebook: Notebook, run: Any,
-               judge: SymbolicJudge, runner: Runner) -> SubmissionResult:
+               judge: SymbolicJudge, runner: Runner, text: StudentText) -> SubmissionResult:
     """Judge one sandboxed run; its time is the run's own plus the judging (not the queue)."""
     started = time.perf_counter()
     isolation = getattr(run, "isolation", None) or runner.isolation
     try:
         observed = observe(tuple(run.records))
         status, reason = run_status(run.ended, run.exit_code, run.signal, observed, run.wall_seconds)
+        reason = _name_last_cell(reason, observed.last_cell, text.cells)
         questions = grade_questions(prepared.assignment, prepared.cases, prepared.references,
                                     observed, notebook, prepared.release, judge)
         retried = (f"the grader's sandbox failed once on this notebook and ran it again ({run.retried})",)
@@ -143,14 +152,59 @@ def _judge_run(prepared: Prepared, item: SubmissionFile, digest: str, notebook: 
         status, reason = Status.GRADER_ERROR, f"internal grader error ({type(exc).__name__}: {exc}); please report it"
         questions, warnings, observed = _zero_questions(prepared.assignment, reason), (), observe(())
     return SubmissionResult(
-        item.student, str(item.path), digest, status, reason, questions, __version__, isolation,
-        round(run.wall_seconds + time.perf_counter() - started, 3), observed.compute_seconds, run.output,
-        observed.cell_errors, tuple(warnings))
+        item.student, str(item.path), digest, status, text.text(reason), tuple(map(text.question, questions)),
+        __version__, isolation, round(run.wall_seconds + time.perf_counter() - started, 3),
+        observed.compute_seconds, text.text(run.output), text.errors(observed.cell_errors),
+        tuple(map(text.text, warnings)))
 
 
-def _unreadable(item: SubmissionFile, digest: str, parsed: Unreadable, runner: Runner) -> SubmissionResult:
+def _question_cells(assignment: Assignment) -> dict[str, str]:
+    return {q.cell: q.id for q in assignment.questions}
+
+
+def _runner_prefix(runner: Runner) -> tuple[str, ...]:
+    """The installation of the sandbox's own interpreter, when it is not this one."""
+    python = getattr(runner, "python", None)
+    return (str(Path(python).parent.parent),) if isinstance(python, str) and python.startswith("/") else ()
+
+
+def _name_last_cell(reason: str, last_cell: int | None, cells: CellPlaces) -> str:
+    """The judge counts cells from 1 in the file; a student finds them by question."""
+    if last_cell is None:
+        return reason
+    return reason.replace(f"last cell that ran: {last_cell + 1}", f"last cell that ran: {cells.label(last_cell)}")
+
+
+_SELF_CHECK = re.compile(r"""\bself_check\(\s*(["'])([^"'\n]{1,200})\1""")
+
+
+def other_assignment(notebook: Notebook, assignment: Assignment) -> Unreadable | None:
+    """Why ``notebook`` belongs to another assignment, or None.
+
+    A released notebook's setup cell calls ``self_check("<assignment>")`` and its
+    nbgrader grade_ids are the question ids: a notebook that names another assignment,
+    or (naming none) whose grade_ids match none of this one's questions, is not this one.
+    """
+    names = [m.group(2) for c in notebook.cells if c.kind == "code" for m in _SELF_CHECK.finditer(c.source)]
+    if assignment.name in names:
+        return None
+    expected = f"`{assignment.name}`"
+    if names:
+        other = shorten(one_line(names[0]), 60)
+        return Unreadable(f'this looks like `{other}`, not {expected} (it calls self_check("{other}")): '
+                          f"submit your {assignment.name} notebook")
+    grade_ids = {c.grade_id for c in notebook.cells if c.grade_id}
+    if grade_ids and not grade_ids & set(_question_cells(assignment)):
+        return Unreadable(f"this is not the {expected} notebook: none of its graded cells is a question of "
+                          f"{expected}; submit your {assignment.name} notebook")
+    return None
+
+
+def _ungradable(item: SubmissionFile, digest: str, parsed: Unreadable, assignment: Assignment,
+                runner: Runner) -> SubmissionResult:
+    """Every question at 0 of its real points, so the total reads 0 / the assignment's maximum."""
     return SubmissionResult(item.student, str(item.path), digest, Status.UNGRADABLE, parsed.reason,
-                            (), __version__, runner.isolation)
+                            _zero_questions(assignment, parsed.reason), __version__, runner.isolation)
 
 
 def _zero_questions(assignment: Assignment, reason: str) -> tuple[QuestionResult, ...]:

@@ -346,7 +346,8 @@ def test_malformed_files_are_ungradable_and_the_honest_one_still_gets_full_marks
         assert result.status is Status.UNGRADABLE
         assert word.lower() in result.reason.lower(), result.reason
         assert_human(result.reason)
-        assert result.score == 0 and result.questions == ()
+        assert (result.score, result.max_score) == (0, 14)  # the assignment's real maximum
+        assert all(q.score == 0 for q in result.questions) and len(result.questions) == len(assignment.questions)
         assert result.sha256 == hashlib.sha256(files[student]).hexdigest()
         document = json.loads((student_folder(out, student) / "results.json").read_text(encoding="utf-8"))
         assert document["score"] == 0 and document["extra_data"]["status"] == "ungradable"

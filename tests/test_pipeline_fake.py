@@ -325,7 +325,7 @@ def test_a_mixed_batch(prepared: Prepared, course: GradingConfig, tmp_path: Path
     assert scores(raiser)["scale"] == 2.0
 
     timeout = by["timeout"]
-    assert timeout.status is Status.TIMEOUT and "last cell that ran: 2" in timeout.reason
+    assert timeout.status is Status.TIMEOUT and "last cell that ran: scale" in timeout.reason  # by question
     assert scores(timeout) == {"scale": 2.0, "total": 0.0, "pick": 0.0, "explain": 0.0}
     assert timeout.questions[1].outcome is Outcome.TIMEOUT and timeout.questions[2].outcome is Outcome.TIMEOUT
 
@@ -390,8 +390,9 @@ def test_unreadable_files_never_reach_the_runner(prepared: Prepared, course: Gra
     by, seen, runner = grade(prepared, course, files)
     assert runner.labels() == ["good", "wrong"]
     for name in ("broken", "absent", "zipped"):
-        assert by[name].status is Status.UNGRADABLE and by[name].questions == ()
-        assert by[name].isolation == runner.isolation
+        assert by[name].status is Status.UNGRADABLE and by[name].isolation == runner.isolation
+        assert (by[name].score, by[name].max_score) == (0.0, 4.0)  # the assignment's real maximum
+        assert [q.question_id for q in by[name].questions] == [q.id for q in MINI.questions]
     assert "truncated" in by["broken"].reason and "zip archive" in by["zipped"].reason
     assert "cannot read the file" in by["absent"].reason
     # each file is read when the runner asks for its next job: unreadable ones are decided then

@@ -33,6 +33,7 @@ from autograder.report.write import write_text
 from source_lib.judge.results import SubmissionResult
 
 STUDENTS = "students"
+STUDENT_FILES = ("results.json", "feedback.html")
 BATCH_FILES = ("grades.csv", "junit.xml")
 _PLAIN = re.compile(r"[a-z0-9_-][a-z0-9._-]{0,79}")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
@@ -57,8 +58,9 @@ def write_submission_reports(result: SubmissionResult, out_dir: Path) -> list[Pa
     """Write one student's ``results.json`` and ``feedback.html``; return their paths."""
     folder = student_folder(out_dir, result.student)
     document = json.dumps(results_json(result), indent=2, ensure_ascii=False, allow_nan=False)
-    return [write_text(folder / "results.json", document + "\n"),
-            write_text(folder / "feedback.html", feedback_html(result))]
+    results, feedback = STUDENT_FILES
+    return [write_text(folder / results, document + "\n"),
+            write_text(folder / feedback, feedback_html(result))]
 
 
 def write_batch_reports(results: Sequence[SubmissionResult], question_ids: Sequence[str],

@@ -1,8 +1,9 @@
 """Gradescope's ``results.json``: one test per question, short text, nothing the student printed.
 
 The only student-derived text here is the student id and the error messages of
-their own code (cut to ``MESSAGE_LIMIT`` characters). Hidden cases say only
-whether they passed. Manually graded questions appear without a score.
+their own code (cut to ``MESSAGE_LIMIT`` characters). Each question says its
+verdict once and never an internal misconception id; hidden cases are only
+counted. Manually graded questions appear without a score.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ import math
 from typing import Any
 
 from autograder.report._text import clean, isolation_level, num, one_line, shorten
-from source_lib.judge.results import CaseResult, CellError, Outcome, QuestionResult, Status, SubmissionResult
+from autograder.report.student_text import cell_place
+from autograder.report.verdict import FailedCases, verdict
+from source_lib.judge.results import CellError, Outcome, QuestionResult, Status, SubmissionResult
 
 MESSAGE_LIMIT = 300
 FEEDBACK_LIMIT = 2000
@@ -84,27 +87,30 @@ def _test_name(question: QuestionResult) -> str:
 
 
 def question_output(question: QuestionResult) -> str:
-    """Outcome, feedback and one line per case (hidden cases without their message)."""
+    """Outcome, then the verdict with each thing said once; hidden cases only counted."""
     parts = [f"Result: {question.outcome.value}, {num(question.score)}/{num(question.max_score)}."]
-    if question.feedback.strip():
-        parts.append(shorten(clean(question.feedback).strip(), FEEDBACK_LIMIT))
-    parts.extend(_case_line(case) for case in question.cases)
-    if question.misconceptions:
-        names = ", ".join(one_line(m) for m in question.misconceptions)
-        parts.append(f"Likely misconception: {shorten(names, MESSAGE_LIMIT)}")
+    if question_passed(question):
+        return parts[0]
+    found = verdict(question)
+    parts.extend(_long(note) for note in found.notes)
+    parts.extend(f"Likely mistake: {_long(m)}" for m in found.mistakes)
+    if found.message:
+        parts.append(_long(found.message))
+    parts.extend(_failed_line(group) for group in found.failed_public)
+    if found.hidden_line:
+        hint = f" (on one of them: {_message(found.hidden_hint)})" if found.hidden_hint else ""
+        parts.append(f"{found.hidden_line}{hint}.")
     return "\n".join(parts)
 
 
-def _case_line(case: CaseResult) -> str:
-    mark = "pass" if case.passed else "FAIL"
-    if case.hidden:
-        line = f"- [{mark}] hidden case"
-    else:
-        message = shorten(one_line(case.message), MESSAGE_LIMIT)
-        line = f"- [{mark}] {one_line(case.case_id)}" + (f": {message}" if message else "")
-    if case.misconception and not case.passed:
-        line += f" (likely: {shorten(one_line(case.misconception), 100)})"
-    return line
+def _failed_line(group: FailedCases) -> str:
+    names = ", ".join(shorten(one_line(c), 100) for c in group.case_ids)
+    lead = "Failed public case" if len(group.case_ids) == 1 else "Failed public cases"
+    return f"{lead}: {names}" + (f": {_message(group.message)}" if group.message else "")
+
+
+def _long(text: str) -> str:
+    return shorten(clean(text).strip(), FEEDBACK_LIMIT)
 
 
 def _notebook_test(result: SubmissionResult) -> dict[str, Any]:
@@ -117,8 +123,7 @@ def _notebook_test(result: SubmissionResult) -> dict[str, Any]:
 
 
 def _cell_error_text(error: CellError) -> str:
-    where = f"cell {error.cell}" + (f", line {error.line}" if error.line is not None else "")
-    return f"{where}: {one_line(error.error_type)}: {_message(error.message)}"
+    return f"{cell_place(error)}: {one_line(error.error_type)}: {_message(error.message)}"
 
 
 def _message(text: str) -> str:
@@ -135,8 +140,9 @@ def _extra_data(result: SubmissionResult) -> dict[str, Any]:
         "isolation_detail": _json_safe(result.isolation),
         "sha256": one_line(result.sha256),
         "compute_seconds": float(result.compute_seconds),
-        "cell_errors": [{"cell": e.cell, "line": e.line, "error_type": one_line(e.error_type),
-                         "message": _message(e.message)} for e in result.cell_errors],
+        "cell_errors": [{"cell": e.cell, "line": e.line, "question": e.question, "where": cell_place(e),
+                         "error_type": one_line(e.error_type), "message": _message(e.message)}
+                        for e in result.cell_errors],
         "warnings": [shorten(one_line(w), MESSAGE_LIMIT) for w in result.warnings],
     }
 

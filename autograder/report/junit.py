@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from autograder.report._text import clean, isolation_level, num, one_line, shorten
 from autograder.report.gradescope import question_output, question_passed
+from autograder.report.student_text import cell_place
 from source_lib.judge.results import QuestionResult, Status, SubmissionResult
 
 _COUNTS = ("tests", "failures", "errors", "skipped")
@@ -86,7 +87,7 @@ def _notebook_case(result: SubmissionResult, student: str) -> list[ET.Element]:
     message = f"{result.status.value}: {reason}" if reason else result.status.value
     element = ET.SubElement(case, tag, message=shorten(message, 300), type=result.status.value)
     element.text = "\n".join(
-        f"cell {e.cell}: {one_line(e.error_type)}: {shorten(one_line(e.message), 300)}"
+        f"{cell_place(e)}: {one_line(e.error_type)}: {shorten(one_line(e.message), 300)}"
         for e in result.cell_errors) or None
     return [case]
 

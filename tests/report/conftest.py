@@ -46,3 +46,13 @@ def hostile() -> SubmissionResult:
 @pytest.fixture
 def batch() -> list[SubmissionResult]:
     return samples.make_batch()
+
+
+@pytest.fixture
+def plain() -> SubmissionResult:
+    return samples.make_plain()
+
+
+@pytest.fixture
+def other_assignment() -> SubmissionResult:
+    return samples.make_other_assignment()

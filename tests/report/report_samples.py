@@ -11,6 +11,8 @@ SECRET = "SECRET-HIDDEN-VALUE-42"   # appears only in hidden case messages
 PRINTED = "PRINTED-BY-STUDENT-7"    # appears only in captured output
 NASTY = "<script>alert(1)</script>\x1b[2K\r\x00\x0b\ud800]]>&\"'\u202e=1+2"
 ISOLATION = {"level": "namespaces", "tools": ["bwrap", "rlimits"]}
+TRANSPOSE = "got 0.5, expected 1.0; hint: transpose?"  # a named mistake's feedback on a public case
+SIGN = "Check the sign of the update."                 # a named mistake's feedback on a hidden case
 
 
 def _result(student: str, status: Status, questions: tuple[QuestionResult, ...],
@@ -45,11 +47,12 @@ def make_full() -> SubmissionResult:
 
 def make_partial() -> SubmissionResult:
     cases = (CaseResult("shape", True, False, "shape (3, 2) as expected", credit=1.0),
-             CaseResult("values", False, False, "got 0.5, expected 1.0; hint: transpose?",
-                        misconception="forgot_transpose"),
-             CaseResult("h1", False, True, f"got {SECRET}", misconception="sign_error"))
+             CaseResult("values", False, False, TRANSPOSE, misconception="forgot_transpose"),
+             CaseResult("h1", False, True, SIGN, misconception="sign_error"),
+             CaseResult("h2", False, True, f"got {SECRET}"))
     q2 = QuestionResult("q2", "compute_gradient: dL/dW", 1.0, 3.0, Outcome.PARTIAL,
-                        "Two of three checks failed.\nCheck the transpose.", cases,
+                        f"1 of 4 checks passed (public 1/2, hidden 0/2).\nLikely mistake: {TRANSPOSE}\n"
+                        f"Likely mistake: {SIGN}\nCheck the transpose.", cases,
                         misconceptions=("forgot_transpose", "sign_error"))
     q3 = QuestionResult("q3", "symmetry: sympy derivation", 0.0, 5.0, Outcome.MISSING,
                         "`sym_grad` was never defined.")
@@ -89,6 +92,37 @@ def make_hostile() -> SubmissionResult:
     return _result("=cmd|' /C calc'!A0", Status.TIMEOUT, (q1, q4), reason=f"timeout {NASTY}",
                    output=output, cell_errors=(CellError(1, f"Evil{NASTY}", NASTY * 50),),
                    warnings=(f"warn {NASTY}",), isolation={"level": f"none{NASTY}", "x": object()})
+
+
+def make_plain() -> SubmissionResult:
+    """Titles equal to ids, failing cases without a named mistake, errors placed by question."""
+    raised = "calling f(x) raised ValueError: bad shape"
+    cases = (CaseResult("public-1", False, False, raised), CaseResult("public-2", False, False, raised),
+             CaseResult("public-3", False, False, "f is wrong: got 2, expected 3."),
+             CaseResult("h1", True, True, "passed", credit=1.0), CaseResult("h2", False, True, f"got {SECRET}"))
+    f = QuestionResult("f", "f", 0.4, 2.0, Outcome.PARTIAL,
+                       f"1 of 5 checks passed (public 0/3, hidden 1/2).\nOn case public-1: {raised}\n"
+                       f"On a hidden case: got {SECRET}", cases)
+    shape = (CaseResult("h1", False, True, "g has shape (7, 1), expected (7,)."),
+             CaseResult("public-1", True, False, "passed", credit=1.0))
+    g = QuestionResult("g", "g", 1.0, 2.0, Outcome.PARTIAL, "1 of 2 checks passed (public 1/1, hidden 0/1).",
+                       shape)
+    ok = QuestionResult("h", "h", 1.0, 1.0, Outcome.PASSED, "Correct.",
+                        (CaseResult("h", True, False, "Correct.", credit=1.0),))
+    errors = (CellError(4, "NameError", "name 'x' is not defined", line=2, question="f", offset=0),
+              CellError(9, "ValueError", "bad", line=1, question="g", offset=2),
+              CellError(0, "ImportError", "no module", line=1, question=None, offset=1))
+    return _result("pat", Status.GRADED, (f, g, ok), cell_errors=errors)
+
+
+def make_other_assignment() -> SubmissionResult:
+    """A notebook of another assignment: every question at 0 of its real points."""
+    reason = "this looks like `logistic_regression`, not `linear_regression`"
+    questions = tuple(QuestionResult(q, q, 0.0, points, Outcome.FAILED, f"Not graded: {reason}")
+                      for q, points in (("q1", 2.0), ("q2", 3.0)))
+    manual = QuestionResult("q4", "Explain symmetry breaking", 0.0, 5.0, Outcome.FAILED, f"Not graded: {reason}",
+                            manual=True)
+    return _result("olga", Status.UNGRADABLE, (*questions, manual), reason=reason, output="")
 
 
 def make_batch() -> list[SubmissionResult]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 
-from report_samples import PRINTED, SECRET
+from report_samples import PRINTED, SECRET, SIGN, TRANSPOSE
 
 from autograder.report.gradescope import MESSAGE_LIMIT, results_json
 from source_lib.judge.results import Status
@@ -79,9 +79,12 @@ def test_partial_hides_hidden_case_values(partial):
     doc, text = _roundtrip(partial)
     q2 = doc["tests"][1]
     assert q2["status"] == "failed" and q2["score"] == 1.0 and q2["max_score"] == 3.0
-    assert "hidden case" in q2["output"] and "forgot_transpose" in q2["output"]
-    assert "got 0.5, expected 1.0" in q2["output"]
+    assert "2 hidden cases: 0 passed" in q2["output"]
+    assert q2["output"].count(TRANSPOSE) == 1 and q2["output"].count(SIGN) == 1
+    assert "Failed public case: values\n" in q2["output"]  # its message is the named mistake
     assert SECRET not in text
+    for internal in ("forgot_transpose", "sign_error", "likely:", "misconception"):
+        assert internal not in text
 
 
 def test_student_output_never_appears(batch):
@@ -108,7 +111,27 @@ def test_error_messages_are_truncated(crashed, hostile):
             assert len(error["message"]) <= MESSAGE_LIMIT
     doc, _ = _roundtrip(crashed)
     assert doc["extra_data"]["cell_errors"][0] == {
-        "cell": 3, "line": 2, "error_type": "ZeroDivisionError", "message": "division by zero"}
+        "cell": 3, "line": 2, "question": None, "where": "in a code cell, line 2",
+        "error_type": "ZeroDivisionError", "message": "division by zero"}
+
+
+def test_cell_errors_name_the_question_and_verdicts_are_said_once(plain):
+    doc, text = _roundtrip(plain)
+    where = [(e["question"], e["where"]) for e in doc["extra_data"]["cell_errors"]]
+    assert where == [("f", "in f, line 2"), ("g", "in the second code cell after g, line 1"),
+                     (None, "in the first code cell from the top, line 1")]
+    f, g, h = doc["tests"]
+    assert f["name"] == "f" and f["output"].count("raised ValueError") == 1
+    assert "Failed public cases: public-1, public-2: calling f(x) raised ValueError: bad shape" in f["output"]
+    assert "2 hidden cases: 1 passed." in f["output"] and SECRET not in text
+    assert g["output"].endswith("1 hidden case: 0 passed (on one of them: g has shape (7, 1), expected (7,).).")
+    assert h["output"] == "Result: passed, 1/1."
+
+
+def test_another_assignment_scores_zero_of_the_real_maximum(other_assignment):
+    doc, _ = _roundtrip(other_assignment)
+    assert doc["score"] == 0 and [t.get("max_score") for t in doc["tests"]] == [None, 2.0, 3.0, None]
+    assert "looks like `logistic_regression`" in doc["tests"][0]["output"]
 
 
 def test_hostile_strings_are_cleaned(hostile):

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from xml.dom import minidom
 
 from report_samples import PRINTED, SECRET
 
 from autograder.report.junit import junit_xml
+from source_lib.judge.results import Status
 
 
 def _parse(results) -> tuple[ET.Element, str]:
@@ -75,3 +77,12 @@ def test_hostile_content_is_legal_xml(hostile):
 def test_empty_batch():
     root, _ = _parse([])
     assert root.get("tests") == "0" and root.findall("testsuite") == []
+
+
+def test_cell_errors_are_named_by_question(plain):
+    root, text = _parse([replace(plain, status=Status.CRASHED, reason="killed by signal 9")])
+    failure = root.find("testsuite/testcase[@name='notebook']/failure")
+    assert failure.text.splitlines() == ["in f, line 2: NameError: name 'x' is not defined",
+                                         "in the second code cell after g, line 1: ValueError: bad",
+                                         "in the first code cell from the top, line 1: ImportError: no module"]
+    assert SECRET not in text

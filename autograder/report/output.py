@@ -1,0 +1,157 @@
+"""Each batch's output folder holds that batch only: built aside, then put in place whole.
+
+``replaced_output(out)`` hands out an empty staging folder; once the batch has
+written every report there, the staging folder takes the place of ``out`` (the
+previous output, if any, goes). Readers see the previous batch or the new one,
+never a mix, and no student of an earlier batch lingers; a batch that fails or is
+interrupted leaves ``out`` as it was.
+
+The staging folder is a hidden sibling of ``out`` (same file system: the swap is two
+renames). When ``out`` is a mount point or its parent is read-only, it is a hidden
+folder inside ``out`` instead, and the entries are replaced one by one.
+
+Only a folder that is absent, empty, or a previous output (``students/<id>/`` with
+``results.json`` and ``feedback.html``, ``grades.csv``, ``junit.xml``) is ever
+replaced: anything else in it is refused, and nothing is deleted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import secrets
+import shutil
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+from autograder.errors import ConfigError
+from autograder.report.bundle import BATCH_FILES, STUDENT_FILES, STUDENTS
+
+_STAGING = re.compile(r"\.autograder-(?:new|old)-[0-9a-f]{12}")  # ours, inside an ``out`` that cannot move
+# The temporary files of write.write_bytes, left by a batch killed while writing.
+_OUR_FILES = "|".join(re.escape(name) for name in (*BATCH_FILES, *STUDENT_FILES))
+_PARTIAL = re.compile(rf"\.(?:{_OUR_FILES})\.\w+\.tmp")
+
+
+@contextlib.contextmanager
+def replaced_output(out: Path) -> Iterator[Path]:
+    """A fresh folder to write the batch into; it becomes ``out`` when the block succeeds."""
+    target = Path(out).resolve()
+    refuse_foreign(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    inside = _stage_inside(target)
+    staging = _fresh_dir(target if inside else target.parent, _prefix(target, inside, "new"))
+    try:
+        if target.is_dir():
+            os.chmod(staging, stat.S_IMODE(target.stat().st_mode))
+        yield staging
+        refuse_foreign(target)  # again: the folder may have changed while the batch ran
+        if inside:
+            _replace_entries(staging, target)
+        else:
+            _swap(staging, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def refuse_foreign(target: Path) -> None:
+    """Raise ConfigError unless ``target`` is absent, empty or a previous output."""
+    if not target.exists() and not target.is_symlink():
+        return
+    if not target.is_dir():
+        raise ConfigError(f"--out {target} is a file, not a folder")
+    found = foreign_entry(target)
+    if found is not None:
+        raise ConfigError(
+            f"--out {target} holds files that are not reports of a previous batch "
+            f"(for example {found}); a batch replaces its output folder as a whole, so choose "
+            "a new or empty folder, or one a previous batch wrote")
+
+
+def foreign_entry(folder: Path) -> Path | None:
+    """The first entry of ``folder`` a batch never writes, or None."""
+    for entry in sorted(folder.iterdir()):
+        if entry.name == STUDENTS and _real_dir(entry):
+            found = next((e for s in sorted(entry.iterdir()) for e in _foreign_in_student(s)), None)
+            if found is not None:
+                return found
+        elif not _ours_at_top(entry):
+            return entry
+    return None
+
+
+def _ours_at_top(entry: Path) -> bool:
+    if entry.name in BATCH_FILES or _PARTIAL.fullmatch(entry.name):
+        return _real_file(entry)
+    return bool(_STAGING.fullmatch(entry.name)) and _real_dir(entry)
+
+
+def _foreign_in_student(folder: Path) -> Iterator[Path]:
+    if not _real_dir(folder):
+        yield folder
+        return
+    for entry in sorted(folder.iterdir()):
+        if not (_real_file(entry) and (entry.name in STUDENT_FILES or _PARTIAL.fullmatch(entry.name))):
+            yield entry
+
+
+def _real_dir(path: Path) -> bool:
+    return path.is_dir() and not path.is_symlink()
+
+
+def _real_file(path: Path) -> bool:
+    return path.is_file() and not path.is_symlink()
+
+
+def _stage_inside(target: Path) -> bool:
+    """Whether ``target`` cannot be renamed: a mount point, or a parent we may not write."""
+    if not target.is_dir():
+        return False
+    return os.path.ismount(target) or not os.access(target.parent, os.W_OK | os.X_OK)
+
+
+def _prefix(target: Path, inside: bool, kind: str) -> str:
+    return f".autograder-{kind}-" if inside else f".{target.name}.{kind}-"
+
+
+def _fresh_dir(parent: Path, prefix: str) -> Path:
+    """A new folder with a random name (the umask applies, unlike ``mkdtemp``'s 0700)."""
+    while True:
+        path = parent / f"{prefix}{secrets.token_hex(6)}"
+        try:
+            path.mkdir()
+            return path
+        except FileExistsError:
+            continue
+
+
+def _swap(staging: Path, target: Path) -> None:
+    """``target`` becomes ``staging``: the old one moves aside, the new one in, the old one goes."""
+    if not target.exists():
+        os.rename(staging, target)
+        return
+    trash = _fresh_dir(target.parent, _prefix(target, False, "old"))
+    try:
+        os.rename(target, trash / target.name)
+        try:
+            os.rename(staging, target)
+        except OSError:
+            os.rename(trash / target.name, target)  # put the previous output back
+            raise
+    finally:
+        shutil.rmtree(trash, ignore_errors=True)
+
+
+def _replace_entries(staging: Path, target: Path) -> None:
+    """For an ``out`` that cannot move: remove the previous reports, move the new ones in."""
+    for entry in target.iterdir():
+        if entry == staging:
+            continue
+        if _real_dir(entry):
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+    for entry in staging.iterdir():
+        os.rename(entry, target / entry.name)
