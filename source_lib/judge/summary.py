@@ -73,9 +73,7 @@ def _tally(cases: tuple[CaseResult, ...]) -> str:
         return {1: "Correct.", 2: "Both checks passed."}.get(len(cases), f"All {len(cases)} checks passed.")
     public = [c for c in cases if not c.hidden]
     hidden = [c for c in cases if c.hidden]
-    parts = []
-    if public:
-        parts.append(f"public {sum(c.passed for c in public)}/{len(public)}")
-    if hidden:
-        parts.append(f"hidden {sum(c.passed for c in hidden)}/{len(hidden)}")
-    return f"{passed} of {len(cases)} checks passed ({', '.join(parts)})."
+    if not (public and hidden):  # one kind only: the split would repeat the count
+        return f"{passed} of {len(cases)} checks passed."
+    return (f"{passed} of {len(cases)} checks passed (public {sum(c.passed for c in public)}/{len(public)}, "
+            f"hidden {sum(c.passed for c in hidden)}/{len(hidden)}).")
