@@ -56,8 +56,9 @@ def grade_batch(assignment: Assignment, paths: Sequence[Path], out: Path, config
     if not files:
         raise ConfigError("no submissions found: " + "; ".join(warnings))
     _check_out_dir(out, paths)
+    notes = list(warnings)
     with ExitStack() as stack:
-        staging = stack.enter_context(replaced_output(out))
+        staging = stack.enter_context(replaced_output(out, notes))
         if runner is None:
             runner = stack.enter_context(running_sandbox(config))
         prepared = prepare(assignment, config, runner)
@@ -74,7 +75,7 @@ def grade_batch(assignment: Assignment, paths: Sequence[Path], out: Path, config
         results = sorted(grade_files(prepared, files, config, runner, on_result), key=lambda r: r.student)
         report.write_batch_reports(results, ids, staging)
         level = str(runner.isolation.get("level", "unknown"))
-    return BatchSummary(tuple(results), report.summary_table(results, ids), level, tuple(warnings))
+    return BatchSummary(tuple(results), report.summary_table(results, ids), level, tuple(notes))
 
 
 def _check_out_dir(out: Path, inputs: Sequence[Path]) -> None:

@@ -182,3 +182,41 @@ def test_foreign_entry_reports_the_first_stranger(tmp_path: Path) -> None:
     (tmp_path / STUDENTS / "ann" / "submission.ipynb").write_text("{}", encoding="utf-8")
     assert output.foreign_entry(tmp_path) == tmp_path / STUDENTS / "ann" / "submission.ipynb"
     assert os.path.exists(tmp_path / STUDENTS / "ann" / "submission.ipynb")
+
+
+def test_files_a_desktop_leaves_do_not_block_the_next_batch(course: GradingConfig, tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    _grade(course, _submissions(tmp_path / "first", ["ann"]), out)
+    for junk in (out / ".DS_Store", out / STUDENTS / "Thumbs.db", out / STUDENTS / "ann" / "desktop.ini"):
+        junk.write_text("", encoding="utf-8")
+    _grade(course, _submissions(tmp_path / "second", ["ben"]), out)
+    assert _students(out) == ["ben"] and not (out / ".DS_Store").exists()
+
+
+class _Intruder(io.StringIO):
+    """A progress stream that drops a file of someone else's into ``out`` mid-batch."""
+
+    def __init__(self, where: Path) -> None:
+        super().__init__()
+        self.where = where
+
+    def write(self, text: str) -> int:
+        if not self.where.exists():
+            self.where.write_text("written while the batch ran", encoding="utf-8")
+        return super().write(text)
+
+
+@pytest.mark.parametrize("mounted", [False, True])
+def test_a_stranger_arriving_mid_batch_is_kept_not_deleted(
+        course: GradingConfig, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mounted: bool) -> None:
+    out = tmp_path / "reports"
+    _grade(course, _submissions(tmp_path / "first", ["ann"]), out)
+    if mounted:
+        monkeypatch.setattr(output.os.path, "ismount", lambda path: Path(path) == out)
+    stranger = out / STUDENTS / "ann" / "notes.txt"
+    summary = _grade(course, _submissions(tmp_path / "second", ["ben"]), out, progress=_Intruder(stranger))
+    assert _students(out) == ["ben"]
+    (kept,) = [p for p in (out if mounted else tmp_path).iterdir() if ".kept-" in p.name]
+    found = kept / "ann" / "notes.txt" if mounted else kept / STUDENTS / "ann" / "notes.txt"
+    assert found.read_text(encoding="utf-8") == "written while the batch ran"
+    assert any(str(kept) in note and "kept" in note for note in summary.warnings)

@@ -11,8 +11,10 @@ renames). When ``out`` is a mount point or its parent is read-only, it is a hidd
 folder inside ``out`` instead, and the entries are replaced one by one.
 
 Only a folder that is absent, empty, or a previous output (``students/<id>/`` with
-``results.json`` and ``feedback.html``, ``grades.csv``, ``junit.xml``) is ever
-replaced: anything else in it is refused, and nothing is deleted.
+``results.json`` and ``feedback.html``, ``grades.csv``, ``junit.xml``, and the files
+desktops leave, such as ``.DS_Store``) is replaced: anything else is refused before
+grading. Should a stranger appear in it while the batch runs, what holds it is kept
+under a ``.kept-`` name (and said in the notes), never deleted.
 """
 
 from __future__ import annotations
@@ -30,30 +32,36 @@ from autograder.errors import ConfigError
 from autograder.report.bundle import BATCH_FILES, STUDENT_FILES, STUDENTS
 
 _STAGING = re.compile(r"\.autograder-(?:new|old)-[0-9a-f]{12}")  # ours, inside an ``out`` that cannot move
-# The temporary files of write.write_bytes, left by a batch killed while writing.
 _OUR_FILES = "|".join(re.escape(name) for name in (*BATCH_FILES, *STUDENT_FILES))
-_PARTIAL = re.compile(rf"\.(?:{_OUR_FILES})\.\w+\.tmp")
+_PARTIAL = re.compile(rf"\.(?:{_OUR_FILES})\.\w+\.tmp")  # write.write_bytes's, left by a killed batch
+_DESKTOP = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})  # a file browser's, not a person's
 
 
 @contextlib.contextmanager
-def replaced_output(out: Path) -> Iterator[Path]:
-    """A fresh folder to write the batch into; it becomes ``out`` when the block succeeds."""
+def replaced_output(out: Path, notes: list[str] | None = None) -> Iterator[Path]:
+    """A fresh folder to write the batch into; it becomes ``out`` when the block succeeds.
+
+    ``notes`` receives a sentence for anything kept aside instead of being replaced.
+    """
     target = Path(out).resolve()
     refuse_foreign(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     inside = _stage_inside(target)
     staging = _fresh_dir(target if inside else target.parent, _prefix(target, inside, "new"))
+    kept: list[Path] = []
     try:
         if target.is_dir():
             os.chmod(staging, stat.S_IMODE(target.stat().st_mode))
         yield staging
-        refuse_foreign(target)  # again: the folder may have changed while the batch ran
         if inside:
-            _replace_entries(staging, target)
+            _replace_entries(staging, target, kept)
         else:
-            _swap(staging, target)
+            _swap(staging, target, kept)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    if notes is not None:
+        notes.extend(f"{path} held files the grader did not write while the batch ran; it was kept "
+                     "there instead of being replaced" for path in kept)
 
 
 def refuse_foreign(target: Path) -> None:
@@ -71,10 +79,10 @@ def refuse_foreign(target: Path) -> None:
 
 
 def foreign_entry(folder: Path) -> Path | None:
-    """The first entry of ``folder`` a batch never writes, or None."""
+    """The first entry under ``folder`` a batch never writes, or None."""
     for entry in sorted(folder.iterdir()):
         if entry.name == STUDENTS and _real_dir(entry):
-            found = next((e for s in sorted(entry.iterdir()) for e in _foreign_in_student(s)), None)
+            found = _foreign_in_students(entry)
             if found is not None:
                 return found
         elif not _ours_at_top(entry):
@@ -82,19 +90,23 @@ def foreign_entry(folder: Path) -> Path | None:
     return None
 
 
+def _foreign_in_students(folder: Path) -> Path | None:
+    for student in sorted(folder.iterdir()):
+        if student.name in _DESKTOP and _real_file(student):
+            continue
+        if not _real_dir(student):
+            return student
+        for entry in sorted(student.iterdir()):
+            ours = entry.name in STUDENT_FILES or _PARTIAL.fullmatch(entry.name) or entry.name in _DESKTOP
+            if not (ours and _real_file(entry)):
+                return entry
+    return None
+
+
 def _ours_at_top(entry: Path) -> bool:
-    if entry.name in BATCH_FILES or _PARTIAL.fullmatch(entry.name):
+    if entry.name in BATCH_FILES or entry.name in _DESKTOP or _PARTIAL.fullmatch(entry.name):
         return _real_file(entry)
     return bool(_STAGING.fullmatch(entry.name)) and _real_dir(entry)
-
-
-def _foreign_in_student(folder: Path) -> Iterator[Path]:
-    if not _real_dir(folder):
-        yield folder
-        return
-    for entry in sorted(folder.iterdir()):
-        if not (_real_file(entry) and (entry.name in STUDENT_FILES or _PARTIAL.fullmatch(entry.name))):
-            yield entry
 
 
 def _real_dir(path: Path) -> bool:
@@ -116,10 +128,14 @@ def _prefix(target: Path, inside: bool, kind: str) -> str:
     return f".autograder-{kind}-" if inside else f".{target.name}.{kind}-"
 
 
+def _fresh_name(parent: Path, prefix: str) -> Path:
+    return parent / f"{prefix}{secrets.token_hex(6)}"
+
+
 def _fresh_dir(parent: Path, prefix: str) -> Path:
     """A new folder with a random name (the umask applies, unlike ``mkdtemp``'s 0700)."""
     while True:
-        path = parent / f"{prefix}{secrets.token_hex(6)}"
+        path = _fresh_name(parent, prefix)
         try:
             path.mkdir()
             return path
@@ -127,9 +143,14 @@ def _fresh_dir(parent: Path, prefix: str) -> Path:
             continue
 
 
-def _swap(staging: Path, target: Path) -> None:
+def _swap(staging: Path, target: Path, kept: list[Path]) -> None:
     """``target`` becomes ``staging``: the old one moves aside, the new one in, the old one goes."""
     if not target.exists():
+        os.rename(staging, target)
+        return
+    if foreign_entry(target) is not None:  # a stranger arrived while the batch ran: keep it all
+        kept.append(_fresh_name(target.parent, f"{target.name}.kept-"))
+        os.rename(target, kept[-1])
         os.rename(staging, target)
         return
     trash = _fresh_dir(target.parent, _prefix(target, False, "old"))
@@ -144,14 +165,17 @@ def _swap(staging: Path, target: Path) -> None:
         shutil.rmtree(trash, ignore_errors=True)
 
 
-def _replace_entries(staging: Path, target: Path) -> None:
+def _replace_entries(staging: Path, target: Path, kept: list[Path]) -> None:
     """For an ``out`` that cannot move: remove the previous reports, move the new ones in."""
-    for entry in target.iterdir():
+    for entry in sorted(target.iterdir()):
         if entry == staging:
             continue
-        if _real_dir(entry):
-            shutil.rmtree(entry)
-        else:
+        if _ours_at_top(entry) and _real_file(entry):
             entry.unlink()
+        elif _ours_at_top(entry) or entry.name == STUDENTS and _real_dir(entry) and not _foreign_in_students(entry):
+            shutil.rmtree(entry)
+        else:  # a stranger arrived while the batch ran: keep it
+            kept.append(_fresh_name(target, f"{entry.name}.kept-"))
+            os.rename(entry, kept[-1])
     for entry in staging.iterdir():
         os.rename(entry, target / entry.name)
