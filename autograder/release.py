@@ -174,11 +174,13 @@ def reference_run_line(assignment: Assignment) -> str:
 
 
 def sync_test_cells(assignment: Assignment, text: str, cases: CaseSet, references: References, seed: int) -> str:
-    """The solution notebook with every test cell rewritten from the declaration."""
+    """The solution notebook with every test cell rewritten from the declaration (a manual cell gets its points)."""
     node = nbformat.reads(text, as_version=4)
     by_id = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in node.cells}
     for question in assignment.questions:
         if isinstance(question, ManualQuestion):
+            if question.id in by_id:
+                by_id[question.id].metadata["nbgrader"]["points"] = question.points
             continue
         cell = by_id.get(f"test_{question.id}")
         if cell is None or cell.cell_type != "code":

@@ -270,13 +270,19 @@ def test_a_misconception_that_changes_nothing_stops_the_release(course: CourseLa
 @pytest.mark.slow
 def test_release_repairs_points_with_a_warning_then_validate_passes(course: CourseLayout, config: GradingConfig,
                                                                    pool: object) -> None:
-    edit_notebook(course, lambda cells: cell(cells, "test_double_it").metadata["nbgrader"].__setitem__("points", 5))
+    def wrong_points(cells: list[nbformat.NotebookNode]) -> None:
+        cell(cells, "test_double_it").metadata["nbgrader"]["points"] = 5
+        cell(cells, "explain").metadata["nbgrader"]["points"] = 3
+
+    edit_notebook(course, wrong_points)
     progress = io.StringIO()
     released = release(load(NAME, course), GradingConfig(layout=course, workers=1), progress)
-    assert [w for w in released.warnings if w.startswith("cell test_double_it gives 5 points")]
+    assert [w.split(":")[0] for w in released.warnings] == [
+        "cell test_double_it gives 5 points, the declaration gives question double_it 1",
+        "cell explain gives 3 points, the declaration gives question explain 1"]
     assert "running the solution and its 3 mutants in the sandbox" in progress.getvalue()
     source = nbformat.reads(course.solution(NAME).read_text(), as_version=4)
-    assert cell(source.cells, "test_double_it").metadata["nbgrader"]["points"] == 1
+    assert [cell(source.cells, i).metadata["nbgrader"]["points"] for i in ("test_double_it", "explain")] == [1, 1]
     assert problems_of(course) == []
     report = validate(load(NAME, course), replace(config, layout=course), runner=pool)  # type: ignore[arg-type]
     assert report.ok, report.text
@@ -290,3 +296,16 @@ def test_validate_fails_a_broken_course_with_findings_not_a_traceback(course: Co
     assert "FAIL  authoring: cell double_it defines doubel_it, the declaration expects double_it" in done.stdout
     assert "FAIL  reference run:" in done.stdout and "Traceback" not in done.stderr
     assert "starting 1 sandbox worker(s)" in done.stderr
+
+
+def test_new_question_inserts_its_cells_after_the_given_question(course: CourseLayout) -> None:
+    done = autograder("new-question", NAME, "predict", "--kind", "function", "--points", "2", "--after",
+                      "double_it", "--course", str(course.root))
+    assert done.returncode == 0, done.stderr
+    assert "PREDICT = FunctionQuestion(" in done.stdout and "at the END of ASSIGNMENT.questions" in done.stdout
+    ids = [c.metadata["nbgrader"]["grade_id"] for c in nbformat.reads(course.solution(NAME).read_text(),
+                                                                       as_version=4).cells]
+    at = ids.index("test_double_it")
+    assert ids[at + 1:at + 4] == ["q_predict", "predict", "test_predict"]
+    again = autograder("new-question", NAME, "double_it", "--kind", "choice", "--course", str(course.root))
+    assert again.returncode == 2 and "already has a question 'double_it'" in again.stderr
