@@ -1,8 +1,8 @@
-"""Command line: ``autograder grade | validate | release | student-package``.
+"""Command line: ``autograder grade | validate | release | new-question | student-package``.
 
 Exit codes: 0 when the command completed (whatever the scores), 1 when
-``--fail-under`` or ``validate`` found a problem, 2 for usage, configuration or
-sandbox errors. No grading logic lives here.
+``--fail-under``, ``validate`` or ``release`` found a problem, 2 for usage,
+configuration or sandbox errors. No grading logic lives here.
 """
 
 from __future__ import annotations
@@ -12,11 +12,12 @@ import os
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from autograder import __version__
-from autograder.config import GradingConfig, Limits, default_workers
+from autograder.config import CourseLayout, GradingConfig, Limits, default_workers
 from autograder.errors import AutograderError, ConfigError
 
 
@@ -67,13 +68,26 @@ def _parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="check an assignment's tests catch the classic mistakes")
     validate.add_argument("assignment")
     _add_common(validate)
+    _add_authoring(validate)
     validate.set_defaults(run=_validate)
 
     release = commands.add_parser("release", help="regenerate the student notebook with nbgrader")
     release.add_argument("assignment")
     _add_common(release)
-    release.add_argument("--check", action="store_true", help="only report whether the release is in sync")
+    _add_authoring(release)
+    release.add_argument("--check", action="store_true",
+                         help="only report authoring problems and whether the release is in sync")
     release.set_defaults(run=_release)
+
+    new = commands.add_parser("new-question", help="add a question's cells to the source notebook and "
+                              "print its declaration snippet")
+    new.add_argument("assignment")
+    new.add_argument("id", help="the question id: the solution cell's grade_id and the name students define")
+    new.add_argument("--kind", choices=("function", "symbolic", "choice", "manual"), required=True)
+    new.add_argument("--points", type=float, default=1.0, help="points (default %(default)g)")
+    new.add_argument("--after", metavar="GRADE_ID", help="insert after this cell (default: at the end)")
+    new.add_argument("--course", type=Path, help="course folder (default: this checkout)")
+    new.set_defaults(run=_new_question)
 
     package = commands.add_parser("student-package", help="build the wheel students install (zeroinit-student)")
     package.add_argument("--out", type=Path, required=True, help="folder for the wheel")
@@ -94,6 +108,20 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
                              "uid cannot read this Python installation (student code can then import "
                              "only what the worker preloads: numpy, sympy, matplotlib and common "
                              "standard modules); every result records it")
+
+
+def _add_authoring(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--course", type=Path, help="course folder holding solutions/, assignments/ and "
+                        "source_lib/public/ (default: this checkout)")
+    parser.add_argument("--quiet", action="store_true", help="no progress lines")
+
+
+def _layout(args: argparse.Namespace) -> CourseLayout:
+    if args.course is None:
+        return CourseLayout.default()
+    if not (args.course / "solutions").is_dir():
+        raise ConfigError(f"--course {args.course}: no solutions/ folder there")
+    return CourseLayout(args.course.resolve())
 
 
 def _config(args: argparse.Namespace, **limits: Any) -> GradingConfig:
@@ -143,23 +171,49 @@ def _validate(args: argparse.Namespace) -> int:
     from autograder.declarations import load
     from autograder.validate import validate
 
-    report = validate(load(args.assignment), _config(args))
+    layout = _layout(args)
+    report = validate(load(args.assignment, layout), replace(_config(args), layout=layout),
+                      progress=None if args.quiet else sys.stderr)
     print(report.text)
     return 0 if report.ok else 1
 
 
 def _release(args: argparse.Namespace) -> int:
     from autograder.declarations import load
-    from autograder.release import check_release, release
+    from autograder.release import AuthoringError, check, release
 
-    assignment = load(args.assignment)
-    config = _config(args)
+    layout = _layout(args)
+    assignment = load(args.assignment, layout)
+    config, progress = replace(_config(args), layout=layout), None if args.quiet else sys.stderr
     if args.check:
-        problems = check_release(assignment, config)
+        problems = check(assignment, config, progress)
         print("\n".join(problems) if problems else f"{assignment.name}: release is in sync with the source")
         return 1 if problems else 0
-    for path in release(assignment, config):
+    try:
+        released = release(assignment, config, progress)
+    except AuthoringError as exc:
+        print(f"autograder: {exc}", file=sys.stderr)
+        return 1
+    for warning in released.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    for path in released.written:
         print(f"wrote {path}")
+    return 0
+
+
+def _new_question(args: argparse.Namespace) -> int:
+    from autograder.declarations import declaration_path, load
+    from autograder.scaffold import new_question
+
+    if args.points <= 0:
+        raise ConfigError("--points must be positive")
+    layout = _layout(args)
+    made = new_question(load(args.assignment, layout), layout, args.id, args.kind, args.points, args.after)
+    print(made.snippet)
+    print(f"added the cells of {args.id} to {made.notebook}; next: paste the snippet above into "
+          f"{declaration_path(args.assignment, layout)}, write the statement, the solution and the "
+          f"misconceptions, then run `autograder release {args.assignment}` and "
+          f"`autograder validate {args.assignment}`", file=sys.stderr)
     return 0
 
 
