@@ -129,7 +129,7 @@ def grade_files(prepared: Prepared, files: Sequence[SubmissionFile], config: Gra
 
     for job, run in runner.run_many(jobs()):
         item, digest, notebook = pending.pop(job["job_id"])
-        text = StudentText(CellPlaces.of(notebook, _question_cells(prepared.assignment)), host)
+        text = StudentText(CellPlaces.of(notebook.cells, _question_cells(prepared.assignment)), host)
         results.append(_judge_run(prepared, item, digest, notebook, run, judge, runner, text))
         on_result(results[-1])
     return results

@@ -73,7 +73,7 @@ def test_a_notebook_of_another_assignment_is_told_so(grade: Grade, release_text:
     result = grade({"olga": other})["olga"]
     _zero_of_the_real_maximum(result)
     assert result.reason.startswith(f"this looks like `logistic_regression`, not `{NAME}`")
-    assert "`logistic_regression`, not `linear_regression`" in feedback_html(result)
+    assert "<code>logistic_regression</code>, not <code>linear_regression</code>" in feedback_html(result)
     assert result.reason in results_json(result)["output"]
 
 

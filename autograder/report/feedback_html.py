@@ -117,7 +117,7 @@ def _header(result: SubmissionResult) -> str:
 
 def _alert(result: SubmissionResult) -> str:
     reason = one_line(result.reason)
-    said = f"<p><strong>{_e(reason[:1].upper() + reason[1:])}</strong></p>\n" if reason else ""
+    said = f"<p><strong>{_rich(reason[:1].upper() + reason[1:])}</strong></p>\n" if reason else ""
     return f'<div class="alert">\n{said}<p>{_STATUS_TEXT[result.status]}</p>\n</div>'
 
 

@@ -16,8 +16,8 @@ import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Protocol
 
-from autograder.notebook import Notebook
 from source_lib.judge.results import CaseResult, CellError, QuestionResult
 
 GRADER = "<grader>"
@@ -56,6 +56,19 @@ def cell_place(error: CellError) -> str:
     return place + (f", line {error.line}" if error.line is not None else "")
 
 
+class NotebookCell(Protocol):
+    """What placing a cell needs (``autograder.notebook.Cell`` has it; reports read no notebook)."""
+
+    @property
+    def index(self) -> int: ...
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def grade_id(self) -> str | None: ...
+
+
 @dataclass(frozen=True)
 class CellPlaces:
     """Each cell of one notebook, placed by the question it belongs to."""
@@ -63,12 +76,12 @@ class CellPlaces:
     places: Mapping[int, tuple[str | None, int]]
 
     @classmethod
-    def of(cls, notebook: Notebook, question_cells: Mapping[str, str]) -> CellPlaces:
-        """``question_cells`` maps a question's nbgrader grade_id to its question id."""
+    def of(cls, cells: Iterable[NotebookCell], question_cells: Mapping[str, str]) -> CellPlaces:
+        """``cells`` in notebook order; ``question_cells`` maps a question's grade_id to its id."""
         places: dict[int, tuple[str | None, int]] = {}
         question: str | None = None
         offset = 0
-        for cell in notebook.cells:
+        for cell in cells:
             if cell.grade_id is not None and cell.grade_id in question_cells:
                 question, offset = question_cells[cell.grade_id], 0
                 places[cell.index] = (question, 0)

@@ -163,7 +163,8 @@ def test_another_assignment_is_told_with_the_real_maximum(other_assignment):
     checker, page = _check(other_assignment)
     text = _text(page)
     assert "0 / 5 points" in text  # the manual question's points are not auto-graded
-    assert text.count("looks like `logistic_regression`, not `linear_regression`") == 1
+    assert text.count("looks like logistic_regression, not linear_regression") == 1
+    assert "<code>logistic_regression</code>, not <code>linear_regression</code>" in page
     assert "q1 0 / 2" in text and "q2 0 / 3" in text
     assert checker.links == [] and 'id="q1"' not in page  # nothing else to say per question
 

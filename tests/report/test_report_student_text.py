@@ -56,7 +56,7 @@ def test_ordinals_and_labels():
 
 
 def test_cells_are_placed_by_the_nearest_question_above():
-    places = CellPlaces.of(_notebook(), {"f": "f", "why": "why"})
+    places = CellPlaces.of(_notebook().cells, {"f": "f", "why": "why"})
     assert [places.label(i) for i in (0, 2, 3, 5, 6, 7)] == [
         "first code cell from the top", "f", "first code cell after f", "second code cell after f",
         "why", "first code cell after why"]
@@ -67,7 +67,7 @@ def test_cells_are_placed_by_the_nearest_question_above():
 
 
 def test_grade_ids_that_are_not_questions_do_not_anchor():
-    places = CellPlaces.of(_notebook(), {"f": "compute_f"})  # a question id differing from its cell
+    places = CellPlaces.of(_notebook().cells, {"f": "compute_f"})  # a question id differing from its cell
     assert places.label(2) == "compute_f" and places.label(7) == "third code cell after compute_f"
 
 
