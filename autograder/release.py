@@ -202,15 +202,14 @@ def output_problems(assignment: Assignment, prepared: Prepared, public: dict[str
     The public outputs are what the self-check knows: the calls on the public cases,
     the fingerprints at the public evaluation points, the letter of a choice.
     """
-    problems = []
+    problems: list[Problem] = []
     for question in assignment.auto_questions:
         outputs = _Outputs(assignment, question, prepared, public["questions"][question.id])
-        for mid in outputs.mutants:
-            if outputs.same(SOLUTION, mid, public_only=True):
-                problems.append(_like_solution(question, mid, outputs, declaration))
-        for a, b in combinations(outputs.mutants, 2):
-            if outputs.same(a, b, public_only=True):
-                problems.append(_alike(question, a, b, outputs, declaration))
+        like_solution = [mid for mid in outputs.mutants if outputs.same(SOLUTION, mid, public_only=True)]
+        problems += [_like_solution(question, mid, outputs, declaration) for mid in like_solution]
+        others = [mid for mid in outputs.mutants if mid not in like_solution]  # those pairs are told already
+        problems += [_alike(question, a, b, outputs, declaration) for a, b in combinations(others, 2)
+                     if outputs.same(a, b, public_only=True)]
     return problems
 
 

@@ -135,11 +135,8 @@ def _graded_findings(assignment: Assignment, config: GradingConfig, runner: Runn
     layout = config.layout
     solution_text = layout.solution(assignment.name).read_text(encoding="utf-8")
     release_path = layout.release(assignment.name)
-    if not release_path.is_file():
-        return [Finding("blank release scores 0", False,
-                        f"{release_path} does not exist: run `autograder release {assignment.name}`")]
-    notebooks = {SOLUTION: solution_text, BLANK: release_path.read_text(encoding="utf-8"),
-                 **mutant_notebooks(assignment, solution_text)}
+    blank = {BLANK: release_path.read_text(encoding="utf-8")} if release_path.is_file() else {}
+    notebooks = {SOLUTION: solution_text, **blank, **mutant_notebooks(assignment, solution_text)}
     say(f"grading {len(notebooks)} notebooks: the solution, the blank release and one per misconception")
     with tempfile.TemporaryDirectory(prefix="zeroinit-validate-") as tmp:
         files = []
@@ -148,7 +145,8 @@ def _graded_findings(assignment: Assignment, config: GradingConfig, runner: Runn
             path.write_text(text, encoding="utf-8")
             files.append(SubmissionFile(name, path))
         results = {r.student: r for r in grade_files(prepared, files, config, runner, lambda r: None)}
-    findings = [_solution_finding(results[SOLUTION]), _blank_finding(results[BLANK])]
+    findings = [_solution_finding(results[SOLUTION]), _blank_finding(results[BLANK]) if blank else Finding(
+        "blank release scores 0", False, f"{release_path} does not exist: run `autograder release {assignment.name}`")]
     return findings + [_mutant_finding(assignment, name, results[name]) for name in notebooks if "--" in name]
 
 
