@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -86,16 +85,7 @@ def run_in_kernel(text: str) -> nbformat.NotebookNode:
     return node
 
 
-def cell_seconds(cell: nbformat.NotebookNode) -> float:
-    from datetime import datetime
-
-    timing = cell.metadata.get("execution", {})
-    start, end = timing.get("iopub.execute_input"), timing.get("shell.execute_reply")
-    return (datetime.fromisoformat(end.rstrip("Z")) - datetime.fromisoformat(start.rstrip("Z"))).total_seconds()
-
-
-def test_filled_release_runs_top_to_bottom_quickly_and_checks_pass(notebook_with: Callable[..., str]) -> None:
-    started = time.perf_counter()
+def test_filled_release_runs_top_to_bottom_and_checks_pass(notebook_with: Callable[..., str]) -> None:
     node = run_in_kernel(notebook_with())
     code = [c for c in node.cells if c.cell_type == "code"]
     errors = [o for c in code for o in c.outputs if o.output_type == "error"]
@@ -104,15 +94,30 @@ def test_filled_release_runs_top_to_bottom_quickly_and_checks_pass(notebook_with
     recorded = checks.pop('check("answer_zero_init")')  # a choice is only recorded before submission
     assert recorded.startswith("\u2022 answer_zero_init: Answer B recorded") and "\u2714" not in recorded
     assert checks and all(text.startswith("\u2714") for text in checks.values()), checks
-    compute = sum(cell_seconds(c) for c in code[1:])  # everything after the import cell
-    assert compute < 1.0, f"{compute:.2f} s of compute"
-    assert time.perf_counter() - started < 60
 
 
-def test_blank_release_check_cells_fail_with_a_message_not_a_traceback(release_text: str) -> None:
+def _check_cells(node: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
+    return [c for c in node.cells if c.cell_type == "code" and c.source.startswith("check(")]
+
+
+def test_in_the_students_kernel_a_blank_release_runs_to_the_end_and_every_check_only_prints(
+        release_text: str) -> None:
     node = run_in_kernel(release_text)
-    checks = [c for c in node.cells if c.cell_type == "code" and c.source.startswith("check(")]
+    checks = _check_cells(node)
+    assert checks
     for cell in checks:
+        assert not [o for o in cell.outputs if o.output_type == "error"], cell.source
+        text = "".join(o.get("text", "") for o in cell.outputs)
+        assert text.startswith("\u2718 "), (cell.source, text)
+    last = node.cells[-1]  # check_all() ran: Run All reached the end
+    assert "check_all()" in last.source and "0 of" in "".join(o.get("text", "") for o in last.outputs)
+
+
+def test_under_nbgrader_a_blank_releases_checks_fail_with_a_message_not_a_traceback(
+        release_text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NBGRADER_EXECUTION", "validate")  # what nbgrader sets for its kernels
+    node = run_in_kernel(release_text)
+    for cell in _check_cells(node):
         errors = [o for o in cell.outputs if o.output_type == "error"]
         assert errors, cell.source
         shown = "\n".join(errors[0].traceback)
