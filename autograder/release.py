@@ -173,9 +173,17 @@ def reference_run_line(assignment: Assignment) -> str:
     return f"running the solution and its {mutants} mutants in the sandbox"
 
 
+RUN_ALL_CONTINUES = "raises-exception"  # JupyterLab's Run All goes on past a cell with this tag
+
+
 def sync_test_cells(assignment: Assignment, text: str, cases: CaseSet, references: References, seed: int) -> str:
-    """The solution notebook with every test cell rewritten from the declaration (a manual cell gets its points)."""
+    """The solution notebook with every test cell rewritten from the declaration (a manual cell gets its points).
+
+    Every code cell is tagged ``raises-exception``: in the student's notebook an unanswered
+    cell's ``raise NotImplementedError()`` then no longer stops Run All before the checks below.
+    """
     node = nbformat.reads(text, as_version=4)
+    let_run_all_continue(node)
     by_id = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in node.cells}
     for question in assignment.questions:
         if isinstance(question, ManualQuestion):
@@ -190,6 +198,14 @@ def sync_test_cells(assignment: Assignment, text: str, cases: CaseSet, reference
                        f'check("{question.id}")')
         cell.metadata["nbgrader"]["points"] = question.points
     return str(nbformat.writes(node)) + "\n"
+
+
+def let_run_all_continue(node: Any) -> None:
+    """Tag every code cell of ``node`` so that Run All goes on past the cells that raise."""
+    for code in (c for c in node.cells if c.cell_type == "code"):
+        tags = code.metadata.setdefault("tags", [])
+        if RUN_ALL_CONTINUES not in tags:
+            tags.append(RUN_ALL_CONTINUES)
 
 
 # ---------------------------------------------------------------- distinct outputs

@@ -10,7 +10,7 @@ import nbformat
 import pytest
 
 from autograder.config import CourseLayout, GradingConfig
-from autograder.release import HIDDEN_BEGIN, check_release
+from autograder.release import HIDDEN_BEGIN, RUN_ALL_CONTINUES, check_release, let_run_all_continue
 from source_lib.judge.spec import Assignment
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,6 +41,21 @@ def test_source_test_cells_hold_the_hidden_cases(solution_text: str, assignment:
     assert len(cells) == len(assignment.auto_questions)
     for cell in cells:
         assert cell.source.startswith(HIDDEN_BEGIN) and "check.add_hidden(" in cell.source
+
+
+def test_run_all_goes_on_past_every_code_cell_of_the_release(release_text: str) -> None:
+    code = [c for c in nbformat.reads(release_text, as_version=4).cells if c.cell_type == "code"]
+    assert code and all(RUN_ALL_CONTINUES in c.metadata.get("tags", []) for c in code)
+
+
+def test_release_tags_untagged_code_cells_once() -> None:
+    node = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1"), nbformat.v4.new_markdown_cell("m"),
+                                           nbformat.v4.new_code_cell("raise NotImplementedError()")])
+    node.cells[2].metadata["tags"] = ["keep-me", RUN_ALL_CONTINUES]
+    let_run_all_continue(node)
+    let_run_all_continue(node)
+    assert [c.metadata.get("tags") for c in node.cells] == [[RUN_ALL_CONTINUES], None,
+                                                            ["keep-me", RUN_ALL_CONTINUES]]
 
 
 @pytest.mark.slow
