@@ -142,8 +142,8 @@ def _judge_run(prepared: Prepared, item: SubmissionFile, digest: str, notebook: 
     isolation = getattr(run, "isolation", None) or runner.isolation
     try:
         observed = observe(tuple(run.records))
-        status, reason = run_status(run.ended, run.exit_code, run.signal, observed, run.wall_seconds)
-        reason = _name_last_cell(reason, observed.last_cell, text.cells)
+        status, reason = run_status(run.ended, run.exit_code, run.signal, observed, run.wall_seconds,
+                                    text.cells.label)
         questions = grade_questions(prepared.assignment, prepared.cases, prepared.references,
                                     observed, notebook, prepared.release, judge)
         retried = (f"the grader's sandbox failed once on this notebook and ran it again ({run.retried})",)
@@ -166,13 +166,6 @@ def _runner_prefix(runner: Runner) -> tuple[str, ...]:
     """The installation of the sandbox's own interpreter, when it is not this one."""
     python = getattr(runner, "python", None)
     return (str(Path(python).parent.parent),) if isinstance(python, str) and python.startswith("/") else ()
-
-
-def _name_last_cell(reason: str, last_cell: int | None, cells: CellPlaces) -> str:
-    """The judge counts cells from 1 in the file; a student finds them by question."""
-    if last_cell is None:
-        return reason
-    return reason.replace(f"last cell that ran: {last_cell + 1}", f"last cell that ran: {cells.label(last_cell)}")
 
 
 _SELF_CHECK = re.compile(r"""\bself_check\(\s*(["'])([^"'\n]{1,200})\1""")

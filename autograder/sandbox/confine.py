@@ -23,6 +23,7 @@ import os
 import resource
 import signal
 import sys
+import tempfile
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -345,6 +346,7 @@ def _arrange_fds(out_w: int, rec_w: int, ctl_w: int, job_r: int) -> None:
 def _clean_environment(home: str) -> None:
     os.environ.clear()
     os.environ.update({**SAFE_ENV, "HOME": home, "TMPDIR": home, "MPLCONFIGDIR": home})
+    tempfile.tempdir = home  # the worker's cached choice is outside what the job may write
     for signum in (signal.SIGTERM, signal.SIGALRM):
         signal.signal(signum, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.default_int_handler)

@@ -7,6 +7,7 @@ breaks the schema, or a second record for the same probe, makes that probe
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -186,9 +187,14 @@ def _error(obj: Any) -> ErrorInfo:
 
 
 def run_status(ended: str, exit_code: int | None, signal: int | None,
-               observed: Observations, wall_seconds: float) -> tuple[Status, str]:
-    """The submission status and a human reason, from how the sandboxed run ended."""
-    where = f" (last cell that ran: {observed.last_cell + 1})" if observed.last_cell is not None else ""
+               observed: Observations, wall_seconds: float,
+               cell_name: Callable[[int], str] = lambda index: str(index + 1)) -> tuple[Status, str]:
+    """The submission status and a human reason, from how the sandboxed run ended.
+
+    ``cell_name`` turns the index of the last cell that ran into words a student can find.
+    """
+    last = observed.last_cell
+    where = f" (last cell that ran: {cell_name(last)})" if last is not None else ""
     if ended in ("worker_failed", "start_failed"):
         return Status.GRADER_ERROR, "the grader's sandbox failed while running this notebook; please regrade"
     if ended == "timeout":

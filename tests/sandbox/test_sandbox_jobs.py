@@ -311,6 +311,17 @@ def test_scratch_space_is_limited(pool: SandboxPool, namespaces: None) -> None:
     assert found(run, "facts") == ["EFBIG", "ENOSPC"]  # one big file; many small ones
 
 
+def test_tempfile_works_inside_the_scratch_space(pool: SandboxPool) -> None:
+    run = pool.run(make_job("""
+        import json, os, tempfile
+        folder = tempfile.mkdtemp()
+        with tempfile.NamedTemporaryFile(dir=folder) as f:
+            f.write(b"ok")
+        facts = json.dumps([tempfile.gettempdir() == os.getcwd(), os.path.dirname(folder) == os.getcwd()])
+    """, probes=[value("facts")]))
+    assert found(run, "facts") == [True, True]
+
+
 def test_modules_in_cwd_do_not_shadow(pool: SandboxPool) -> None:
     run = pool.run(make_job("""
         import json, os, sys
