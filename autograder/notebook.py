@@ -90,10 +90,12 @@ def read_bytes(data: bytes) -> Notebook | Unreadable:
             node = nbformat.reads(json.dumps(_without_outputs(raw)), as_version=4)
         return Notebook(tuple(_cells(node)))
     except json.JSONDecodeError as exc:
-        if exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated"):
+        last_line = "\n" not in text[exc.pos:].strip() and exc.msg != "Extra data"
+        if last_line or exc.msg.startswith("Unterminated"):  # the text ends where reading it failed
             return Unreadable("not a notebook: the JSON stops in the middle (the file looks truncated: "
                               "was it saved and uploaded completely?)")
-        return Unreadable(f"not a notebook: the file is not valid JSON ({exc.msg} at line {exc.lineno})")
+        return Unreadable(f"not a notebook: the file is not valid JSON ({exc.msg} at line {exc.lineno}): "
+                          "was it edited outside Jupyter? Open it in Jupyter, save it, and submit it again")
     except RecursionError:
         return Unreadable("not a notebook: the JSON is nested too deeply")
     except Exception as exc:  # nbformat raises many unrelated types for odd JSON

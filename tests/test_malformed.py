@@ -76,7 +76,9 @@ LATIN1 = json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells"
 UNREADABLE: list[tuple[str, bytes, tuple[str, ...]]] = [
     ("truncated", RELEASE_BYTES[: len(RELEASE_BYTES) // 2], ("JSON", "truncated")),
     ("truncated_after_key", RELEASE_BYTES[: RELEASE_BYTES.index(b'"cells"') + 9], ("JSON", "truncated")),
+    ("truncated_in_a_literal", RELEASE_BYTES[: RELEASE_BYTES.index(b'"deletable": false') + 16], ("JSON", "truncated")),
     ("trailing_garbage", RELEASE_BYTES + b"\n}}}", ("JSON",)),
+    ("a_comma_missing", RELEASE_BYTES.replace(b'"cells": [', b'"cells": [ 1 2', 1), ("JSON", "open it in Jupyter")),
     ("empty", b"", ("empty",)),
     ("whitespace_only", b" \n\t\r\n   \n", ("empty",)),
     ("bom_only", b"\xef\xbb\xbf\n", ("empty",)),
