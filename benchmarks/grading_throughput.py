@@ -78,7 +78,8 @@ def nbgrader(root: Path) -> float:
 
 
 def compute_seconds(root: Path, out: str) -> list[float]:
-    return [json.loads(p.read_text())["extra_data"]["compute_seconds"] for p in (root / out).glob("*/results.json")]
+    results = (root / out).glob("students/*/results.json")
+    return [json.loads(p.read_text())["extra_data"]["compute_seconds"] for p in results]
 
 
 def job_round_trip(workers: int = 1, jobs: int = 30) -> float:
