@@ -191,6 +191,11 @@ class Assignment:
                 raise AssignmentError(self.name, f"{q.id}: misconception ids must be unique")
             if isinstance(q, FunctionQuestion):
                 _check_function_question(self.name, q)
+            earlier = ids[:ids.index(q.id)]
+            for used in () if isinstance(q, ChoiceQuestion) else q.uses:
+                if used not in earlier:
+                    raise AssignmentError(self.name, f"{q.id}: uses={used!r} must name a question listed "
+                                                     f"before {q.id} in ASSIGNMENT.questions")
 
 
 def _check_function_question(name: str, q: FunctionQuestion) -> None:
