@@ -84,6 +84,9 @@ DJ_DB_AT_ZERO = SymbolicQuestion(
     misconceptions=(
         Misconception("not_substituted", "This is still the general derivative: it should be "
                       "its value at the zero initialisation.", ((_AT_ZERO_B, "dJ_db"),)),
+        Misconception("only_w_substituted", "You set w = 0 but kept b: at zero initialisation "
+                      "both w and b start at 0.",
+                      ((_AT_ZERO_B, "dJ_db.subs({w: 0})"),)),
         Misconception("assumed_zero", "Do not assume the gradient at zero vanishes: substitute "
                       "the zero initialisation into your derivative and see what is left.",
                       ((_AT_ZERO_B, "sp.Integer(0)"),)),
@@ -153,6 +156,9 @@ COMPUTE_COST = FunctionQuestion(
                       "values.", (("float(errors @ errors)", "float(np.sum(np.abs(errors)))"),)),
         Misconception("bias_ignored", "Your cost ignores b: the prediction is X @ w + b.",
                       ((_ERRORS, "errors = X @ w - y"),)),
+        Misconception("divided_by_n", "You divided by n (the number of features) instead of m "
+                      "(the number of examples): check which axis of X counts the examples.",
+                      (("m = X.shape[0]", "m = X.shape[1]"),)),
     ),
 )
 

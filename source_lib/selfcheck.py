@@ -19,9 +19,11 @@ failure caused by an earlier answer names that answer.
 from __future__ import annotations
 
 import copy
+import difflib
 import json
 import os
 import sys
+import textwrap
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -138,10 +140,21 @@ class Checker:
         """The QuestionResult for the student's current answer (``upstream``: earlier results)."""
         upstream = upstream or {}
         if isinstance(question, FunctionQuestion):
-            return self._function(question, entry, hidden, upstream)
-        if isinstance(question, SymbolicQuestion):
-            return self._symbolic(question, entry, hidden, upstream)
-        return self._choice(question, hidden)
+            result = self._function(question, entry, hidden, upstream)
+        elif isinstance(question, SymbolicQuestion):
+            result = self._symbolic(question, entry, hidden, upstream)
+        else:
+            result = self._choice(question, hidden)
+        return self._near_miss(question.name, result) if result.outcome is Outcome.MISSING else result
+
+    def _near_miss(self, name: str, result: QuestionResult) -> QuestionResult:
+        """A missing answer next to a name that looks like a typo of it: say so."""
+        defined = [k for k in self.namespace() if not k.startswith("_") and k != name]
+        close = difflib.get_close_matches(name, defined, n=1, cutoff=0.8)
+        if not close:
+            return result
+        hint = f"You defined `{close[0]}`: is it a typo? The name must be exactly `{name}`."
+        return replace(result, feedback=f"{result.feedback}\n{hint}")
 
     def _function(self, q: FunctionQuestion, entry: dict[str, Any], hidden: dict[str, Any] | None,
                   upstream: dict[str, QuestionResult]) -> QuestionResult:
@@ -225,7 +238,9 @@ def summary_table(results: dict[str, QuestionResult], has_hidden: bool) -> str:
     lines = ["Self-check of every question" + (" (public checks; the autograder also runs hidden cases):"
                                             if has_hidden else ":")]
     for question_id, result in results.items():
-        lines.append(f"  {_mark(result)} {question_id:<{width}}  {_shorten(_headline(result), 100)}")
+        wrapped = textwrap.wrap(_headline(result), 88) or [""]
+        lines.append(f"  {_mark(result)} {question_id:<{width}}  {wrapped[0]}")
+        lines.extend(f"    {'':<{width}}  {more}" for more in wrapped[1:])
     passing = sum(r.outcome is Outcome.PASSED for r in results.values())
     recorded = sum(r.outcome is Outcome.MANUAL for r in results.values())
     tally = f"{passing} of {len(results) - recorded} checked answers pass"
@@ -247,7 +262,3 @@ def _mark(result: QuestionResult) -> str:
     if result.outcome is Outcome.MANUAL:
         return "\u2022"  # neither a pass nor a fail: it is not checked here
     return "\u2714" if result.score >= result.max_score else "\u2718"
-
-
-def _shorten(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[:limit - 1].rstrip() + "\u2026"

@@ -121,3 +121,20 @@ def test_gradient_descent_feedback_points_at_a_broken_gradient(grade: Grade, not
     judged = question(grade({"s": broken})["s"], "gradient_descent")
     assert judged.score < judged.max_score
     assert judged.feedback.startswith("`gradient_descent` builds on your `compute_gradient`")
+
+
+def test_an_answer_whose_own_cell_raised_is_told_the_error_not_that_it_is_unanswered(
+        grade: Grade, notebook_with: Callable[..., str]) -> None:
+    submitted = notebook_with(dJ_dw="dJ_dw = 2.5", dJ_dw_at_zero="dJ_dw_at_zero = dJ_dw.subs({w: 0, b: 0})",
+                              answer_zero_init="answer_zero_init = B")
+    result = grade({"s": submitted})["s"]
+    derived = question(result, "dJ_dw_at_zero")
+    assert derived.score == 0 and derived.fix_first == ("dJ_dw",)
+    assert derived.feedback.splitlines() == [
+        "`dJ_dw_at_zero` builds on your `dJ_dw`, which does not pass its checks yet: fix it first, "
+        "then check this one again.",
+        "Your answer cell raised AttributeError: 'float' object has no attribute 'subs' on line 1, "
+        "so `dJ_dw_at_zero` was never defined: fix that error and run the cell again."]
+    assert "`dJ_dw` is a number, not an expression" in question(result, "dJ_dw").feedback
+    choice = question(result, "answer_zero_init").feedback
+    assert choice.startswith("Your answer cell raised NameError: name 'B' is not defined")

@@ -202,17 +202,19 @@ def test_the_grader_sandbox_silences_the_self_check(monkeypatch: pytest.MonkeyPa
     assert capsys.readouterr().out == "" and check._checker is None  # the judge never even loaded
 
 
-def test_check_all_prints_one_line_per_question(student_check: Checker, namespace: dict[str, Any],
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_all_prints_one_row_per_question(student_check: Checker, namespace: dict[str, Any],
+                                               capsys: pytest.CaptureFixture[str]) -> None:
     namespace["compute_gradient"] = gradient_without_1_over_m
     namespace.pop("compute_cost")
     student_check.all()
     lines = capsys.readouterr().out.splitlines()
     questions = student_check.data["order"]
     assert questions[0] == "dJ_dw" and questions[-1] == "answer_zero_init"  # the notebook's order
-    assert len(lines) == len(questions) + 2
-    by_id = {line.split()[1]: line for line in lines[1:-1]}
+    rows = [line for line in lines[1:-1] if line.lstrip()[:1] in ("\u2714", "\u2718", "\u2022")]
+    by_id = {line.split()[1]: line for line in rows}
     assert list(by_id) == questions
+    assert all(len(line) <= 120 for line in lines[1:-1])  # long verdicts wrap, none is cut
+    assert "".join(lines).count("\u2026") == 0
     assert by_id["dJ_dw"].lstrip().startswith("\u2714")
     assert by_id["compute_gradient"].lstrip().startswith("\u2718") and "1/m" in by_id["compute_gradient"]
     assert "not answered yet" in by_id["compute_cost"]
@@ -254,6 +256,14 @@ def test_an_answer_derived_from_a_wrong_earlier_answer_names_the_earlier_one(
     namespace["dJ_dw_at_zero"] = sp.diff(J, w).subs({w: 0, b: 0})
     student_check("dJ_dw_at_zero")
     assert "\u2714 dJ_dw_at_zero" in capsys.readouterr().out
+
+
+def test_a_misspelt_name_is_pointed_out(student_check: Checker, namespace: dict[str, Any],
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    namespace["compute_grad"] = namespace.pop("compute_gradient")
+    student_check("compute_gradient")
+    assert "You defined `compute_grad`: is it a typo? The name must be exactly `compute_gradient`." in (
+        capsys.readouterr().out)
 
 
 @pytest.mark.parametrize("value", [2.5, 0.5, sp.Rational(3, 4)])

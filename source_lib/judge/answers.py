@@ -23,13 +23,13 @@ def judge_symbolic(question: SymbolicQuestion, reference: ValueReference, lookup
     ``upstream`` (earlier results) lets a wrong answer derived from a wrong earlier one
     name that earlier one first.
     """
-    early = _not_found(question.variable, question, lookup)
+    early = _not_found(question.variable, question, lookup, upstream)
     if early:
         return early
     assert lookup.value is not None
     source = expression_source(lookup.value)
     if source is None:
-        hint = " (remove the quotes: it must be a sympy expression, not text)" if isinstance(lookup.value, Text) else ""
+        hint = " (remove the quotes: text is not an expression)" if isinstance(lookup.value, Text) else ""
         return _single(question, False, f"`{question.variable}` should be a sympy expression; "
                                         f"it is {describe(lookup.value)}{hint}.")
     verdict = verdict_of(question, source)
@@ -86,7 +86,8 @@ def judge_manual(question: ManualQuestion, answer: str, release_text: str) -> Qu
                           feedback, manual=True, answer_text=text if answered else "")
 
 
-def _not_found(name: str, question: SymbolicQuestion | ChoiceQuestion, lookup: Lookup) -> QuestionResult | None:
+def _not_found(name: str, question: SymbolicQuestion | ChoiceQuestion, lookup: Lookup,
+               upstream: Mapping[str, QuestionResult] | None = None) -> QuestionResult | None:
     if lookup.status == "found" and lookup.value is not None:
         return None
     if lookup.status == "absent":
@@ -94,9 +95,13 @@ def _not_found(name: str, question: SymbolicQuestion | ChoiceQuestion, lookup: L
                                "Not checked: the notebook stopped before this answer was read.")
     if lookup.status == "malformed":
         return _single(question, False, f"`{name}` could not be read back (it was sent twice or garbled).")
-    return question_result(question, (), Outcome.MISSING,
-                           f"`{name}` is not defined: write it in its answer cell (in place of "
-                           "`raise NotImplementedError()`) and run that cell, keeping the name exactly.")
+    return question_result(question, (), Outcome.MISSING, not_defined(name), upstream=upstream)
+
+
+def not_defined(name: str) -> str:
+    """What to do about an answer that was never defined (unanswered, misnamed, or its cell failed)."""
+    return (f"`{name}` is not defined: write it in its answer cell (in place of `raise NotImplementedError()`) "
+            "and run that cell, keeping the name exactly; if the cell shows an error, fix that first.")
 
 
 def _single(question: SymbolicQuestion | ChoiceQuestion, passed: bool, message: str,

@@ -21,9 +21,8 @@ def question_result(question: AutoQuestion, cases: tuple[CaseResult, ...], outco
         outcome = Outcome.PASSED if credit >= 1.0 else Outcome.PARTIAL if credit > 0 else Outcome.FAILED
     if outcome in (Outcome.MISSING, Outcome.TIMEOUT):
         score = 0.0
-    failed = outcome in (Outcome.FAILED, Outcome.PARTIAL, Outcome.ERROR)
-    culprits = failing_dependencies(question, upstream or {}) if failed else ()
-    feedback = "\n".join(t for t in (_fix_first_note(question, culprits), _feedback(cases, outcome, note)) if t)
+    culprits = _culprits(question, outcome, upstream or {})
+    feedback = "\n".join(t for t in (fix_first_note(question, culprits), _feedback(cases, outcome, note)) if t)
     named = tuple(dict.fromkeys(c.misconception for c in cases if c.misconception))
     return QuestionResult(question.id, question.title, score, float(question.points), outcome,
                           feedback, cases, named, fix_first=culprits)
@@ -35,7 +34,16 @@ def failing_dependencies(question: AutoQuestion, upstream: Mapping[str, Question
     return tuple(q for q in uses if q in upstream and upstream[q].score < upstream[q].max_score)
 
 
-def _fix_first_note(question: AutoQuestion, culprits: tuple[str, ...]) -> str:
+def _culprits(question: AutoQuestion, outcome: Outcome, upstream: Mapping[str, QuestionResult]) -> tuple[str, ...]:
+    if outcome in (Outcome.FAILED, Outcome.PARTIAL, Outcome.ERROR):
+        return failing_dependencies(question, upstream)
+    if outcome is Outcome.MISSING:  # its cell may have failed on a wrong earlier answer; blank ones are no clue
+        return tuple(q for q in failing_dependencies(question, upstream) if upstream[q].outcome is not Outcome.MISSING)
+    return ()
+
+
+def fix_first_note(question: AutoQuestion, culprits: tuple[str, ...]) -> str:
+    """The sentence that names the earlier answers to fix first ("" when there are none)."""
     if not culprits:
         return ""
     names = " and ".join(f"`{q}`" for q in culprits)
