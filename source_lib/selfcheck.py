@@ -115,7 +115,7 @@ class Checker:
         return self._nbgrader_outcome(question_id, result)
 
     def all(self) -> None:
-        """Print one line per question: the whole notebook's self-check at a glance."""
+        """Print one row per question: the whole notebook's self-check at a glance."""
         questions = self.data["questions"]
         known: dict[str, QuestionResult] = {}
         for question_id in self.data.get("order", questions):  # the notebook's order
@@ -250,9 +250,9 @@ def summary_table(results: dict[str, QuestionResult], has_hidden: bool) -> str:
 
 def _headline(result: QuestionResult) -> str:
     """The line that says what to do: a callee to fix first, else what follows the case tally."""
-    if result.outcome is Outcome.MISSING:
-        return "not answered yet"
     lines = result.feedback.splitlines() or [""]
+    if result.outcome is Outcome.MISSING and not result.fix_first:
+        return "not answered yet (or its cell stopped with an error)"
     if result.fix_first or len(result.cases) <= 1 or len(lines) == 1:
         return lines[0]
     return lines[1]
