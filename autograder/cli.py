@@ -85,7 +85,8 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("id", help="the question id: the solution cell's grade_id and the name students define")
     new.add_argument("--kind", choices=("function", "symbolic", "choice", "manual"), required=True)
     new.add_argument("--points", type=float, default=1.0, help="points (default %(default)g)")
-    new.add_argument("--after", metavar="GRADE_ID", help="insert after this cell (default: at the end)")
+    new.add_argument("--after", metavar="GRADE_ID", help="insert after this cell (default: before the "
+                     "notebook's closing check_all() cell and the markdown introducing it, else at the end)")
     new.add_argument("--course", type=Path, help="course folder (default: this checkout)")
     new.set_defaults(run=_new_question)
 
@@ -196,13 +197,15 @@ def _release(args: argparse.Namespace) -> int:
         return 1
     for warning in released.warnings:
         print(f"warning: {warning}", file=sys.stderr)
+    for note in released.notes:
+        print(note)
     for path in released.written:
         print(f"wrote {path}")
     return 0
 
 
 def _new_question(args: argparse.Namespace) -> int:
-    from autograder.declarations import declaration_path, load
+    from autograder.declarations import command, declaration_path, load
     from autograder.scaffold import new_question
 
     if args.points <= 0:
@@ -212,8 +215,8 @@ def _new_question(args: argparse.Namespace) -> int:
     print(made.snippet)
     print(f"added the cells of {args.id} to {made.notebook}; next: paste the snippet above into "
           f"{declaration_path(args.assignment, layout)}, write the statement, the solution and the "
-          f"misconceptions, then run `autograder release {args.assignment}` and "
-          f"`autograder validate {args.assignment}`", file=sys.stderr)
+          f"misconceptions, then run {command(layout, 'release', args.assignment)} and "
+          f"{command(layout, 'validate', args.assignment)}", file=sys.stderr)
     return 0
 
 

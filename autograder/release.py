@@ -20,11 +20,12 @@ import ast
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
@@ -34,8 +35,9 @@ import nbformat
 import numpy as np
 
 from autograder.config import GradingConfig
-from autograder.declarations import Problem, authoring_problems, declaration_path
+from autograder.declarations import Problem, authoring_problems, command, declaration_path
 from autograder.errors import AssignmentError, AutograderError
+from autograder.notebook import Notebook, read_path
 from autograder.pipeline import Prepared, prepare
 from autograder.report.write import write_text
 from source_lib.judge import codec, symbolic
@@ -80,7 +82,8 @@ class AuthoringError(AssignmentError):
 @dataclass(frozen=True)
 class Released:
     written: tuple[Path, ...]
-    warnings: tuple[str, ...]  # problems release repaired or that do not block it
+    warnings: tuple[str, ...]  # problems that do not block release (or that it repairs against the notebook)
+    notes: tuple[str, ...] = ()  # what it copied from the declaration as asked ("test_x: points 2 -> 3 ...")
 
 
 def release(assignment: Assignment, config: GradingConfig, progress: TextIO | None = None) -> Released:
@@ -100,7 +103,8 @@ def release(assignment: Assignment, config: GradingConfig, progress: TextIO | No
     if solution.read_text(encoding="utf-8") != source:
         written.append(write_text(solution, source))
     written.append(write_text(layout.release(assignment.name), student))
-    return Released(tuple(written), tuple(p.message for p in problems))
+    return Released(tuple(written), tuple(p.message for p in problems if p.repaired is None),
+                    tuple(p.repaired for p in problems if p.repaired is not None))
 
 
 def _refuse(assignment: Assignment, problems: Sequence[Problem]) -> None:
@@ -124,11 +128,12 @@ def check(assignment: Assignment, config: GradingConfig, progress: TextIO | None
 
 def check_release(assignment: Assignment, config: GradingConfig, prepared: Prepared | None = None,
                   built: tuple[str, dict[str, Any]] | None = None,
-                  say: Callable[[str], None] | None = None) -> list[str]:
+                  say: Callable[[str], None] | None = None, authoring_broken: bool = False) -> list[str]:
     """Problems that make the committed release differ from a fresh one (empty when in sync).
 
     ``prepared`` and ``built`` reuse a reference run (and its synced notebook and public
-    data) made already (``validate`` has them); else they are made here.
+    data) made already (``validate`` has them); else they are made here. With
+    ``authoring_broken`` the advice is to fix the authoring first: release would refuse.
     """
     layout, say = config.layout, say or Progress()
     source, public = built or build(assignment, config, prepared or _prepare(assignment, config, say))
@@ -146,8 +151,15 @@ def check_release(assignment: Assignment, config: GradingConfig, prepared: Prepa
     if not release_path.exists() or _content(release_path.read_text(encoding="utf-8")) != _content(fresh):
         problems.append(f"{release_path}: not what nbgrader generates from the source")
     if problems:
-        problems.append(f"run `autograder release {assignment.name}` and commit the result")
+        problems.append(release_advice(assignment, config, authoring_broken) + " and commit the result")
     return problems
+
+
+def release_advice(assignment: Assignment, config: GradingConfig, authoring_broken: bool) -> str:
+    """"run `autograder release <name>`", after fixing the authoring problems when release would refuse."""
+    run = f"run {command(config.layout, 'release', assignment.name)}"
+    return f"fix the authoring problems first (release refuses while they remain), then {run}" \
+        if authoring_broken else run
 
 
 def build(assignment: Assignment, config: GradingConfig, prepared: Prepared) -> tuple[str, dict[str, Any]]:
@@ -165,7 +177,34 @@ def _prepare(assignment: Assignment, config: GradingConfig, say: Callable[[str],
     say("starting 1 sandbox worker (it imports numpy, sympy and matplotlib once)")
     with running_sandbox(GradingConfig(config.layout, config.limits, workers=1)) as pool:
         say(reference_run_line(assignment))
-        return prepare(assignment, config, pool)
+        try:
+            return prepare(assignment, config, pool)
+        except AssignmentError as exc:
+            raise AssignmentError(assignment.name, reference_failure(assignment, config, exc)) from exc
+
+
+def reference_failure(assignment: Assignment, config: GradingConfig, error: AssignmentError) -> str:
+    """Why the solution run failed, its cells named by grade_id (Jupyter shows no cell numbers)."""
+    message = str(error).removeprefix(f"{assignment.name}: ")
+    _, notebook = read_path(config.layout.solution(assignment.name))
+    if not isinstance(notebook, Notebook):
+        return message
+    return _CELL_NUMBER.sub(lambda m: f"{cell_name(notebook, int(m.group(1)) - 1)} raised", message)
+
+
+_CELL_NUMBER = re.compile(r"\bcell (\d+) raised\b")  # the judge's "cell 30 raised NameError: ..."
+
+
+def cell_name(notebook: Notebook, index: int) -> str:
+    """"cell <grade_id>", or "the 2nd code cell after <grade_id>" for a cell without one."""
+    before = [c for c in notebook.cells if c.index <= index]
+    if before and before[-1].index == index and before[-1].grade_id:
+        return f"cell {before[-1].grade_id}"
+    anchor = next((c for c in reversed(before) if c.grade_id and c.index < index), None)
+    after = [c for c in before if c.kind == "code" and (anchor is None or c.index > anchor.index)]
+    nth = len(after)
+    ordinal = f"{nth}{'th' if 10 <= nth % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(nth % 10, 'th')}"
+    return f"the {ordinal} code cell " + (f"after {anchor.grade_id}" if anchor else "of the notebook")
 
 
 def reference_run_line(assignment: Assignment) -> str:
@@ -212,15 +251,18 @@ def let_run_all_continue(node: Any) -> None:
 
 
 def output_problems(assignment: Assignment, prepared: Prepared, public: dict[str, Any],
-                    declaration: str) -> list[Problem]:
+                    declaration: str, skip: Collection[tuple[str, str]] = ()) -> list[Problem]:
     """Misconceptions the public outputs cannot tell from the solution or from each other.
 
     The public outputs are what the self-check knows: the calls on the public cases,
     the fingerprints at the public evaluation points, the letter of a choice.
+    ``skip`` holds (question id, misconception id) pairs already reported (an edit that
+    makes the cell invalid Python gives the solution's outputs: its cell never runs).
     """
     problems: list[Problem] = []
     for question in assignment.auto_questions:
         outputs = _Outputs(assignment, question, prepared, public["questions"][question.id])
+        outputs.mutants = [mid for mid in outputs.mutants if (question.id, mid) not in skip]
         like_solution = [mid for mid in outputs.mutants if outputs.same(SOLUTION, mid, public_only=True)]
         problems += [_like_solution(question, mid, outputs, declaration) for mid in like_solution]
         others = [mid for mid in outputs.mutants if mid not in like_solution]  # those pairs are told already
@@ -234,10 +276,9 @@ SOLUTION = ""  # the solution's key among the variants
 
 def _like_solution(question: AutoQuestion, mid: str, outputs: _Outputs, declaration: str) -> Problem:
     if outputs.same(SOLUTION, mid, public_only=False):
-        return Problem(f"{question.id}: misconception {mid} changes no output: its mutant gives exactly what "
-                       "the solution gives, public and hidden, so no answer is ever recognised as this "
-                       f"mistake: change its edit in {declaration} so that it changes {_output(question)}, "
-                       "or remove it")
+        return Problem(f"{question.id}: misconception {mid} changes no output: its mutant {_same_as(question)}, "
+                       "public and hidden, so no answer is ever recognised as this mistake: change its edit in "
+                       f"{declaration} so that it changes {_output(question)}, or remove it")
     return Problem(f"{question.id}: misconception {mid} gives the same public outputs as the solution; the "
                    f"self-check passes a student with this mistake: {_fix(question, declaration)}", fatal=False)
 
@@ -247,6 +288,14 @@ def _alike(question: AutoQuestion, a: str, b: str, outputs: _Outputs, declaratio
                   "edits differ or merge them") if outputs.same(a, b, public_only=False) else ""
     return Problem(f"{question.id}: misconceptions {a} and {b} give the same public outputs; the self-check "
                    f"cannot tell them apart: {_fix(question, declaration)}{everywhere}", fatal=False)
+
+
+def _same_as(question: AutoQuestion) -> str:
+    if isinstance(question, FunctionQuestion):
+        return "gives the same outputs as the solution (within the question's tolerance)"
+    if isinstance(question, ChoiceQuestion):
+        return "answers the same letter as the solution"
+    return "gives an expression equal to the solution's at every evaluation point"
 
 
 def _output(question: AutoQuestion) -> str:

@@ -3,8 +3,10 @@
 It adds to the source notebook a locked statement cell, the solution cell (grade_id
 = the question id, with a solution region) and, for an auto-graded question, its
 test cell (``test_<id>``), all with nbgrader's metadata; it prints the declaration
-snippet to paste into ``solutions/<name>.py``. The placeholders release and
-validate as they are, so each step of the walk-through can be checked.
+snippet to paste into ``solutions/<name>.py``. By default the cells go before the
+notebook's closing ``check_all()`` cell (and the markdown introducing it). The
+placeholders run as they are, so each step of the walk-through can be checked;
+``release`` warns about each TODO left and ``validate`` fails until none is.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from pathlib import Path
 import nbformat
 
 from autograder.config import CourseLayout
+from autograder.declarations import is_check_all
 from autograder.errors import ConfigError
+from autograder.notebook import Cell
 from autograder.report.write import write_text
 from source_lib.judge.spec import Assignment
 
@@ -33,6 +37,7 @@ class Scaffold:
 def new_question(assignment: Assignment, layout: CourseLayout, question_id: str, kind: str,
                  points: float = 1, after: str | None = None) -> Scaffold:
     """Add the question's cells to the source notebook; return it and the declaration snippet."""
+    points = whole(points)
     path = layout.solution(assignment.name)
     node = nbformat.reads(path.read_text(encoding="utf-8"), as_version=4)
     _check_new(assignment, node, question_id, kind)
@@ -56,10 +61,20 @@ def _check_new(assignment: Assignment, node: nbformat.NotebookNode, question_id:
         raise ConfigError(f"the source notebook already has a cell {sorted(clash)[0]}: choose another id")
 
 
+def whole(points: float) -> float:
+    """2.0 -> 2: points are written as the instructor would (``points=2``), not as argparse parsed them."""
+    return int(points) if float(points).is_integer() else float(points)
+
+
+def points_text(points: float) -> str:
+    return f"{whole(points)!r} point{'' if points == 1 else 's'}"
+
+
 def _position(node: nbformat.NotebookNode, after: str | None) -> int:
-    """The index after the cell with grade_id ``after`` (its test cell too), or the end."""
+    """The index after the cell with grade_id ``after`` (its test cell too); by default before the
+    closing ``check_all()`` cell and the markdown right before it (when that is no question's), else the end."""
     if after is None:
-        return len(node.cells)
+        return _before_check_all(node)
     ids = [c.metadata.get("nbgrader", {}).get("grade_id") for c in node.cells]
     for name in (f"test_{after}", after):
         if name in ids:
@@ -67,8 +82,26 @@ def _position(node: nbformat.NotebookNode, after: str | None) -> int:
     raise ConfigError(f"--after {after}: the source notebook has no cell with that grade_id")
 
 
+def _before_check_all(node: nbformat.NotebookNode) -> int:
+    code = [i for i, c in enumerate(node.cells) if c.cell_type == "code"]
+    if not code or not is_check_all(_as_cell(node.cells[code[-1]], code[-1])):
+        return len(node.cells)
+    last = code[-1]
+    if last > 0 and node.cells[last - 1].cell_type == "markdown" and \
+            _as_cell(node.cells[last - 1], last - 1).role in ("plain", "locked"):
+        return last - 1
+    return last
+
+
+def _as_cell(cell: nbformat.NotebookNode, index: int) -> Cell:
+    meta = cell.metadata.get("nbgrader", {})
+    role = "manual" if meta.get("grade") and meta.get("solution") else "test" if meta.get("grade") else \
+        "solution" if meta.get("solution") else "plain"
+    return Cell(index, cell.cell_type, cell.source, meta.get("grade_id"), role)
+
+
 def _cells(question_id: str, kind: str, points: float) -> list[nbformat.NotebookNode]:
-    statement = _cell("markdown", f"q_{question_id}", f"**Question ({points:g} points).** TODO: what to do.",
+    statement = _cell("markdown", f"q_{question_id}", f"**Question ({points_text(points)}).** TODO: what to do.",
                       locked=True)
     if kind == "manual":
         answer = _cell("markdown", question_id, "TODO: a model answer for the graders.",
@@ -109,7 +142,7 @@ def _{id}_cases(rng: np.random.Generator) -> tuple[Case, ...]:
 
 
 {upper} = FunctionQuestion(
-    id="{id}", title="{id}", points={points:g}, function="{id}",
+    id="{id}", title="{id}", points={points!r}, function="{id}",
     params=("x",), returns=("value",),
     public_cases=(Case("public-1", (np.array([1.0, 2.0, 3.0]),)),),
     hidden_cases=_{id}_cases, immutable=("x",),
@@ -122,7 +155,7 @@ def _{id}_cases(rng: np.random.Generator) -> tuple[Case, ...]:
 ''',
     "symbolic": '''
 {upper} = SymbolicQuestion(
-    id="{id}", title="{id}", points={points:g}, variable="{id}",
+    id="{id}", title="{id}", points={points!r}, variable="{id}",
     misconceptions=(
         Misconception("off_by_one", "TODO: the feedback a student with this mistake reads.",
                       (("{id} = sp.Integer(2)", "{id} = sp.Integer(1)"),)),
@@ -131,7 +164,7 @@ def _{id}_cases(rng: np.random.Generator) -> tuple[Case, ...]:
 ''',
     "choice": '''
 {upper} = ChoiceQuestion(
-    id="{id}", title="{id}", points={points:g}, variable="{id}",
+    id="{id}", title="{id}", points={points!r}, variable="{id}",
     choices={{"A": "TODO: the right option.", "B": "TODO: a tempting wrong one."}},
     misconceptions=(
         Misconception("chose_b", "TODO: why B is tempting and wrong.", (('{id} = "A"', '{id} = "B"'),)),
@@ -139,7 +172,7 @@ def _{id}_cases(rng: np.random.Generator) -> tuple[Case, ...]:
 )
 ''',
     "manual": '''
-{upper} = ManualQuestion(id="{id}", title="{id}", points={points:g})
+{upper} = ManualQuestion(id="{id}", title="{id}", points={points!r})
 ''',
 }
 
@@ -147,7 +180,7 @@ def _{id}_cases(rng: np.random.Generator) -> tuple[Case, ...]:
 def snippet(question_id: str, kind: str, points: float) -> str:
     """The declaration code of a new question, and where it goes."""
     upper = question_id.upper()
-    code = SNIPPETS[kind].format(id=question_id, upper=upper, points=points).strip("\n")
+    code = SNIPPETS[kind].format(id=question_id, upper=upper, points=whole(points)).strip("\n")
     names = {"function": "Case, FunctionQuestion, Misconception", "symbolic": "Misconception, SymbolicQuestion",
              "choice": "ChoiceQuestion, Misconception", "manual": "ManualQuestion"}[kind]
     return (f"# Paste into the declaration (it imports {names} from source_lib.judge.spec),\n"

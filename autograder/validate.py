@@ -22,11 +22,19 @@ import nbformat
 
 from autograder.batch import running_sandbox
 from autograder.config import GradingConfig
-from autograder.declarations import Problem, authoring_problems, declaration_path
+from autograder.declarations import Problem, authoring_problems, declaration_path, invalid_mutants
 from autograder.errors import AssignmentError
 from autograder.notebook import SubmissionFile
 from autograder.pipeline import Prepared, Runner, grade_files, prepare
-from autograder.release import Progress, build, check_release, output_problems, reference_run_line
+from autograder.release import (
+    Progress,
+    build,
+    check_release,
+    output_problems,
+    reference_failure,
+    reference_run_line,
+    release_advice,
+)
 from source_lib.judge.results import Status, SubmissionResult
 from source_lib.judge.spec import Assignment
 
@@ -99,44 +107,77 @@ def validate(assignment: Assignment, config: GradingConfig, check_sync: bool = T
     """
     say = Progress(progress)
     say(f"checking {declaration_path(assignment.name, config.layout).name} against {assignment.notebook}")
-    findings = _problem_findings("authoring", authoring_problems(assignment, config.layout),
-                                 "the declaration and the source notebook agree")
+    problems = authoring_problems(assignment, config.layout)
+    findings = _problem_findings("authoring", problems, "the declaration and the source notebook agree")
+    if not all(p.runnable for p in problems):
+        return ValidationReport((*findings, Finding("reference run", False, "not run: the solution cannot run "
+                                                    "without its cases; fix the authoring problems above first")))
+    run = _Run(assignment, config, check_sync, say, any(p.fatal for p in problems),
+               frozenset(invalid_mutants(assignment, config.layout)))
     with ExitStack() as stack:
         if runner is None:
             say(f"starting {config.workers} sandbox worker(s) (each imports numpy, sympy and matplotlib once)")
             runner = stack.enter_context(running_sandbox(config))
         try:
-            findings += _run_findings(assignment, config, runner, check_sync, say)
+            findings += run.findings(runner)
         except AssignmentError as exc:  # the solution cannot even run: a failed check, with the reason
-            findings.append(Finding("reference run", False, str(exc)))
+            findings.append(Finding("reference run", False, reference_failure(assignment, config, exc)))
     return ValidationReport(tuple(findings))
 
 
-def _run_findings(assignment: Assignment, config: GradingConfig, runner: Runner, check_sync: bool,
-                  say: Progress) -> list[Finding]:
+@dataclass(frozen=True)
+class _Run:
     """The checks that need the sandbox: graded notebooks, distinct outputs, release in sync."""
-    layout = config.layout
-    say(reference_run_line(assignment))
-    prepared = prepare(assignment, config, runner)
-    built = build(assignment, config, prepared)
-    findings = _problem_findings("mistakes told apart", output_problems(
-        assignment, prepared, built[1], declaration_path(assignment.name, layout).name),
-        "every misconception's public outputs differ from the solution's and from one another's")
-    findings += _graded_findings(assignment, config, runner, prepared, say)
-    if check_sync:
-        problems = check_release(assignment, config, prepared, built, say)
-        findings.append(Finding("release in sync", not problems, "; ".join(problems) or
-                                "assignments/ and source_lib/public/ match the source"))
-    return findings
+
+    assignment: Assignment
+    config: GradingConfig
+    check_sync: bool
+    say: Progress
+    authoring_broken: bool  # a fatal authoring problem: release would refuse, so advise fixing it first
+    invalid: frozenset[tuple[str, str]]  # mutants whose edit makes their cell invalid Python (not graded)
+
+    def findings(self, runner: Runner) -> list[Finding]:
+        assignment, config, say = self.assignment, self.config, self.say
+        say(reference_run_line(assignment))
+        prepared = prepare(assignment, config, runner)
+        built = build(assignment, config, prepared)
+        findings = _problem_findings("mistakes told apart", output_problems(
+            assignment, prepared, built[1], declaration_path(assignment.name, config.layout).name, self.invalid),
+            "every misconception's public outputs differ from the solution's and from one another's")
+        findings += self.graded_findings(runner, prepared)
+        if self.check_sync:
+            problems = check_release(assignment, config, prepared, built, say, self.authoring_broken)
+            findings.append(Finding("release in sync", not problems, "; ".join(problems) or
+                                    "assignments/ and source_lib/public/ match the source"))
+        return findings
+
+    def graded_findings(self, runner: Runner, prepared: Prepared) -> list[Finding]:
+        assignment, config = self.assignment, self.config
+        solution_text = config.layout.solution(assignment.name).read_text(encoding="utf-8")
+        release_path = config.layout.release(assignment.name)
+        blank = {BLANK: release_path.read_text(encoding="utf-8")} if release_path.is_file() else {}
+        mutants = {name: text for name, text in mutant_notebooks(assignment, solution_text).items()
+                   if tuple(name.split("--")) not in self.invalid}
+        results = _grade(prepared, config, runner, {SOLUTION: solution_text, **blank, **mutants}, self.say)
+        missing = Finding("blank release scores 0", False, f"{release_path} does not exist: "
+                          + release_advice(assignment, config, self.authoring_broken))
+        return [_solution_finding(results[SOLUTION]), _blank_finding(results[BLANK]) if blank else missing,
+                *(_mutant_finding(assignment, name, results[name]) if name in results else _invalid_finding(name)
+                  for name in _mutant_names(assignment))]
 
 
-def _graded_findings(assignment: Assignment, config: GradingConfig, runner: Runner, prepared: Prepared,
-                     say: Progress) -> list[Finding]:
-    layout = config.layout
-    solution_text = layout.solution(assignment.name).read_text(encoding="utf-8")
-    release_path = layout.release(assignment.name)
-    blank = {BLANK: release_path.read_text(encoding="utf-8")} if release_path.is_file() else {}
-    notebooks = {SOLUTION: solution_text, **blank, **mutant_notebooks(assignment, solution_text)}
+def _mutant_names(assignment: Assignment) -> list[str]:
+    return [f"{q.id}--{m.id}" for q in assignment.auto_questions for m in q.misconceptions]
+
+
+def _invalid_finding(name: str) -> Finding:
+    question_id, misconception_id = name.split("--")
+    return Finding(f"mutant {question_id}/{misconception_id} caught", False,
+                   f"not graded: its edit makes cell {question_id} invalid Python (see authoring above)")
+
+
+def _grade(prepared: Prepared, config: GradingConfig, runner: Runner, notebooks: Mapping[str, str],
+           say: Progress) -> dict[str, SubmissionResult]:
     say(f"grading {len(notebooks)} notebooks: the solution, the blank release and one per misconception")
     with tempfile.TemporaryDirectory(prefix="zeroinit-validate-") as tmp:
         files = []
@@ -144,10 +185,7 @@ def _graded_findings(assignment: Assignment, config: GradingConfig, runner: Runn
             path = Path(tmp, f"{name}.ipynb")
             path.write_text(text, encoding="utf-8")
             files.append(SubmissionFile(name, path))
-        results = {r.student: r for r in grade_files(prepared, files, config, runner, lambda r: None)}
-    findings = [_solution_finding(results[SOLUTION]), _blank_finding(results[BLANK]) if blank else Finding(
-        "blank release scores 0", False, f"{release_path} does not exist: run `autograder release {assignment.name}`")]
-    return findings + [_mutant_finding(assignment, name, results[name]) for name in notebooks if "--" in name]
+        return {r.student: r for r in grade_files(prepared, files, config, runner, lambda r: None)}
 
 
 def _problem_findings(check: str, problems: list[Problem], fine: str) -> list[Finding]:

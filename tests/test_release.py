@@ -72,4 +72,4 @@ def test_an_out_of_date_release_is_detected(tmp_path: Path, assignment: Assignme
     stale.write_text(stale.read_text().replace("Question 2.2 (3 points)", "Question 2.2 (4 points)"))
     problems = check_release(assignment, GradingConfig(layout=layout, workers=1))
     assert any(str(stale) in p for p in problems)
-    assert any("autograder release" in p for p in problems)
+    assert problems[-1] == f"run `autograder release {assignment.name} --course {tmp_path}` and commit the result"
