@@ -17,8 +17,8 @@ from pathlib import Path
 
 import nbformat
 
+from autograder.authoring import is_check_all
 from autograder.config import CourseLayout
-from autograder.declarations import is_check_all
 from autograder.errors import ConfigError
 from autograder.notebook import Cell
 from autograder.report.write import write_text

@@ -20,9 +20,10 @@ from typing import TextIO
 
 import nbformat
 
+from autograder.authoring import Problem, authoring_problems, invalid_mutants
 from autograder.batch import running_sandbox
 from autograder.config import GradingConfig
-from autograder.declarations import Problem, authoring_problems, declaration_path, invalid_mutants
+from autograder.declarations import declaration_path
 from autograder.errors import AssignmentError
 from autograder.notebook import SubmissionFile
 from autograder.pipeline import Prepared, Runner, grade_files, prepare

@@ -17,8 +17,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from autograder.authoring import authoring_problems
 from autograder.config import CourseLayout, GradingConfig
-from autograder.declarations import authoring_problems, available, load
+from autograder.declarations import available, load
 from autograder.notebook import Cell, Notebook
 from autograder.pipeline import prepare
 from autograder.release import AuthoringError, build, cell_name, output_problems, release
