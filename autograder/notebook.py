@@ -45,6 +45,16 @@ class Notebook:
         """Code cells in order, without nbgrader test cells (the judge grades, not they)."""
         return tuple(c for c in self.cells if c.kind == "code" and c.role != "test")
 
+    def cell_name(self, index: int) -> str:
+        """How an instructor finds cell ``index``: "cell <grade_id>", or "the 2nd code cell after <grade_id>"."""
+        before = [c for c in self.cells if c.index <= index]
+        if before and before[-1].index == index and before[-1].grade_id:
+            return f"cell {before[-1].grade_id}"
+        anchor = next((c for c in reversed(before) if c.grade_id and c.index < index), None)
+        nth = len([c for c in before if c.kind == "code" and (anchor is None or c.index > anchor.index)])
+        ordinal = f"{nth}{'th' if 10 <= nth % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(nth % 10, 'th')}"
+        return f"the {ordinal} code cell " + (f"after {anchor.grade_id}" if anchor else "of the notebook")
+
     def by_grade_id(self, grade_id: str) -> Cell | None:
         """The last cell with this nbgrader id (a duplicated cell must not hide the answer)."""
         found = [c for c in self.cells if c.grade_id == grade_id]

@@ -58,7 +58,7 @@ def prepare(assignment: Assignment, config: GradingConfig, runner: Runner) -> Pr
     _, run = next(iter(runner.run_many([job])))
     if run.ended not in ("exited",):
         raise AssignmentError(assignment.name, f"the solution run ended with {run.ended}: {run.output[-500:]}")
-    references = build_references(assignment, cases, observe(tuple(run.records)))
+    references = build_references(assignment, cases, observe(tuple(run.records)), solution.cell_name)
     # The release only tells unchanged written answers apart; a broken one must not block
     # grading, nor its own regeneration by `autograder release`.
     _, release = read_path(config.layout.release(assignment.name))

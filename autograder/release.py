@@ -20,7 +20,6 @@ import ast
 import json
 import math
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -38,7 +37,6 @@ from autograder.authoring import Problem, authoring_problems
 from autograder.config import GradingConfig
 from autograder.declarations import command, declaration_path
 from autograder.errors import AssignmentError, AutograderError
-from autograder.notebook import Notebook, read_path
 from autograder.pipeline import Prepared, prepare
 from autograder.report.write import write_text
 from source_lib.judge import codec, symbolic
@@ -181,31 +179,12 @@ def _prepare(assignment: Assignment, config: GradingConfig, say: Callable[[str],
         try:
             return prepare(assignment, config, pool)
         except AssignmentError as exc:
-            raise AssignmentError(assignment.name, reference_failure(assignment, config, exc)) from exc
+            raise AssignmentError(assignment.name, reference_failure(assignment, exc)) from exc
 
 
-def reference_failure(assignment: Assignment, config: GradingConfig, error: AssignmentError) -> str:
-    """Why the solution run failed, its cells named by grade_id (Jupyter shows no cell numbers)."""
-    message = str(error).removeprefix(f"{assignment.name}: ")
-    _, notebook = read_path(config.layout.solution(assignment.name))
-    if not isinstance(notebook, Notebook):
-        return message
-    return _CELL_NUMBER.sub(lambda m: f"{cell_name(notebook, int(m.group(1)) - 1)} raised", message)
-
-
-_CELL_NUMBER = re.compile(r"\bcell (\d+) raised\b")  # the judge's "cell 30 raised NameError: ..."
-
-
-def cell_name(notebook: Notebook, index: int) -> str:
-    """"cell <grade_id>", or "the 2nd code cell after <grade_id>" for a cell without one."""
-    before = [c for c in notebook.cells if c.index <= index]
-    if before and before[-1].index == index and before[-1].grade_id:
-        return f"cell {before[-1].grade_id}"
-    anchor = next((c for c in reversed(before) if c.grade_id and c.index < index), None)
-    after = [c for c in before if c.kind == "code" and (anchor is None or c.index > anchor.index)]
-    nth = len(after)
-    ordinal = f"{nth}{'th' if 10 <= nth % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(nth % 10, 'th')}"
-    return f"the {ordinal} code cell " + (f"after {anchor.grade_id}" if anchor else "of the notebook")
+def reference_failure(assignment: Assignment, error: AssignmentError) -> str:
+    """Why the solution run failed (its cells are named by grade_id already)."""
+    return str(error).removeprefix(f"{assignment.name}: ")
 
 
 def reference_run_line(assignment: Assignment) -> str:

@@ -122,7 +122,7 @@ def validate(assignment: Assignment, config: GradingConfig, check_sync: bool = T
         try:
             findings += run.findings(runner)
         except AssignmentError as exc:  # the solution cannot even run: a failed check, with the reason
-            findings.append(Finding("reference run", False, reference_failure(assignment, config, exc)))
+            findings.append(Finding("reference run", False, reference_failure(assignment, exc)))
     return ValidationReport(tuple(findings))
 
 

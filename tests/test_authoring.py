@@ -22,7 +22,7 @@ from autograder.config import CourseLayout, GradingConfig
 from autograder.declarations import available, load
 from autograder.notebook import Cell, Notebook
 from autograder.pipeline import prepare
-from autograder.release import AuthoringError, build, cell_name, output_problems, release
+from autograder.release import AuthoringError, build, output_problems, release
 from autograder.scaffold import new_question
 from autograder.validate import validate
 
@@ -467,7 +467,7 @@ def test_cells_without_grade_id_are_named_by_the_one_above() -> None:
 
     notebook = Notebook((code(0), Cell(1, "markdown", "", "intro", "locked"), code(2), code(3, "setup"),
                          Cell(4, "markdown", "", None, "plain"), code(5), code(6)))
-    assert [cell_name(notebook, i) for i in (0, 2, 3, 5, 6)] == [
+    assert [notebook.cell_name(i) for i in (0, 2, 3, 5, 6)] == [
         "the 1st code cell of the notebook", "the 1st code cell after intro", "cell setup",
         "the 1st code cell after setup", "the 2nd code cell after setup"]
 

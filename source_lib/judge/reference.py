@@ -7,7 +7,7 @@ The judge therefore never executes instructor code either.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from source_lib.errors import AssignmentError
@@ -50,9 +50,13 @@ class References:
         return ref
 
 
-def build_references(assignment: Assignment, cases: CaseSet, observed: Observations) -> References:
-    """Collect expected values; AssignmentError when the solution itself failed anywhere."""
-    problems = [f"cell {e.cell + 1} raised {e.error_type}: {e.message}" for e in observed.cell_errors]
+def build_references(assignment: Assignment, cases: CaseSet, observed: Observations,
+                     cell_name: Callable[[int], str] = lambda index: f"cell {index + 1}") -> References:
+    """Collect expected values; AssignmentError when the solution itself failed anywhere.
+
+    ``cell_name`` names a cell (by its index in the notebook) in that error.
+    """
+    problems = [f"{cell_name(e.cell)} raised {e.error_type}: {e.message}" for e in observed.cell_errors]
     if not observed.done:
         problems.append("the solution run did not finish")
     refs: dict[str, Reference] = {}
