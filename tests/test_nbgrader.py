@@ -77,9 +77,12 @@ def test_nbgrader_gives_partial_credit_from_the_hidden_cases(autograded: dict) -
 
 
 def run_in_kernel(text: str) -> nbformat.NotebookNode:
+    return execute(nbformat.reads(text, as_version=4))
+
+
+def execute(node: nbformat.NotebookNode) -> nbformat.NotebookNode:
     from nbclient import NotebookClient
 
-    node = nbformat.reads(text, as_version=4)
     NotebookClient(node, timeout=120, kernel_name="python3", allow_errors=True,
                    resources={"metadata": {"path": str(ROOT)}}).execute()
     return node
@@ -94,6 +97,31 @@ def test_filled_release_runs_top_to_bottom_and_checks_pass(notebook_with: Callab
     recorded = checks.pop('check("answer_zero_init")')  # a choice is only recorded before submission
     assert recorded.startswith("\u2022 answer_zero_init: Answer B recorded") and "\u2714" not in recorded
     assert checks and all(text.startswith("\u2714") for text in checks.values()), checks
+    _the_first_experiment_shows_different_starts_reaching_one_minimum(node)
+
+
+def _the_first_experiment_shows_different_starts_reaching_one_minimum(node: nbformat.NotebookNode) -> None:
+    by_id = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in node.cells}
+    printed = "".join(o.get("text", "") for o in by_id["experiment_inits"].outputs).splitlines()
+    finals = {line.split("final cost")[1].split()[0] for line in printed}
+    assert len(printed) == 4 and len(finals) == 1, printed  # four starts, one final cost
+    # the curves start apart (not four identical lines) and the figure draws each run
+    probe = nbformat.v4.new_code_cell("import json\nfigure = plt.gcf()\n"
+                                      "print(json.dumps([[h[0] for (_, _, h) in runs.values()],"
+                                      " [len(ax.lines) for ax in figure.axes]]))")
+    node.cells.append(probe)
+    execute(node)
+    first_costs, lines = json.loads(probe.outputs[0]["text"])
+    assert min(first_costs) * 3 < max(first_costs), first_costs
+    assert lines[0] == 5 and lines[1] == 4, lines  # four runs and the minimum; four runs on the log scale
+
+
+def test_the_notebook_texts_say_what_the_experiments_show(release_text: str) -> None:
+    text = release_text
+    assert "(and logistic)" not in text  # no promise of an assignment that does not exist yet
+    assert "reuse their starting points" not in text  # no experiment reuses a start
+    assert "every start reaches the same minimum," not in text  # the rank-deficient runs end apart
+    assert "uncorrelated" not in text
 
 
 def _check_cells(node: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
