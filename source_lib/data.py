@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -50,3 +51,59 @@ def steps_to_reach(history: Sequence[float], target: float) -> int | None:
         if cost <= target:
             return step
     return None
+
+
+def make_blobs(m: int, n: int, separation: float, rng: np.random.Generator,
+               positive_fraction: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
+    """Two overlapping Gaussian classes: X (m, n) and labels y (m,) of 0.0 and 1.0.
+
+    About ``positive_fraction`` of the labels are 1 (at least one of each class). Each class
+    is a unit-variance cloud; their centres lie ``separation`` apart along a random direction,
+    so a small separation gives classes no straight line can split.
+    """
+    positives = min(max(round(positive_fraction * m), 1), m - 1)
+    y = np.zeros(m)
+    y[rng.choice(m, size=positives, replace=False)] = 1.0
+    direction = rng.normal(0.0, 1.0, size=n)
+    direction /= np.linalg.norm(direction)
+    X = rng.normal(0.0, 1.0, size=(m, n)) + np.outer(y - positive_fraction, direction) * separation
+    return X, y
+
+
+def make_separable(m: int, n: int, margin: float, rng: np.random.Generator,
+                   spread: float | Sequence[float] = 1.5) -> tuple[np.ndarray, np.ndarray]:
+    """Linearly separable data: X (m, n), labels y (m,) of 0.0 and 1.0, both classes present.
+
+    The labels come from a random hyperplane, and every point lies at least ``margin`` from it,
+    so some straight line splits the classes with room to spare. The features are centred normal
+    with standard deviation ``spread`` (one number, or one per feature for elongated clouds).
+    """
+    direction = rng.normal(0.0, 1.0, size=n)
+    direction /= np.linalg.norm(direction)
+    offset = float(rng.uniform(-0.3, 0.3))
+    rows: list[np.ndarray] = []
+    while sum(len(r) for r in rows) < m:
+        candidates = rng.normal(0.0, 1.0, size=(m, n)) * np.asarray(spread, dtype=float)
+        rows.append(candidates[np.abs(candidates @ direction + offset) >= margin])
+    X = np.concatenate(rows)[:m]
+    y = (X @ direction + offset > 0).astype(float)
+    if y.min() == y.max():  # one class only: mirror the first point to the other side
+        X[0] -= 2.0 * (X[0] @ direction + offset) * direction
+        y[0] = 1.0 - y[0]
+    return X, y
+
+
+def evaluate(expr: Any, values: Mapping[Any, Any]) -> float:
+    """The value of a sympy expression on concrete data, as a float.
+
+    ``values`` maps each sympy Symbol to a number and each IndexedBase to a sequence,
+    its entries read as base[1], base[2], ... (the indices of a Sum from 1 to m). The
+    sizes are substituted first, so ``Sum(..., (i, 1, m))`` with ``m: 12`` becomes twelve terms.
+    """
+    import sympy
+
+    scalars = {k: v for k, v in values.items() if not isinstance(k, sympy.IndexedBase)}
+    data = {k: v for k, v in values.items() if isinstance(k, sympy.IndexedBase)}
+    concrete = sympy.sympify(expr).xreplace({k: sympy.sympify(v) for k, v in scalars.items()}).doit()
+    entries = {base[k + 1]: sympy.Float(float(v)) for base, seq in data.items() for k, v in enumerate(seq)}
+    return float(concrete.xreplace(entries))

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 
@@ -26,4 +29,71 @@ def convergence(histories: Mapping[str, Sequence[float]], minimum: float, title:
             title="distance to the minimum cost (log scale)")
     near.legend()
     fig.suptitle(title)
+    return fig
+
+
+def _axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
+    if ax is not None:
+        return ax.get_figure(), ax  # type: ignore[return-value]
+    fig, new = plt.subplots(figsize=figsize, layout="constrained")
+    return fig, new
+
+
+def cost_curves(histories: Mapping[str, Sequence[float]], title: str, reference: float | None = None,
+                reference_label: str = "", last: int | None = None, ax: Axes | None = None) -> Figure:
+    """The cost at each iteration, one line per run; ``reference`` is drawn dashed.
+
+    Each history starts at iteration 0 (the starting cost); ``last`` cuts the lines after
+    that iteration, to see where they meet.
+    """
+    fig, ax = _axes(ax, (6, 4))
+    for name, history in histories.items():
+        shown = list(history)[: None if last is None else last + 1]
+        ax.plot(range(len(shown)), shown, label=name)
+    if reference is not None:
+        ax.axhline(reference, color="black", linestyle="--", linewidth=1, label=reference_label or None)
+    ax.set(xlabel="iteration", ylabel="cost J(w, b)", title=title)
+    ax.legend()
+    return fig
+
+
+def decision_boundaries(X: np.ndarray, y: np.ndarray, boundaries: Mapping[str, tuple[np.ndarray, float]],
+                        title: str, ax: Axes | None = None,
+                        styles: Mapping[str, Mapping[str, Any]] | None = None) -> Figure:
+    """Two-feature data, class 1 as dots and class 0 as crosses, with the line w . x + b = 0 of each
+    (w, b) in ``boundaries`` (``styles`` may give a line's matplotlib keywords, by name); w = 0 has no line."""
+    fig, ax = _axes(ax, (5.5, 4.5))
+    for label, marker, color in ((1, "o", "tab:blue"), (0, "x", "tab:red")):
+        points = X[y == label]
+        ax.scatter(points[:, 0], points[:, 1], marker=marker, s=22, color=color, alpha=0.7, label=f"y = {label}")
+    pad = 0.5
+    (x_lo, y_lo), (x_hi, y_hi) = X.min(axis=0) - pad, X.max(axis=0) + pad
+    for name, (w, b) in boundaries.items():
+        style = dict((styles or {}).get(name, {}))
+        w0, w1 = float(w[0]), float(w[1])
+        if w0 == 0.0 and w1 == 0.0:
+            continue  # w = 0: the same prediction everywhere, no line
+        if abs(w1) >= abs(w0):
+            xs = np.array([x_lo, x_hi])
+            ax.plot(xs, -(w0 * xs + b) / w1, label=name, **style)
+        else:
+            ys = np.array([y_lo, y_hi])
+            ax.plot(-(w1 * ys + b) / w0, ys, label=name, **style)
+    ax.set(xlim=(x_lo, x_hi), ylim=(y_lo, y_hi), xlabel="feature 1", ylabel="feature 2", title=title)
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
+    return fig
+
+
+def norm_curves(steps: Sequence[int], norms: Mapping[str, Sequence[float]], title: str,
+                marks: Mapping[str, float] | None = None, ax: Axes | None = None) -> Figure:
+    """||w|| against the iteration (log scale), one line per run; each mark is a dotted vertical line."""
+    fig, ax = _axes(ax, (6, 4))
+    for name, values in norms.items():
+        ax.plot(steps, values, label=name)
+    for k, (label, step) in enumerate((marks or {}).items()):
+        ax.axvline(step, color="gray", linestyle=":", linewidth=1.5)
+        ax.annotate(label, (step, 0.97 - 0.08 * k), xycoords=("data", "axes fraction"), ha="left",
+                    va="top", fontsize="small", color="dimgray", xytext=(4, 0), textcoords="offset points")
+    ax.set(xscale="log", xlabel="iteration (log scale)", ylabel="||w||", title=title)
+    ax.legend(loc="center left")
     return fig
