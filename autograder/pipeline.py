@@ -92,7 +92,7 @@ class SymbolicJudge:
         reference_src = expression_source(ref.expected) or "0"
         mutants = {mid: src for mid, v in ref.mutants.items() if (src := expression_source(v))}
         args = (reference_src, mutants, self.prepared.assignment.symbols, self.prepared.seed,
-                self.prepared.assignment.symbolic_points)
+                self.prepared.assignment.symbolic_points, dict(question.hints))
         if question.id not in self.warmed:
             # Trusted text from the solution run: judging it here fills the reference cache,
             # which every forked time box then inherits instead of recomputing.

@@ -24,11 +24,21 @@ from source_lib.judge.spec import (
 
 # ---------------------------------------------------------------- part 1: sympy
 
+# What to check, in this assignment's terms, after the judge's generic statement of a mistake no
+# misconception names ("Your expression has the wrong sign: <hint>"); see spec.SYMBOLIC_DIAGNOSES.
+_SYMBOLIC_HINTS = {
+    "sign_flipped": "check the order of (prediction - y) and the chain rule.",
+    "missing_1_over_m": "did you forget the 1/m in front of the sum?",
+    "sign_and_missing_1_over_m": "check the sign (prediction - y) and the 1/m in front of the sum.",
+    "factor_2": "the 2 from differentiating the square cancels the 2 in 1/(2m).",
+    "factor_half": "did you drop the factor 2 from the chain rule (the derivative of a square)?",
+}
+
 _DJ_DW = "dJ_dw = sp.diff(J, w)"
 _DJ_DB = "dJ_db = sp.diff(J, b)"
 
 DJ_DW = SymbolicQuestion(
-    id="dJ_dw", title="Derivative of J with respect to w", points=2, variable="dJ_dw",
+    id="dJ_dw", title="Derivative of J with respect to w", points=2, variable="dJ_dw", hints=_SYMBOLIC_HINTS,
     misconceptions=(
         Misconception("missing_1_over_m", "Your derivative is m times too large: J has 1/(2m) "
                       "in front of the sum, and that factor stays when you differentiate.",
@@ -47,7 +57,7 @@ DJ_DW = SymbolicQuestion(
 )
 
 DJ_DB = SymbolicQuestion(
-    id="dJ_db", title="Derivative of J with respect to b", points=1, variable="dJ_db",
+    id="dJ_db", title="Derivative of J with respect to b", points=1, variable="dJ_db", hints=_SYMBOLIC_HINTS,
     misconceptions=(
         Misconception("differentiated_wrt_w", "This looks like the derivative with respect to w: "
                       "differentiate with respect to b, and redo the inner derivative for it.",
@@ -66,6 +76,7 @@ _AT_ZERO_B = "dJ_db.subs({w: 0, b: 0})"
 
 DJ_DW_AT_ZERO = SymbolicQuestion(
     id="dJ_dw_at_zero", title="dJ/dw at w = b = 0", points=1, variable="dJ_dw_at_zero", uses=("dJ_dw",),
+    hints=_SYMBOLIC_HINTS,
     misconceptions=(
         Misconception("not_substituted", "This is still the general derivative: it should be "
                       "its value at the zero initialisation, with both parameters set.",
@@ -81,6 +92,7 @@ DJ_DW_AT_ZERO = SymbolicQuestion(
 
 DJ_DB_AT_ZERO = SymbolicQuestion(
     id="dJ_db_at_zero", title="dJ/db at w = b = 0", points=1, variable="dJ_db_at_zero", uses=("dJ_db",),
+    hints=_SYMBOLIC_HINTS,
     misconceptions=(
         Misconception("not_substituted", "This is still the general derivative: it should be "
                       "its value at the zero initialisation.", ((_AT_ZERO_B, "dJ_db"),)),
@@ -141,10 +153,19 @@ _PUBLIC_CASES = (
 
 _ERRORS = "errors = X @ w + b - y"
 
+# What to check after the judge's generic statement of a constant-ratio mistake no misconception
+# names ("dj_dw has the wrong sign: <hint>"); see spec.FUNCTION_DIAGNOSES.
+_FUNCTION_HINTS = {
+    "sign_flipped": "check (prediction - y) versus (y - prediction)",
+    "factor_2": "check the factor 1/2 in the cost",
+    "factor_half": "check the factor 2 from the square",
+}
+
 COMPUTE_COST = FunctionQuestion(
     id="compute_cost", title="compute_cost", points=2, function="compute_cost",
     params=("X", "y", "w", "b"), returns=("cost",),
     public_cases=_PUBLIC_CASES, hidden_cases=_cost_and_gradient_cases, immutable=("X", "y", "w"),
+    hints=_FUNCTION_HINTS,
     misconceptions=(
         Misconception("one_over_m", "Your cost is twice too large: J uses 1/(2m), not 1/m.",
                       (("/ (2 * m)", "/ m"),)),
@@ -168,6 +189,7 @@ COMPUTE_GRADIENT = FunctionQuestion(
     id="compute_gradient", title="compute_gradient", points=3, function="compute_gradient",
     params=("X", "y", "w", "b"), returns=("dj_dw", "dj_db"),
     public_cases=_PUBLIC_CASES, hidden_cases=_cost_and_gradient_cases, immutable=("X", "y", "w"),
+    hints=_FUNCTION_HINTS,
     misconceptions=(
         Misconception("missing_1_over_m", "Your gradient is m times too large: did you forget "
                       "1/m?", ((_GRAD_LINES, "dj_dw = X.T @ errors\n    dj_db = float(np.sum(errors))"),)),
@@ -205,6 +227,7 @@ GRADIENT_DESCENT = FunctionQuestion(
         Case("public-2", (_X_PUBLIC, _Y_PUBLIC, np.array([0.2, -0.1, 0.3]), 0.5, 0.02, 3)),
     ),
     hidden_cases=_descent_cases, immutable=("X", "y", "w_in"), uses=("compute_cost", "compute_gradient"),
+    hints=_FUNCTION_HINTS,
     misconceptions=(
         Misconception("non_simultaneous", "The update is not simultaneous: you recomputed the "
                       "gradient after changing w. Compute dj_dw and dj_db once per iteration, "
@@ -240,6 +263,7 @@ GRADIENT_DESCENT = FunctionQuestion(
 ANSWER_ZERO_INIT = ChoiceQuestion(
     id="answer_zero_init", title="Why zero initialisation is fine here", points=1,
     variable="answer_zero_init",
+    wrong_feedback="Not the best answer: compare it with your experiments in Part 3.",
     choices={
         "A": "Because the gradient at w = b = 0 is zero, so the weights start at the optimum.",
         "B": "Because the cost is convex: from every start gradient descent reaches the lowest cost, "

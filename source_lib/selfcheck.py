@@ -178,7 +178,8 @@ class Checker:
                    for m in q.misconceptions}
 
         def verdict(question: SymbolicQuestion, source: str) -> dict[str, Any]:
-            return symbolic.judge_against_fingerprints(source, expected, mutants, points, self.symbols)
+            return symbolic.judge_against_fingerprints(source, expected, mutants, points, self.symbols,
+                                                       question.hints)
 
         return judge_symbolic(q, ValueReference(codec.NoneValue(), {}), self._lookup(q.variable), verdict, upstream)
 

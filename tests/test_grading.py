@@ -9,7 +9,7 @@ import pytest
 from autograder.declarations import load
 from autograder.validate import mutant_notebooks, solution_answers, student_notebook
 from source_lib.judge.results import Outcome, Status, SubmissionResult
-from source_lib.judge.spec import Assignment
+from source_lib.judge.spec import Assignment, FunctionQuestion, SymbolicQuestion
 from tests.fixtures.variants import CORRECT_VARIANTS
 
 Grade = Callable[..., dict]
@@ -138,3 +138,21 @@ def test_an_answer_whose_own_cell_raised_is_told_the_error_not_that_it_is_unansw
     assert "`dJ_dw` is a number, not an expression" in question(result, "dJ_dw").feedback
     choice = question(result, "answer_zero_init").feedback
     assert choice.startswith("Your answer cell raised NameError: name 'B' is not defined")
+
+
+def test_uncatalogued_mistakes_read_the_declarations_advice(grade: Grade, assignment: Assignment,
+                                                             notebook_with: Callable[..., str]) -> None:
+    """The generic judge states the mistake; the declaration (hints=) says what to check, through the
+    time-boxed symbolic judge and the function judge alike."""
+    submitted = notebook_with(dJ_dw="dJ_dw = 2 * sp.diff(J, w)",
+                              compute_cost="def compute_cost(X, y, w, b):\n"
+                                           "    e = X @ w + b - y\n    return -float(e @ e) / (2 * X.shape[0])")
+    result = grade({"s": submitted})["s"]
+    dj_dw, compute_cost = assignment.question("dJ_dw"), assignment.question("compute_cost")
+    assert isinstance(dj_dw, SymbolicQuestion) and isinstance(compute_cost, FunctionQuestion)
+    symbolic_hint = dj_dw.hints["factor_2"]
+    assert question(result, "dJ_dw").feedback == (
+        f"Your expression is twice the correct one: {symbolic_hint} "
+        "(Checked at random values of the symbols, for m = 1, 2, 3.)")
+    function_hint = compute_cost.hints["sign_flipped"]
+    assert f"Cost has the wrong sign: {function_hint}." in question(result, "compute_cost").feedback

@@ -104,6 +104,32 @@ def test_symbolic_check_names_the_mistake_but_never_shows_the_formula(check: Che
     assert "Sum" not in out and "x[i]" not in out
 
 
+def test_an_uncatalogued_symbolic_mistake_gets_the_declarations_advice(
+        check: Checker, namespace: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
+    """Twice dJ/dw is no catalogued misconception: the generic statement, the declaration's hint
+    (shipped in the public data) and the sizes the comparison used."""
+    namespace["dJ_dw"] = 2 * sp.diff(J, w)
+    with pytest.raises(CheckFailed):
+        check("dJ_dw")
+    out = " ".join(capsys.readouterr().out.split())
+    assert ("Your expression is twice the correct one: the 2 from differentiating the square cancels the 2 in "
+            "1/(2m). (Checked at random values of the symbols, for m = 1, 2, 3.)") in out
+
+
+def test_the_public_data_carries_the_declarations_wording() -> None:
+    from autograder.declarations import load
+    from source_lib.judge import checkdata
+
+    declared = load("linear_regression")
+    public = json.loads((Path(__file__).resolve().parent.parent / "source_lib" / "public"
+                         / "linear_regression.json").read_text(encoding="utf-8"))
+    assert checkdata.symbols_from_json(public["symbols"]) == declared.symbols
+    for question in declared.auto_questions:
+        rebuilt = checkdata.question_from_json(question.id, public["questions"][question.id])
+        assert getattr(rebuilt, "hints", None) == getattr(question, "hints", None)
+        assert getattr(rebuilt, "wrong_feedback", None) == getattr(question, "wrong_feedback", None)
+
+
 @pytest.mark.parametrize("name, value, message", [
     ("dJ_dw", None, "not defined"),
     ("dJ_dw", "Sum(x[i], (i, 1, m))", "remove the quotes"),

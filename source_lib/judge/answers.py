@@ -47,7 +47,9 @@ def judge_symbolic(question: SymbolicQuestion, reference: ValueReference, lookup
                                         "still depends on the symbols and the data of the problem. Build it "
                                         "from them with sympy, without plugging in values.", upstream=upstream)
     message = verdict.get("message") or "Not equivalent to the expected expression."
-    return _single(question, False, f"{message} (Checked at random values of the symbols, for m = 1, 2, 3.)",
+    checked = verdict.get("checked")
+    where = f", for {checked}" if checked else ""
+    return _single(question, False, f"{message} (Checked at random values of the symbols{where}.)",
                    upstream=upstream)
 
 
@@ -65,7 +67,7 @@ def judge_choice(question: ChoiceQuestion, reference: ValueReference, lookup: Lo
     for misconception in question.misconceptions:
         if normalise_choice(reference.mutants.get(misconception.id)) == letter:
             return _single(question, False, misconception.feedback, misconception.id, misconception.credit)
-    return _single(question, False, "Not the best answer: compare it with your experiments in Part 3.")
+    return _single(question, False, question.wrong_feedback)
 
 
 def normalise_choice(value: object) -> str | None:

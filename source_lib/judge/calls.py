@@ -62,7 +62,7 @@ def judge_case(question: FunctionQuestion, case: Case, call: Call, reference: Fu
                               misconception.id, misconception.credit)
     message = check.message if not check.passed else _changed_message(question, changed)
     hint = None if check.passed else generic_diagnosis(call.value, expected.value, question.returns,
-                                                       _dims(case), tol)
+                                                       _dims(case), tol, question.hints)
     if not hint:
         return _failed(case, f"{message}.")
     stop = "" if hint.endswith(("?", ".", "!")) else "."

@@ -67,11 +67,14 @@ def _declaration(q: AutoQuestion) -> dict[str, Any]:
                              "misconceptions": [] if isinstance(q, ChoiceQuestion) else _misconceptions(q)}
     if isinstance(q, FunctionQuestion | SymbolicQuestion):
         entry["uses"] = list(q.uses)
+        if q.hints:
+            entry["hints"] = dict(q.hints)
     if isinstance(q, FunctionQuestion):
         entry.update(params=list(q.params), returns=list(q.returns), immutable=list(q.immutable),
                      rtol=q.rtol, atol=q.atol)
     if isinstance(q, ChoiceQuestion):
         entry["choices"] = dict(q.choices)
+        entry["wrong_feedback"] = q.wrong_feedback
     return entry
 
 
@@ -143,13 +146,17 @@ def point_from_json(obj: dict[str, Any]) -> symbolic.Point:
 def question_from_json(qid: str, entry: dict[str, Any]) -> AutoQuestion:
     """Rebuild the public part of a declaration (misconceptions without their edits)."""
     misconceptions = misconceptions_from_json(entry["misconceptions"])
+    hints = {str(k): str(v) for k, v in entry.get("hints", {}).items()}
     if entry["kind"] == "function":
         return FunctionQuestion(qid, entry["title"], entry["points"], entry["name"], tuple(entry["params"]),
                                 tuple(entry["returns"]), (), lambda rng: (), tuple(entry["immutable"]),
-                                tuple(entry["uses"]), entry["rtol"], entry["atol"], misconceptions)
+                                tuple(entry["uses"]), entry["rtol"], entry["atol"], misconceptions, hints)
     if entry["kind"] == "symbolic":
         return SymbolicQuestion(qid, entry["title"], entry["points"], entry["name"], misconceptions,
-                                tuple(entry.get("uses", ())))
+                                tuple(entry.get("uses", ())), hints)
+    if "wrong_feedback" in entry:
+        return ChoiceQuestion(qid, entry["title"], entry["points"], entry["name"], entry["choices"], misconceptions,
+                              str(entry["wrong_feedback"]))
     return ChoiceQuestion(qid, entry["title"], entry["points"], entry["name"], entry["choices"], misconceptions)
 
 

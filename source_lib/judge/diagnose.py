@@ -3,6 +3,8 @@
 Two sources, STACK-style: the instructor's catalogue (the student's behaviour
 equals a mutant of the solution on the same inputs) and generic probes (the
 answer is a constant multiple of the right one, or its values are swapped).
+The probes state the mistake in generic words; what to check about it is the
+declaration's (``FunctionQuestion.hints``), since only the assignment knows its formulas.
 """
 
 from __future__ import annotations
@@ -39,19 +41,29 @@ def _same_after(student: Call, mutant: Call, index: int, tol: Tolerance) -> bool
     return a is not None and b is not None and close(a, b, tol)
 
 
-def generic_diagnosis(got: Value, expected: Value, names: tuple[str, ...],
-                      dims: Mapping[str, int], tol: Tolerance) -> str | None:
-    """A hint when no catalogued misconception matched, or None."""
+# The constant ratios (student / expected) the probe names, as (diagnosis id, statement).
+_NAMED_RATIOS = ((-1.0, "sign_flipped", "{name} has the wrong sign"),
+                 (2.0, "factor_2", "{name} is twice the correct value"),
+                 (0.5, "factor_half", "{name} is half the correct value"))
+
+
+def generic_diagnosis(got: Value, expected: Value, names: tuple[str, ...], dims: Mapping[str, int],
+                      tol: Tolerance, hints: Mapping[str, str] | None = None) -> str | None:
+    """A hint when no catalogued misconception matched, or None.
+
+    ``hints`` (diagnosis id -> what to check) completes a named ratio's statement.
+    """
+    hints = hints or {}
     if len(names) > 1 and isinstance(got, Seq) and isinstance(expected, Seq):
         swapped = _swapped(got, expected, names, tol)
         if swapped:
             return swapped
         for name, g, e in zip(names, got.items, expected.items):
-            hint = _ratio_hint(name, g, e, dims)
+            hint = _ratio_hint(name, g, e, dims, hints)
             if hint:
                 return hint
         return None
-    return _ratio_hint(names[0], got, expected, dims)
+    return _ratio_hint(names[0], got, expected, dims, hints)
 
 
 def _swapped(got: Seq, expected: Seq, names: tuple[str, ...], tol: Tolerance) -> str | None:
@@ -64,7 +76,8 @@ def _swapped(got: Seq, expected: Seq, names: tuple[str, ...], tol: Tolerance) ->
     return None
 
 
-def _ratio_hint(name: str, got: Value, expected: Value, dims: Mapping[str, int]) -> str | None:
+def _ratio_hint(name: str, got: Value, expected: Value, dims: Mapping[str, int],
+                hints: Mapping[str, str]) -> str | None:
     ratio = _constant_ratio(got, expected)
     if ratio is None:
         return None
@@ -73,13 +86,16 @@ def _ratio_hint(name: str, got: Value, expected: Value, dims: Mapping[str, int])
             return f"{name} is {label} times too large: did you forget to divide by {label}?"
         if size > 2 and abs(ratio - 1 / size) < 1e-6:
             return f"{name} is {label} times too small: did you divide by {label} twice?"
-    named = {-1.0: f"{name} has the wrong sign: check (prediction - y) versus (y - prediction)",
-             2.0: f"{name} is twice the correct value: check the factor 1/2 in the cost",
-             0.5: f"{name} is half the correct value: check the factor 2 from the square"}
-    for value, hint in named.items():
+    for value, diagnosis, statement in _NAMED_RATIOS:
         if abs(ratio - value) < 1e-6:
-            return hint
+            return with_advice(statement.format(name=name), hints.get(diagnosis))
     return None
+
+
+def with_advice(statement: str, advice: str | None) -> str:
+    """'statement: advice', or the statement alone when the declaration gives no advice."""
+    advice = (advice or "").strip()
+    return f"{statement}: {advice}" if advice else statement
 
 
 def _constant_ratio(got: Value, expected: Value) -> float | None:

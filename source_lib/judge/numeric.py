@@ -62,14 +62,38 @@ def compare_value(got: Value, expected: Value, name: str, tol: Tolerance, public
         return Check(False, f"{name} should be numeric; it is {describe(got, sizes=public)}")
     if arr.shape != exp.shape:
         return Check(False, _shape_message(name, arr.shape, exp.shape, expected, public))
-    if arr.dtype.kind == "b":
-        return Check(False, f"{name} holds booleans; it should hold floats")
+    problem = _boolean_problem(name, arr, exp)
+    if problem:
+        return Check(False, problem)
+    arr, exp = arr.astype(float), exp.astype(float)
     if not np.all(np.isfinite(arr)) and np.all(np.isfinite(exp)):
         return Check(False, f"{name} contains NaN or infinite values: look for a division by zero "
                             "or an update that diverges")
     if not close(arr, exp, tol):
         return Check(False, _value_message(name, arr, exp, public))
     return PASS
+
+
+def _boolean_problem(name: str, got: np.ndarray, expected: np.ndarray) -> str:
+    """Booleans and numbers compare as 0 and 1, and only where the numbers are exactly 0 or 1.
+
+    A boolean array equals a numeric array of the same 0/1 values, either way round; a boolean
+    where other numbers are expected, or a number other than 0 or 1 where booleans are, is wrong
+    (no number is ever read as True or False).
+    """
+    if (got.dtype.kind == "b") == (expected.dtype.kind == "b"):
+        return ""
+    if got.dtype.kind == "b":
+        if _zeros_and_ones(expected):
+            return ""
+        return f"{name} holds booleans (True/False); it should hold numbers"
+    if _zeros_and_ones(got):
+        return ""
+    return f"{name} should hold booleans (True/False) or the numbers 0 and 1; it holds other numbers"
+
+
+def _zeros_and_ones(values: np.ndarray) -> bool:
+    return bool(np.all((values == 0) | (values == 1)))
 
 
 def as_numbers(value: Value) -> np.ndarray | None:
@@ -91,6 +115,7 @@ def close(got: np.ndarray, expected: np.ndarray, tol: Tolerance) -> bool:
         return False
     if expected.size == 0:
         return True
+    expected = expected.astype(float)
     scale = float(np.max(np.abs(expected)))
     bound = tol.atol + tol.rtol * np.maximum(np.abs(expected), 1e-3 * scale)
     with np.errstate(invalid="ignore"):
@@ -109,7 +134,7 @@ def _kind_problem(got: Value, expected: Value, name: str, public: bool) -> str:
     if isinstance(expected, Scalar):
         if isinstance(got, (Array, Seq)) and not (isinstance(got, Array) and got.value.shape == ()):
             return f"{name} should be a single number (a float); it is {describe(got, sizes=public)}"
-        if isinstance(got, Scalar) and isinstance(got.value, bool):
+        if isinstance(got, Scalar) and isinstance(got.value, bool) and not isinstance(expected.value, bool):
             return f"{name} should be a float, not a bool"
     if isinstance(expected, Array) and isinstance(got, Array) and got.type_name != "numpy.ndarray":
         return f"{name} should be a plain numpy.ndarray; it is a {got.type_name}"

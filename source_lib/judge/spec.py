@@ -17,6 +17,18 @@ from source_lib.errors import AssignmentError
 
 Edit = tuple[str, str]
 
+# The generic diagnoses a declaration may add advice to (``hints``), by question kind. A hint
+# is what to check, appended to the judge's generic statement of the mistake:
+# "dj_dw has the wrong sign" + ": " + hint. The ids name the declared size symbol "m" whatever
+# it is called in the assignment (``Symbols.size``).
+FUNCTION_DIAGNOSES = frozenset({"sign_flipped", "factor_2", "factor_half"})
+SYMBOLIC_DIAGNOSES = frozenset({"sign_flipped", "missing_1_over_m", "sign_and_missing_1_over_m", "extra_1_over_m",
+                                "factor_2", "factor_half", "constant_factor", "zero", "undefined", "complex"})
+# Functions a sympy answer may use unless the declaration says otherwise (``Symbols.functions``),
+# and every function the whitelist parser can read.
+STANDARD_FUNCTIONS = ("exp", "log", "sqrt", "Abs", "sign", "KroneckerDelta")
+SUPPORTED_FUNCTIONS = frozenset(STANDARD_FUNCTIONS + ("tanh", "sinh", "cosh"))
+
 
 @dataclass(frozen=True)
 class Misconception:
@@ -88,6 +100,9 @@ class FunctionQuestion(_InCell):
     rtol: float = 1e-6
     atol: float = 1e-9
     misconceptions: tuple[Misconception, ...] = ()
+    # advice per generic diagnosis (keys in FUNCTION_DIAGNOSES), shown when no misconception matched,
+    # e.g. {"factor_2": "check the constant in front of the sum"}
+    hints: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -104,6 +119,9 @@ class SymbolicQuestion(_NamedValue):
     variable: str
     misconceptions: tuple[Misconception, ...] = ()
     uses: tuple[str, ...] = ()  # ids of earlier answers this one is derived from
+    # advice per generic diagnosis (keys in SYMBOLIC_DIAGNOSES), shown when no misconception matched,
+    # e.g. {"sign_flipped": "check which way round you took the difference"}
+    hints: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -116,6 +134,8 @@ class ChoiceQuestion(_NamedValue):
     variable: str
     choices: Mapping[str, str]
     misconceptions: tuple[Misconception, ...] = ()
+    # the feedback for a wrong letter that no misconception names (never the answer)
+    wrong_feedback: str = "Not the best answer: weigh each option against what you derived and observed."
 
 
 @dataclass(frozen=True)
@@ -137,7 +157,10 @@ class Symbols:
 
     ``reals`` are free real parameters, ``size`` is the positive-integer sample
     count, ``index`` the summation index, ``indexed`` the data (IndexedBase).
-    ``size_values`` are the concrete sizes at which answers are compared.
+    ``size_values`` are the concrete sizes at which answers are compared (each Sum
+    is expanded at each of them: larger sizes cost time, see tests/judge).
+    ``functions`` are the functions an answer may call, out of SUPPORTED_FUNCTIONS
+    (Sum, Derivative, Subs, Rational, Integer and Float are always allowed).
     """
 
     reals: tuple[str, ...]
@@ -145,6 +168,7 @@ class Symbols:
     index: str
     indexed: tuple[str, ...]
     size_values: tuple[int, ...] = (1, 2, 3)
+    functions: tuple[str, ...] = STANDARD_FUNCTIONS
 
 
 @dataclass(frozen=True)
@@ -185,12 +209,24 @@ class Assignment:
         ids = [q.id for q in self.questions]
         if len(set(ids)) != len(ids):
             raise AssignmentError(self.name, "question ids must be unique")
+        unsupported = sorted(set(self.symbols.functions) - SUPPORTED_FUNCTIONS)
+        if unsupported:
+            raise AssignmentError(self.name, f"Symbols.functions: {', '.join(unsupported)} cannot be read by the "
+                                             f"judge; supported: {', '.join(sorted(SUPPORTED_FUNCTIONS))}")
+        if not self.symbols.size_values or min(self.symbols.size_values) < 1:
+            raise AssignmentError(self.name, "Symbols.size_values must be positive whole numbers")
         for q in self.auto_questions:
             names = [m.id for m in q.misconceptions]
             if len(set(names)) != len(names):
                 raise AssignmentError(self.name, f"{q.id}: misconception ids must be unique")
             if isinstance(q, FunctionQuestion):
                 _check_function_question(self.name, q)
+            if not isinstance(q, ChoiceQuestion):
+                known = FUNCTION_DIAGNOSES if isinstance(q, FunctionQuestion) else SYMBOLIC_DIAGNOSES
+                unknown = sorted(set(q.hints) - known)
+                if unknown:
+                    raise AssignmentError(self.name, f"{q.id}: hints for unknown diagnoses {unknown}; "
+                                                     f"known: {', '.join(sorted(known))}")
             earlier = ids[:ids.index(q.id)]
             for used in () if isinstance(q, ChoiceQuestion) else q.uses:
                 if used not in earlier:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+import mpmath  # type: ignore[import-untyped]
 import sympy
 
 from source_lib.judge.spec import Symbols
@@ -30,6 +31,15 @@ from source_lib.judge.symparse import Parsed, ParseFailure, canonical_symbols, p
 RTOL = 1e-9            # decimals in an answer are rounded by sympy's printer (15 digits)
 ATOL = 1e-12
 MAX_VALUE_BITS = 12_000  # exact values print in decimal; Python refuses ints over 4300 digits
+# Values with exp, log, tanh, ... are computed in interval arithmetic (mpmath.iv), so the error of the
+# result is known: the working precision doubles from START_DIGITS until the interval is narrower than
+# 10^-EVALF_DIGITS of the value (or 10^-ABS_DIGITS, for a value that is 0), up to MAX_DIGITS.
+# A cancellation such as 1 - 1/(1 + exp(-z)) for z near 900 (about 10^-390, within the sample values)
+# needs ~400 digits; sympy's evalf can silently drop such a term from a sum.
+EVALF_DIGITS = 30
+START_DIGITS = 40
+MAX_DIGITS = 2560
+ABS_DIGITS = 40
 _RTOL, _ATOL = Fraction(RTOL), Fraction(ATOL)
 MAX_PROOF_DEGREE = 8   # expand() of large polynomials can take very long: sampling decides then
 MAX_PROOF_TERMS = 20_000
@@ -37,24 +47,22 @@ LATEX_CHARS = 2000
 
 _INDEXED = re.compile(r"([A-Za-z][A-Za-z0-9_]*)\[(-?\d+)\]\Z")
 
-_MESSAGES = {
-    "sign_flipped": "Your expression has the wrong sign: check the order of (prediction - y) "
-                    "and the chain rule.",
-    "missing_1_over_m": "Your expression is m times the correct one: did you forget the 1/m in "
-                        "front of the sum?",
-    "sign_and_missing_1_over_m": "Your expression is -m times the correct one: check the sign "
-                                 "(prediction - y) and the 1/m in front of the sum.",
-    "extra_1_over_m": "Your expression is the correct one divided by m: did you divide by m twice?",
-    "factor_2": "Your expression is twice the correct one: the 2 from differentiating the square "
-                "cancels the 2 in 1/(2m).",
-    "factor_half": "Your expression is half the correct one: did you drop the factor 2 from the "
-                   "chain rule (the derivative of a square)?",
-    "constant_factor": "Your expression is a constant multiple of the correct one: check the "
-                       "constant factors.",
-    "zero": "Your expression is 0 at every test point, but the correct one is not.",
-    "undefined": "Your expression divides by zero or is undefined at some test values.",
-    "complex": "Your expression gives complex numbers at some test values (a log or square "
-               "root of a negative number?).",
+# Each diagnosis: a generic statement of the mistake and what to check by default; a declaration
+# replaces the latter with advice in its own terms (SymbolicQuestion.hints). "{m}" is the size symbol.
+_MESSAGES: dict[str, tuple[str, str]] = {
+    "sign_flipped": ("Your expression has the wrong sign",
+                     "check each minus sign, and the inner derivative of the chain rule."),
+    "missing_1_over_m": ("Your expression is {m} times the correct one", "did you forget a factor 1/{m}?"),
+    "sign_and_missing_1_over_m": ("Your expression is -{m} times the correct one",
+                                  "check the sign and the factor 1/{m}."),
+    "extra_1_over_m": ("Your expression is the correct one divided by {m}", "did you divide by {m} twice?"),
+    "factor_2": ("Your expression is twice the correct one", "check the constant factors."),
+    "factor_half": ("Your expression is half the correct one", "check the constant factors."),
+    "constant_factor": ("Your expression is a constant multiple of the correct one", "check the constant factors."),
+    "zero": ("Your expression is 0 at every test point, but the correct one is not", ""),
+    "undefined": ("Your expression divides by zero or is undefined at some test values", ""),
+    "complex": ("Your expression gives complex numbers at some test values",
+                "is there a log or a square root of a negative number?"),
 }
 _SIZE_FACTORS: dict[str, Callable[[int], Fraction]] = {  # student / reference as a function of the size m
     "missing_1_over_m": lambda n: Fraction(n),
@@ -153,7 +161,11 @@ def _value(expr: sympy.Expr, point: Point, table: Mapping[str, sympy.Basic]) -> 
             if max(abs(value.p).bit_length(), value.q.bit_length()) > MAX_VALUE_BITS:
                 return "err:too_large"
             return str(value)
-        number = complex(value.evalf(30))
+        number = numeric_value(value)
+    except _Undefined:
+        return "err:undefined"
+    except _Imprecise:
+        return "err:imprecise"
     except Exception as exc:  # noqa: BLE001 - e.g. OverflowError from a huge float
         return f"err:eval:{type(exc).__name__}"
     if number != number:
@@ -163,6 +175,116 @@ def _value(expr: sympy.Expr, point: Point, table: Mapping[str, sympy.Basic]) -> 
     if abs(number.imag) > ATOL + RTOL * abs(number.real):
         return "err:complex"
     return f"f:{number.real!r}"
+
+
+class _Undefined(Exception):
+    """The value is infinite or undefined even at the highest precision (a division by zero, log(0))."""
+
+
+class _Imprecise(Exception):
+    """Even the highest working precision leaves the value uncertain."""
+
+
+class _Unsupported(Exception):
+    """A node (or a complex intermediate) the interval evaluator does not handle: sympy's evalf does."""
+
+
+def numeric_value(value: sympy.Expr) -> complex:
+    """The value of a closed expression, correct to about EVALF_DIGITS digits (see EVALF_DIGITS)."""
+    iv = mpmath.iv
+    saved = iv.prec
+    digits = START_DIGITS
+    try:
+        while True:
+            iv.dps = digits
+            try:
+                interval = _interval(value)
+            except ZeroDivisionError:
+                interval = None
+            except (_Unsupported, mpmath.libmp.ComplexResult):
+                return complex(value.evalf(EVALF_DIGITS))  # complex values are reported, not compared
+            if interval is not None and _narrow(interval):
+                return complex(float(mpmath.mp.make_mpf(interval.mid._mpi_[0])))  # rounded to nearest
+            if digits >= MAX_DIGITS:
+                if interval is None or not all(mpmath.isfinite(end) for end in _bounds(interval)):
+                    raise _Undefined
+                raise _Imprecise
+            digits *= 2
+    finally:
+        iv.prec = saved
+
+
+def _narrow(interval: Any) -> bool:
+    """Finite, and narrow enough that its midpoint has EVALF_DIGITS correct digits (or is ~0)."""
+    a, b = _bounds(interval)
+    if not (mpmath.isfinite(a) and mpmath.isfinite(b)):
+        return False
+    width, scale = b - a, max(abs(a), abs(b))
+    return bool(width <= scale * mpmath.mpf(10) ** -EVALF_DIGITS or width <= mpmath.mpf(10) ** -ABS_DIGITS)
+
+
+def _bounds(interval: Any) -> tuple[Any, Any]:
+    """The two ends of an mpmath interval, as plain mpmath numbers."""
+    lo, hi = interval._mpi_
+    return mpmath.mp.make_mpf(lo), mpmath.mp.make_mpf(hi)
+
+
+def _interval(expr: sympy.Basic) -> Any:
+    """``expr`` as an mpmath interval at the current precision of mpmath.iv (no sympy evaluation)."""
+    iv = mpmath.iv
+    if expr.is_Integer:
+        return iv.mpf(int(expr))
+    if expr.is_Rational:
+        return iv.mpf(int(expr.p)) / int(expr.q)
+    if isinstance(expr, sympy.Float):
+        return iv.mpf(mpmath.mp.make_mpf(expr._mpf_))
+    constant = {sympy.S.Pi: iv.pi, sympy.S.Exp1: iv.e}.get(expr)
+    if constant is not None:
+        return +constant
+    if isinstance(expr, sympy.Add):
+        return _fold(expr.args, lambda x, y: x + y)
+    if isinstance(expr, sympy.Mul):
+        return _fold(expr.args, lambda x, y: x * y)
+    if isinstance(expr, sympy.Pow):
+        base = _interval(expr.base)
+        if expr.exp.is_Integer:
+            return base ** int(expr.exp)
+        if base.b < 0:
+            raise _Unsupported("a root of a negative number")
+        if base.a < 0:
+            raise ZeroDivisionError("a root of a number that may be negative")  # a higher precision decides
+        return base ** _interval(expr.exp)
+    if len(expr.args) != 1:
+        raise _Unsupported(type(expr).__name__)
+    x = _interval(expr.args[0])
+    if isinstance(expr, sympy.exp):
+        return iv.exp(x)
+    if isinstance(expr, sympy.log):
+        if x.b < 0:
+            raise _Unsupported("the log of a negative number")
+        if x.a <= 0:
+            raise ZeroDivisionError("the log of a number that may be 0")  # a higher precision decides
+        return iv.log(x)
+    if isinstance(expr, sympy.tanh):
+        return 1 - 2 / (iv.exp(2 * x) + 1)
+    if isinstance(expr, sympy.sinh):
+        return (iv.exp(x) - iv.exp(-x)) / 2
+    if isinstance(expr, sympy.cosh):
+        return (iv.exp(x) + iv.exp(-x)) / 2
+    if isinstance(expr, sympy.Abs):
+        return abs(x)
+    if isinstance(expr, sympy.sign):
+        if x.a > 0 or x.b < 0:
+            return iv.mpf(1 if x.a > 0 else -1)
+        raise ZeroDivisionError("the sign of a number that may be 0")  # a higher precision decides
+    raise _Unsupported(type(expr).__name__)
+
+
+def _fold(args: tuple[sympy.Basic, ...], combine: Callable[[Any, Any], Any]) -> Any:
+    total = _interval(args[0])
+    for arg in args[1:]:
+        total = combine(total, _interval(arg))
+    return total
 
 
 def _free_error(value: sympy.Expr, table: Mapping[str, sympy.Basic]) -> str:
@@ -182,21 +304,34 @@ def _names(names: Sequence[str], most: int = 4) -> str:
 
 # -- comparison ---------------------------------------------------------------------------
 
+def diagnosis_message(diagnosis: str, size: str, hints: Mapping[str, str] | None = None) -> str:
+    """The student-facing text of a diagnosis: its statement, then the declaration's advice or the default."""
+    statement, default = _MESSAGES[diagnosis]
+    advice = ((hints or {}).get(diagnosis) or default).strip()
+    text = (f"{statement}: {advice}" if advice else statement).replace("{m}", size)
+    return text if text.endswith(("?", ".", "!")) else text + "."
+
+
 def compare(student_fp: Sequence[str], reference_fp: Sequence[str], points: Sequence[Point], *,
-            tolerant: bool) -> Comparison:
-    """Equal at every point (exactly, or within RTOL when ``tolerant`` or a value is a float)?"""
+            tolerant: bool, size: str = "the size", hints: Mapping[str, str] | None = None) -> Comparison:
+    """Equal at every point (exactly, or within RTOL when ``tolerant`` or a value is a float)?
+
+    For the message, ``size`` names the size symbol (``Symbols.size``) and ``hints`` hold the
+    question's advice per diagnosis; a caller that only needs ``equivalent`` may omit both.
+    """
     if not (len(student_fp) == len(reference_fp) == len(points)):
         raise ValueError("fingerprints and points differ in length")
     errors = [s for s in student_fp if s.startswith("err:")]
     if errors:
-        return Comparison(False, *_error_diagnosis(errors[0]))
+        kind, message = _error_diagnosis(errors[0])
+        return Comparison(False, kind, message or diagnosis_message(kind, size, hints))
     if all(_same(s, r, tolerant) for s, r in zip(student_fp, reference_fp)):
         note = (" (up to rounding: prefer exact fractions such as Rational(1, 2) to decimals)"
                 if tolerant else "")
         return Comparison(True, None, "Your expression is correct" + note + ".")
     diagnosis = _ratio_diagnosis(student_fp, reference_fp, points, tolerant)
     if diagnosis is not None:
-        return Comparison(False, diagnosis, _MESSAGES[diagnosis])
+        return Comparison(False, diagnosis, diagnosis_message(diagnosis, size, hints))
     wrong = sum(not _same(s, r, tolerant) for s, r in zip(student_fp, reference_fp))
     return Comparison(False, None, f"Your expression is not equal to the correct one (it differs at "
                                    f"{wrong} of {len(points)} test points).")
@@ -211,7 +346,7 @@ def _error_diagnosis(error: str) -> tuple[str, str]:
         return "free_index", (f"Your answer contains {detail.replace(',', ', ')} outside a Sum over "
                               f"the data: check the index and the limits of your Sum.")
     if kind in ("undefined", "complex"):
-        return kind, _MESSAGES[kind]
+        return kind, ""  # worded by diagnosis_message, with the question's advice
     if kind == "too_large":
         return "too_large", "Your expression gives numbers too large to compare: simplify it."
     return "not_evaluable", "Your expression could not be evaluated at the test values."
@@ -265,21 +400,26 @@ def _ratio_diagnosis(student_fp: Sequence[str], reference_fp: Sequence[str],
     first = ratios[0][0]
     if not all(_close(q, first, tolerant) for q, _ in ratios):
         return None
-    return next((d for k, d in _CONSTANT_FACTORS.items() if _close(first, k, tolerant)), "constant_factor")
+    named = next((d for k, d in _CONSTANT_FACTORS.items() if _close(first, k, tolerant)), None)
+    if named is None and len(set(reference_fp)) == 1:
+        return None  # a constant answer: any other constant is "a multiple" of it, which says nothing
+    return named or "constant_factor"
 
 
 # -- verdicts -----------------------------------------------------------------------------
 
 def judge_answer(student_src: str, reference_src: str, mutants: Mapping[str, str], symbols: Symbols,
-                 seed: int, count: int) -> dict[str, Any]:
+                 seed: int, count: int, hints: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The batch verdict for one answer (pure, JSON-able; run it inside a time box).
 
     The reference side is cached: one call in the parent before forking (for example on the
     reference itself) lets every forked child skip re-evaluating the reference and mutants.
+    ``hints`` are the question's advice per diagnosis (``SymbolicQuestion.hints``).
     """
     prepared = _prepare(reference_src, tuple(sorted(mutants.items())), symbols, seed, count)
     points, reference_fp, mutant_fps, tolerant, reference_concrete = prepared
-    return _verdict(student_src, reference_fp, mutant_fps, points, symbols, tolerant, reference_concrete)
+    return _verdict(student_src, reference_fp, mutant_fps, points, symbols, tolerant, reference_concrete,
+                    hints or {})
 
 
 @functools.lru_cache(maxsize=64)
@@ -297,7 +437,7 @@ def _prepare(reference_src: str, mutants: tuple[tuple[str, str], ...], symbols: 
 
 def judge_against_fingerprints(student: Any, reference_fp: Sequence[str],
                                mutant_fps: Mapping[str, Sequence[str]], points: Sequence[Point],
-                               symbols: Symbols) -> dict[str, Any]:
+                               symbols: Symbols, hints: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The same verdict from fingerprints only (the self-check never holds the reference formula).
 
     ``student`` is a string or a sympy object; an object is printed with ``sstr`` and re-parsed,
@@ -308,7 +448,7 @@ def judge_against_fingerprints(student: Any, reference_fp: Sequence[str],
     except Exception:  # noqa: BLE001 - any object may reach the self-check
         src = None  # parse_answer explains that this is not an expression
     return _verdict(src, tuple(reference_fp), {k: tuple(v) for k, v in mutant_fps.items()},
-                    tuple(points), symbols, False, None)
+                    tuple(points), symbols, False, None, hints or {})
 
 
 def _trusted(src: str, symbols: Symbols, what: str) -> Parsed:
@@ -320,16 +460,18 @@ def _trusted(src: str, symbols: Symbols, what: str) -> Parsed:
 
 def _verdict(student_src: str | None, reference_fp: tuple[str, ...], mutant_fps: Mapping[str, tuple[str, ...]],
              points: Sequence[Point], symbols: Symbols, reference_tolerant: bool,
-             reference_concrete: Mapping[int, sympy.Expr | str] | None) -> dict[str, Any]:
+             reference_concrete: Mapping[int, sympy.Expr | str] | None,
+             hints: Mapping[str, str]) -> dict[str, Any]:
+    checked = checked_at(symbols, points)
     parsed = parse_answer(student_src, symbols)
     if isinstance(parsed, ParseFailure):
         return {"parsed": False, "parse_error": parsed.message, "equivalent": False, "proof": None,
                 "diagnosis": "parse_error", "message": parsed.message, "mutants": [], "latex": None,
-                "tolerant": False, "constant": False}
+                "tolerant": False, "constant": False, "checked": checked}
     tolerant = parsed.had_floats or reference_tolerant
     student_concrete = _concrete(parsed.expr, symbols, points)
     student_fp = _fingerprint(student_concrete, points, symbols)
-    result = compare(student_fp, reference_fp, points, tolerant=tolerant)
+    result = compare(student_fp, reference_fp, points, tolerant=tolerant, size=symbols.size, hints=hints)
     proof = "sampling" if result.equivalent else None
     if result.equivalent and reference_concrete is not None:
         expanded = _expand_proof(student_concrete, reference_concrete)
@@ -341,12 +483,19 @@ def _verdict(student_src: str | None, reference_fp: tuple[str, ...], mutant_fps:
             proof = None
     mutants = [] if result.equivalent else sorted(
         mid for mid, fp in mutant_fps.items()
-        if compare(student_fp, fp, points, tolerant=tolerant).equivalent)
+        if compare(student_fp, fp, points, tolerant=tolerant, size=symbols.size).equivalent)
     return {"parsed": True, "parse_error": None, "equivalent": result.equivalent, "proof": proof,
             "diagnosis": result.diagnosis, "message": result.message, "mutants": mutants,
             "latex": _latex(parsed.expr), "tolerant": tolerant,
             # a number where the answer varies with the symbols: say so rather than compare values
-            "constant": not result.equivalent and not parsed.expr.free_symbols and len(set(reference_fp)) > 1}
+            "constant": not result.equivalent and not parsed.expr.free_symbols and len(set(reference_fp)) > 1,
+            "checked": checked}
+
+
+def checked_at(symbols: Symbols, points: Sequence[Point]) -> str:
+    """Where answers were compared, for feedback: "m = 1, 2, 3"."""
+    sizes = sorted({p.size for p in points})
+    return f"{symbols.size} = {', '.join(map(str, sizes))}" if sizes else ""
 
 
 def _latex(expr: sympy.Expr) -> str:

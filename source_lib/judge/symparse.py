@@ -20,7 +20,7 @@ from typing import Any
 
 import sympy
 
-from source_lib.judge.spec import Symbols
+from source_lib.judge.spec import SUPPORTED_FUNCTIONS, Symbols
 
 MAX_INT_DIGITS = 50          # integer literals
 MAX_DECIMAL_DIGITS = 40      # significant digits of a float literal
@@ -33,8 +33,12 @@ MAX_DERIVATIVE_ORDER = 4
 VAR_BITS = 10                # sample values are small fractions (see symbolic.py)
 
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
-_FUNCTIONS = frozenset({"Sum", "Derivative", "Subs", "exp", "log", "sqrt", "Abs", "sign",
-                        "KroneckerDelta", "Rational", "Integer", "Float"})
+_STRUCTURE = frozenset({"Sum", "Derivative", "Subs", "Rational", "Integer", "Float"})  # always allowed
+_FUNCTIONS = _STRUCTURE | SUPPORTED_FUNCTIONS  # the declaration picks among SUPPORTED_FUNCTIONS
+_EXPONENTIAL = frozenset({"exp", "sinh", "cosh", "tanh"})  # never nested: their evaluation can hang
+_MATH: dict[str, Callable[..., Any]] = {
+    "exp": sympy.exp, "log": sympy.log, "sqrt": sympy.sqrt, "Abs": sympy.Abs, "sign": sympy.sign,
+    "KroneckerDelta": sympy.KroneckerDelta, "tanh": sympy.tanh, "sinh": sympy.sinh, "cosh": sympy.cosh}
 _CONSTANTS = {"E": sympy.E, "pi": sympy.pi}
 _SPECIAL = {"oo": "infinity (oo)", "zoo": "complex infinity (zoo, usually a division by zero)",
             "nan": "an undefined value (nan)", "I": "the imaginary unit I",
@@ -72,7 +76,7 @@ class _Reject(Exception):
 class _Val:
     expr: sympy.Expr
     bits: int                    # estimated size of the value once evaluated
-    has_exp: bool = False        # exp inside exp is refused (its evaluation hangs)
+    has_exp: bool = False        # exp (sinh, cosh, tanh) inside exp is refused (its evaluation hangs)
 
 
 def canonical_symbols(symbols: Symbols) -> dict[str, sympy.Basic]:
@@ -140,7 +144,7 @@ class _Builder:
         self.calls: dict[str, Callable[[ast.Call, int], _Val]] = {
             "Sum": self._sum, "Derivative": self._derivative, "Subs": self._subs,
             "Rational": self._exact, "Integer": self._exact, "Float": self._float_call,
-            **{name: self._function for name in ("exp", "log", "sqrt", "Abs", "sign", "KroneckerDelta")},
+            **{name: self._function for name in SUPPORTED_FUNCTIONS & set(symbols.functions)},
         }
 
     def finish(self, val: _Val) -> Parsed:
@@ -269,38 +273,39 @@ class _Builder:
         name = node.func.id if isinstance(node.func, ast.Name) else None
         if name is None:
             raise _Reject("Only calls of allowed functions by name, such as exp(...), are allowed.")
-        if name not in _FUNCTIONS:
+        if name not in self.calls:
             if name in self.table:
                 raise _Reject(f"{name} is a symbol, not a function; did you forget a * ?")
             raise _Reject(f"The function {name[:40]} is not allowed here. Allowed: "
-                          f"{', '.join(sorted(_FUNCTIONS))}.")
+                          f"{', '.join(sorted(self.calls))}.")
         if node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
             raise _Reject(f"{name}(...) must be called without keyword or starred arguments.")
         return self.calls[name](node, depth)
 
-    def _args(self, node: ast.Call, count: int, depth: int) -> list[_Val]:
+    def _args(self, node: ast.Call, count: int | tuple[int, ...], depth: int) -> list[_Val]:
         name = node.func.id  # type: ignore[attr-defined]
-        if len(node.args) != count:
-            raise _Reject(f"{name} takes {count} argument{'s' if count > 1 else ''}.")
+        counts = (count,) if isinstance(count, int) else count
+        if len(node.args) not in counts:
+            words = " or ".join(map(str, counts))
+            raise _Reject(f"{name} takes {words} argument{'s' if counts != (1,) else ''}.")
         return [self.build(a, depth + 1) for a in node.args]
 
     def _function(self, node: ast.Call, depth: int) -> _Val:
-        """exp, log, sqrt, Abs, sign and KroneckerDelta."""
+        """exp, log (natural, or log(x, base)), sqrt, Abs, sign, KroneckerDelta, tanh, sinh, cosh."""
         name = node.func.id  # type: ignore[attr-defined]
-        args = self._args(node, 2 if name == "KroneckerDelta" else 1, depth)
+        counts: dict[str, int | tuple[int, ...]] = {"KroneckerDelta": 2, "log": (1, 2)}
+        args = self._args(node, counts.get(name, 1), depth)
         has_exp = any(a.has_exp for a in args)
         if name == "sqrt":
             return self._power(args[0], _Val(sympy.Rational(1, 2), 2))
-        if name == "exp":
+        if name in _EXPONENTIAL:
             if has_exp:
-                raise _Reject("exp inside exp is not supported.")
+                raise _Reject(f"{name} inside exp, sinh, cosh or tanh is not supported.")
             if args[0].bits > MAX_EXP_ARG_BITS:
-                raise _Reject("The argument of exp is too large to evaluate.")
-            return _Val(sympy.exp(args[0].expr), 64, True)
-        func = {"log": sympy.log, "Abs": sympy.Abs, "sign": sympy.sign,
-                "KroneckerDelta": sympy.KroneckerDelta}[name]
+                raise _Reject(f"The argument of {name} is too large to evaluate.")
+            return _Val(_MATH[name](args[0].expr), 64, True)
         bits = {"log": 64, "Abs": args[0].bits}.get(name, 2)  # float, |value|, or -1/0/1
-        return _Val(func(*(a.expr for a in args)), bits, has_exp)
+        return _Val(_MATH[name](*(a.expr for a in args)), bits, has_exp)
 
     def _exact(self, node: ast.Call, depth: int) -> _Val:
         """Integer(n) and Rational(p, q): whole-number arguments only."""
@@ -363,7 +368,7 @@ class _Builder:
 
     def _derivative(self, node: ast.Call, depth: int) -> _Val:
         if len(node.args) < 2:
-            raise _Reject("Derivative needs a variable, as in Derivative(J, w).")
+            raise _Reject(f"Derivative needs a variable, as in Derivative(f, {self._example()}).")
         body = self.build(node.args[0], depth + 1)
         variables, order = [], 0
         for arg in node.args[1:]:
@@ -375,6 +380,16 @@ class _Builder:
         expr = sympy.Derivative(body.expr, *variables)
         return self._checked(expr, body.bits * (order + 1), body.has_exp)
 
+    def _example(self) -> str:
+        """A declared symbol to show in an example: the first real parameter, else the size."""
+        return self.symbols.reals[0] if self.symbols.reals else self.symbols.size
+
+    def _subs_example(self) -> str:
+        names = self.symbols.reals or (self.symbols.size,)
+        if len(names) == 1:
+            return f"Subs(f, {names[0]}, 0)"
+        return f"Subs(f, ({', '.join(names)}), ({', '.join('0' for _ in names)}))"
+
     def _derivative_variable(self, node: ast.AST) -> tuple[sympy.Symbol, int]:
         order = 1
         if isinstance(node, ast.Tuple) and len(node.elts) == 2:
@@ -384,7 +399,7 @@ class _Builder:
             node, order = node.elts[0], min(count.value, MAX_DERIVATIVE_ORDER + 1)
         var = self._name(node.id).expr if isinstance(node, ast.Name) else None
         if not isinstance(var, sympy.Symbol):
-            raise _Reject("Differentiate with respect to a symbol, as in Derivative(J, w).")
+            raise _Reject(f"Differentiate with respect to a symbol, as in Derivative(f, {self._example()}).")
         return var, order
 
     def _subs(self, node: ast.Call, depth: int) -> _Val:
@@ -396,7 +411,7 @@ class _Builder:
         olds = old_nodes.elts if isinstance(old_nodes, ast.Tuple) else [old_nodes]
         news = new_nodes.elts if isinstance(new_nodes, ast.Tuple) else [new_nodes]
         if len(olds) != len(news) or not all(isinstance(o, ast.Name) for o in olds):
-            raise _Reject("Subs must replace symbols by values, as in Subs(f, (w, b), (0, 0)).")
+            raise _Reject(f"Subs must replace symbols by values, as in {self._subs_example()}.")
         old = [self._name(o.id).expr for o in olds]  # type: ignore[attr-defined]
         new = [self.build(n, depth + 1) for n in news]
         if not all(isinstance(o, sympy.Symbol) for o in old):

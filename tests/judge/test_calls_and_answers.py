@@ -22,7 +22,14 @@ from source_lib.judge.codec import ExprText, Scalar, Text
 from source_lib.judge.decode import Call, ErrorInfo, Lookup
 from source_lib.judge.reference import FunctionReference, ValueReference
 from source_lib.judge.results import Outcome, QuestionResult
-from source_lib.judge.spec import Case, ChoiceQuestion, FunctionQuestion, ManualQuestion, SymbolicQuestion
+from source_lib.judge.spec import (
+    Case,
+    ChoiceQuestion,
+    FunctionQuestion,
+    ManualQuestion,
+    Misconception,
+    SymbolicQuestion,
+)
 
 ASSIGNMENT = load("linear_regression")
 
@@ -195,6 +202,16 @@ def test_stopped_halfway_keeps_the_cases_that_ran() -> None:
     result = judge(COMPUTE_COST, calls)
     assert result.score == pytest.approx(0.8) and result.outcome is Outcome.PARTIAL
     assert "On a hidden case: not checked: the notebook stopped before this case ran" in result.feedback
+
+
+def test_a_ratio_no_misconception_names_gets_the_declarations_advice() -> None:
+    """A negated cost matches no catalogued mistake: the generic statement, then the declaration's hint."""
+    calls = {c.id: returned(-cost(*c.args), c.args) for c in cases_of(COMPUTE_COST)}
+    result = judge(COMPUTE_COST, calls)
+    advice = COMPUTE_COST.hints["sign_flipped"]
+    assert f"Cost has the wrong sign: {advice}." in result.feedback
+    bare = judge(dataclasses.replace(COMPUTE_COST, hints={}), calls)
+    assert "Cost has the wrong sign." in bare.feedback and advice not in bare.feedback
 
 
 SECRET = "leaked 0.123456 from X[3]"
@@ -413,10 +430,22 @@ def test_symbolic_matched_mutant_with_credit() -> None:
 
 
 def test_symbolic_not_equivalent_without_a_match() -> None:
-    stub = Verdicts({"parsed": True, "equivalent": False, "mutants": [], "message": "Differs at m = 2."})
+    stub = Verdicts({"parsed": True, "equivalent": False, "mutants": [], "message": "Differs at m = 2.",
+                     "checked": "m = 1, 2, 3"})
     result = judge_symbolic(DJ_DW, SYMBOLIC_REF, Lookup("found", ExprText("w")), stub)
     assert result.outcome is Outcome.FAILED and result.misconceptions == ()
     assert result.feedback == "Differs at m = 2. (Checked at random values of the symbols, for m = 1, 2, 3.)"
+
+
+def test_symbolic_note_names_the_sizes_the_verdict_was_checked_at() -> None:
+    """The sizes come from the verdict (the declared Symbols), never from the judge's own text."""
+    stub = Verdicts({"parsed": True, "equivalent": False, "mutants": [], "message": "Differs.",
+                     "checked": "n = 2, 5"})
+    result = judge_symbolic(DJ_DW, SYMBOLIC_REF, Lookup("found", ExprText("w")), stub)
+    assert result.feedback == "Differs. (Checked at random values of the symbols, for n = 2, 5.)"
+    bare = judge_symbolic(DJ_DW, SYMBOLIC_REF, Lookup("found", ExprText("w")),
+                          Verdicts({"parsed": True, "equivalent": False, "mutants": [], "message": "Differs."}))
+    assert bare.feedback == "Differs. (Checked at random values of the symbols.)"
 
 
 def test_symbolic_text_gets_the_quote_hint_and_is_never_judged() -> None:
@@ -470,7 +499,10 @@ def test_choice_wrong_letter_with_a_misconception(answer: str, misconception: st
 def test_choice_wrong_letter_without_a_misconception() -> None:
     result = judge_choice(ANSWER_ZERO_INIT, CHOICE_REF, Lookup("found", Text("D")))  # no mutant for D here
     assert result.score == 0.0 and result.misconceptions == ()
-    assert result.feedback.startswith("Not the best answer")
+    assert result.feedback == ANSWER_ZERO_INIT.wrong_feedback  # the declaration's words
+    generic = dataclasses.replace(ANSWER_ZERO_INIT, wrong_feedback=ChoiceQuestion("q", "q", 1, "q", {}).wrong_feedback)
+    text = judge_choice(generic, CHOICE_REF, Lookup("found", Text("D"))).feedback
+    assert text.startswith("Not the best answer") and "Part" not in text
 
 
 @pytest.mark.parametrize("value", [Text("E"), Text("AB"), Text(""), Text("option B"), Scalar(2, "int"),
@@ -516,3 +548,50 @@ def test_manual_answer(answer: str, answered: bool) -> None:
         assert result.answer_text == answer.strip()
     else:
         assert result.feedback.startswith("Not answered yet") and result.answer_text == ""
+
+
+# ---------------------------------------------------------------- 0/1 labels: booleans or numbers
+
+
+PREDICT = FunctionQuestion(
+    id="predict", title="predict", points=2, function="predict", params=("z",), returns=("labels",),
+    public_cases=(Case("public-1", (np.array([-2.0, -0.2, 0.3, 1.5]),)),), hidden_cases=lambda rng: (),
+    misconceptions=(Misconception("inverted", "Your labels are the wrong way round.", ()),))
+PREDICT_CASES = PREDICT.public_cases
+
+
+def _labels(z: np.ndarray) -> np.ndarray:
+    return (z >= 0).astype(int)  # the reference returns int 0/1
+
+
+def _predict_reference() -> FunctionReference:
+    case = PREDICT_CASES[0]
+    inverted = returned((case.args[0] < 0).astype(float), case.args)
+    return FunctionReference({case.id: returned(_labels(*case.args), case.args)}, {"inverted": {case.id: inverted}})
+
+
+@pytest.mark.parametrize("convert", [lambda a: a.astype(bool), lambda a: a.astype(float), lambda a: a],
+                         ids=["bool", "float", "int"])
+def test_labels_as_booleans_or_numbers_all_pass(convert: Callable[[np.ndarray], np.ndarray]) -> None:
+    case = PREDICT_CASES[0]
+    calls = {case.id: returned(convert(_labels(*case.args)), case.args)}
+    result = judge_function(PREDICT, PREDICT_CASES, _predict_reference(), calls, {})
+    assert result.outcome is Outcome.PASSED, result.feedback
+
+
+def test_boolean_labels_with_a_catalogued_mistake_are_named() -> None:
+    case = PREDICT_CASES[0]
+    calls = {case.id: returned(case.args[0] < 0, case.args)}  # booleans; the mutant returned floats
+    result = judge_function(PREDICT, PREDICT_CASES, _predict_reference(), calls, {})
+    assert result.misconceptions == ("inverted",)
+
+
+def test_probabilities_are_not_labels() -> None:
+    case = PREDICT_CASES[0]
+    calls = {case.id: returned(1 / (1 + np.exp(-case.args[0])), case.args)}
+    result = judge_function(PREDICT, PREDICT_CASES, _predict_reference(), calls, {})
+    assert result.outcome is Outcome.FAILED and "labels is wrong" in result.feedback
+    boolean_reference = FunctionReference({case.id: returned(_labels(*case.args).astype(bool), case.args)}, {})
+    question = dataclasses.replace(PREDICT, misconceptions=())
+    result = judge_function(question, PREDICT_CASES, boolean_reference, calls, {})
+    assert "should hold booleans (True/False) or the numbers 0 and 1" in result.feedback

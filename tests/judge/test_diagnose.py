@@ -13,6 +13,9 @@ from source_lib.judge.numeric import Tolerance
 TOL = Tolerance()
 DIMS = {"m": 7, "n": 3}
 GRADIENT = np.array([0.75, -1.5, 2.25])
+# advice as a declaration words it (FunctionQuestion.hints); the judge itself names no formula
+HINTS = {"sign_flipped": "check which way round you took the difference",
+         "factor_2": "check the constant in front of the sum", "factor_half": "check the inner derivative"}
 
 
 def arr(values: object) -> Array:
@@ -31,23 +34,34 @@ def num(x: float) -> Scalar:
     (3.0, "dj_dw is n times too large: did you forget to divide by n?"),
     (1 / 7, "dj_dw is m times too small: did you divide by m twice?"),
     (1 / 3, "dj_dw is n times too small: did you divide by n twice?"),
-    (2.0, "dj_dw is twice the correct value: check the factor 1/2 in the cost"),
-    (0.5, "dj_dw is half the correct value: check the factor 2 from the square"),
-    (-1.0, "dj_dw has the wrong sign: check (prediction - y) versus (y - prediction)"),
+    (2.0, "dj_dw is twice the correct value: check the constant in front of the sum"),
+    (0.5, "dj_dw is half the correct value: check the inner derivative"),
+    (-1.0, "dj_dw has the wrong sign: check which way round you took the difference"),
 ])
 def test_constant_ratio_hints(ratio: float, expected_hint: str) -> None:
     got = arr(GRADIENT * ratio)
+    assert generic_diagnosis(got, arr(GRADIENT), ("dj_dw",), DIMS, TOL, HINTS) == expected_hint
+
+
+@pytest.mark.parametrize("ratio, expected_hint", [
+    (2.0, "dj_dw is twice the correct value"),
+    (0.5, "dj_dw is half the correct value"),
+    (-1.0, "dj_dw has the wrong sign"),
+])
+def test_without_hints_the_ratio_is_stated_generically(ratio: float, expected_hint: str) -> None:
+    got = arr(GRADIENT * ratio)
     assert generic_diagnosis(got, arr(GRADIENT), ("dj_dw",), DIMS, TOL) == expected_hint
+    assert generic_diagnosis(got, arr(GRADIENT), ("dj_dw",), DIMS, TOL, {"sign_flipped": " "}) == expected_hint
 
 
 @pytest.mark.parametrize("ratio, expected_hint", [
     (4.0, "cost is m times too large: did you forget to divide by m?"),
-    (2.0, "cost is twice the correct value: check the factor 1/2 in the cost"),
-    (-1.0, "cost has the wrong sign: check (prediction - y) versus (y - prediction)"),
+    (2.0, "cost is twice the correct value: check the constant in front of the sum"),
+    (-1.0, "cost has the wrong sign: check which way round you took the difference"),
 ])
 def test_ratio_hints_for_a_scalar(ratio: float, expected_hint: str) -> None:
     dims = {"m": 4, "n": 2}  # n = 2 is too small to name: 2 means "twice", not "n times"
-    assert generic_diagnosis(num(1.375 * ratio), num(1.375), ("cost",), dims, TOL) == expected_hint
+    assert generic_diagnosis(num(1.375 * ratio), num(1.375), ("cost",), dims, TOL, HINTS) == expected_hint
 
 
 def test_dimension_labels_come_from_dims() -> None:

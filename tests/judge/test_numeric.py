@@ -85,10 +85,53 @@ def test_list_of_numbers_accepted_for_an_array() -> None:
     assert compare_value(seq(num(1.0), num(2.0), kind="list"), expected, "w", TOL, True).passed
 
 
-def test_boolean_array_rejected() -> None:
-    got = Array(np.array([True, False]), "numpy.ndarray")
-    check = compare_value(got, arr([1.0, 0.0]), "w", TOL, public=True)
+LABELS = [1, 0, 0, 1, 1]
+AS_BOOL, AS_INT, AS_FLOAT = (np.array(LABELS, dtype=t) for t in (bool, np.int64, float))
+
+
+def wrap(values: np.ndarray) -> Array:
+    return Array(values, "numpy.ndarray")
+
+
+@pytest.mark.parametrize("got", [AS_BOOL, AS_INT, AS_FLOAT, AS_INT.astype(np.int8), AS_FLOAT.astype(np.float32)],
+                         ids=["bool", "int", "float", "int8", "float32"])
+@pytest.mark.parametrize("expected", [AS_BOOL, AS_INT, AS_FLOAT], ids=["expect-bool", "expect-int", "expect-float"])
+def test_booleans_and_zero_one_numbers_are_the_same_labels(got: np.ndarray, expected: np.ndarray) -> None:
+    assert compare_value(wrap(got), wrap(expected), "p", TOL, public=True).passed
+    flipped = got.copy()
+    flipped[1] = 1 - flipped[1] if flipped.dtype.kind != "b" else not flipped[1]
+    check = compare_value(wrap(flipped), wrap(expected), "p", TOL, public=True)
+    assert not check.passed and "p is wrong" in check.message
+
+
+@pytest.mark.parametrize("got", [np.array([0.9, 0.1, 0.2, 0.7, 0.6]), np.array([2, 0, 0, 5, 1]),
+                                 np.array([1.0, 0.0, 0.0, 1.0, 1.000001]), np.array([-1, 0, 0, 1, 1])],
+                         ids=["probabilities", "counts", "almost-one", "minus-one"])
+def test_numbers_are_never_read_as_booleans(got: np.ndarray) -> None:
+    """Truthy numbers are not True: only exactly 0 and 1 compare with booleans."""
+    check = compare_value(wrap(got), wrap(AS_BOOL), "p", TOL, public=True)
+    assert not check.passed
+    assert check.message == "p should hold booleans (True/False) or the numbers 0 and 1; it holds other numbers"
+    assert not compare_value(wrap(got), wrap(AS_BOOL), "p", TOL, public=False).passed
+
+
+def test_booleans_are_wrong_where_other_numbers_are_expected() -> None:
+    check = compare_value(wrap(AS_BOOL), arr([1.0, 0.0, 0.0, 1.0, 2.0]), "w", TOL, public=True)
+    assert not check.passed and check.message == "w holds booleans (True/False); it should hold numbers"
+    check = compare_value(wrap(np.array([True, False])), arr([0.5, 0.0]), "w", TOL, public=False)
     assert not check.passed and "holds booleans" in check.message
+
+
+def test_a_boolean_scalar_matches_a_boolean_but_not_a_float() -> None:
+    assert compare_value(Scalar(True, "bool"), Scalar(True, "bool"), "done", TOL, public=True).passed
+    assert not compare_value(Scalar(False, "bool"), Scalar(True, "bool"), "done", TOL, public=True).passed
+    assert not compare_value(Scalar(True, "bool"), num(1.0), "cost", TOL, public=True).passed
+
+
+def test_booleans_in_a_tuple_of_returns() -> None:
+    expected = Seq("tuple", (wrap(AS_INT), num(0.5)))
+    got = Seq("tuple", (wrap(AS_BOOL), num(0.5)))
+    assert compare_returns(got, expected, ("labels", "rate"), TOL, public=True).passed
 
 
 @pytest.mark.parametrize("type_name", ["numpy.matrix", "numpy.ma.MaskedArray", "mymodule.Sneaky"])

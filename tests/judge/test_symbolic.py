@@ -8,6 +8,8 @@ import json
 import pytest
 import sympy as sp
 
+from autograder.declarations import load
+from source_lib.judge.spec import SymbolicQuestion
 from source_lib.judge.symbolic import (
     Comparison,
     Point,
@@ -15,14 +17,15 @@ from source_lib.judge.symbolic import (
     fingerprint,
     judge_against_fingerprints,
     judge_answer,
+    numeric_value,
     sample_points,
 )
-from source_lib.judge.symparse import parse
+from source_lib.judge.symparse import ParseFailure, parse
 from tests.fixtures.symbols import SYMBOLS, J, R, b, i, k, m, w, x, y
 
 SEED, COUNT = 7, 4
 KEYS = {"parsed", "parse_error", "equivalent", "proof", "diagnosis", "message", "mutants", "latex",
-        "tolerant", "constant"}
+        "tolerant", "constant", "checked"}
 
 
 
@@ -102,7 +105,7 @@ WRONG = [
     (_sum(x[i] * R), REF_W, "missing_1_over_m", "1/m"),
     (-_sum(x[i] * R) / m, REF_W, "sign_flipped", "wrong sign"),
     (2 * _sum(x[i] * R) / m, REF_W, "factor_2", "twice"),
-    (_sum(x[i] * R) / (2 * m), REF_W, "factor_half", "chain rule"),
+    (_sum(x[i] * R) / (2 * m), REF_W, "factor_half", "half the correct one"),
     (-_sum(x[i] * R), REF_W, "sign_and_missing_1_over_m", "-m times"),
     (_sum(x[i] * R) / m ** 2, REF_W, "extra_1_over_m", "divided by m"),
     (3 * _sum(x[i] * R) / m, REF_W, "constant_factor", "constant multiple"),
@@ -137,7 +140,7 @@ def test_messages_never_reveal_reference_values() -> None:
     ref_fp = fingerprint(parse(REF_W, SYMBOLS), points, SYMBOLS)
     for student, *_ in WRONG[:12]:
         parsed = parse(S(student), SYMBOLS)
-        message = compare(fingerprint(parsed, points, SYMBOLS), ref_fp, points, tolerant=False).message
+        message = compare(fingerprint(parsed, points, SYMBOLS), ref_fp, points, tolerant=False, size="m").message
         assert not any(value in message for value in ref_fp if len(value) > 2), message
         assert "Sum(" not in message
 
@@ -210,8 +213,8 @@ def test_fingerprints_are_exact_strings() -> None:
 
 def test_compare_rejects_mismatched_lengths() -> None:
     with pytest.raises(ValueError):
-        compare(("1",), ("1", "2"), (), tolerant=False)
-    assert compare((), (), (), tolerant=False) == Comparison(True, None, "Your expression is correct.")
+        compare(("1",), ("1", "2"), (), tolerant=False, size="m")
+    assert compare((), (), (), tolerant=False, size="m") == Comparison(True, None, "Your expression is correct.")
 
 
 def test_self_check_variant_gives_the_same_verdict_from_fingerprints() -> None:
@@ -234,3 +237,132 @@ def test_self_check_variant_gives_the_same_verdict_from_fingerprints() -> None:
                                                ("Sum(x[i], (i, 1, m))", False), ("w", False)])
 def test_a_number_where_the_answer_varies_is_flagged(student: str, constant: bool) -> None:
     assert _judge(student)["constant"] is constant
+
+
+# ---------------------------------------------------------------- wording: declared size name and hints
+
+
+def _points(*sizes: int) -> tuple[Point, ...]:
+    return tuple(Point(n, ()) for n in sizes)
+
+
+@pytest.mark.parametrize("student, diagnosis, generic", [
+    (("4", "12"), "missing_1_over_m", "Your expression is n times the correct one: did you forget a factor 1/n?"),
+    (("-4", "-12"), "sign_and_missing_1_over_m",
+     "Your expression is -n times the correct one: check the sign and the factor 1/n."),
+    (("1", "4/3"), "extra_1_over_m",
+     "Your expression is the correct one divided by n: did you divide by n twice?"),
+    (("-2", "-4"), "sign_flipped",
+     "Your expression has the wrong sign: check each minus sign, and the inner derivative of the chain rule."),
+    (("4", "8"), "factor_2", "Your expression is twice the correct one: check the constant factors."),
+    (("1", "2"), "factor_half", "Your expression is half the correct one: check the constant factors."),
+    (("6", "12"), "constant_factor",
+     "Your expression is a constant multiple of the correct one: check the constant factors."),
+    (("0", "0"), "zero", "Your expression is 0 at every test point, but the correct one is not."),
+    (("err:undefined", "1"), "undefined", "Your expression divides by zero or is undefined at some test values."),
+    (("err:complex", "1"), "complex", "Your expression gives complex numbers at some test values: is there a "
+                                      "log or a square root of a negative number?"),
+])
+def test_diagnoses_name_the_declared_size_and_take_the_declarations_advice(
+        student: tuple[str, str], diagnosis: str, generic: str) -> None:
+    points, reference = _points(2, 3), ("2", "4")
+    plain = compare(student, reference, points, tolerant=False, size="n")
+    assert (plain.diagnosis, plain.message) == (diagnosis, generic)
+    advised = compare(student, reference, points, tolerant=False, size="n", hints={diagnosis: "look at step 3"})
+    statement = generic.split(":")[0].rstrip(".")
+    assert (advised.diagnosis, advised.message) == (diagnosis, f"{statement}: look at step 3.")
+
+
+def test_a_constant_answer_is_not_called_a_multiple_of_another_constant() -> None:
+    points, log2 = _points(1, 2, 3), ("f:0.6931471805599453",) * 3
+    assert compare(("1/2",) * 3, log2, points, tolerant=False).diagnosis is None       # J(0) = 1/2
+    assert compare(("f:1.3862943611198906",) * 3, log2, points, tolerant=False).diagnosis == "factor_2"
+    assert compare(("f:-0.6931471805599453",) * 3, log2, points, tolerant=False).diagnosis == "sign_flipped"
+    assert compare(("0",) * 3, log2, points, tolerant=False).diagnosis == "zero"
+
+
+LINEAR_TEXTS = {  # the linear_regression wording, now carried by its declaration (SymbolicQuestion.hints)
+    "sign_flipped": "Your expression has the wrong sign: check the order of (prediction - y) and the chain rule.",
+    "missing_1_over_m": "Your expression is m times the correct one: did you forget the 1/m in front of the sum?",
+    "sign_and_missing_1_over_m": "Your expression is -m times the correct one: check the sign (prediction - y) "
+                                 "and the 1/m in front of the sum.",
+    "factor_2": "Your expression is twice the correct one: the 2 from differentiating the square cancels the 2 "
+                "in 1/(2m).",
+    "factor_half": "Your expression is half the correct one: did you drop the factor 2 from the chain rule (the "
+                   "derivative of a square)?",
+}
+
+
+def test_the_linear_declaration_keeps_its_own_wording() -> None:
+    question = load("linear_regression").question("dJ_dw")
+    assert isinstance(question, SymbolicQuestion)
+    students = {"sign_flipped": -_sum(x[i] * R) / m, "missing_1_over_m": _sum(x[i] * R),
+                "sign_and_missing_1_over_m": -_sum(x[i] * R), "factor_2": 2 * _sum(x[i] * R) / m,
+                "factor_half": _sum(x[i] * R) / (2 * m)}
+    for diagnosis, student in students.items():
+        result = judge_answer(S(student), REF_W, {}, SYMBOLS, SEED, COUNT, question.hints)
+        assert (result["diagnosis"], result["message"]) == (diagnosis, LINEAR_TEXTS[diagnosis])
+        points = sample_points(SYMBOLS, COUNT, SEED)
+        check = judge_against_fingerprints(S(student), fingerprint(parse(REF_W, SYMBOLS), points, SYMBOLS), {},
+                                           points, SYMBOLS, question.hints)
+        assert check["message"] == LINEAR_TEXTS[diagnosis]
+
+
+def test_the_verdict_says_where_it_was_checked() -> None:
+    assert _judge(S(_sum(x[i] * R)))["checked"] == "m = 1, 2, 3"
+    other = dataclasses.replace(SYMBOLS, size_values=(2, 4))
+    assert judge_answer("w", REF_W, {}, other, SEED, 2)["checked"] == "m = 2, 4"
+    assert judge_answer("w +", REF_W, {}, other, SEED, 2)["checked"] == "m = 2, 4"
+
+
+# ---------------------------------------------------------------- evaluation of exp, log, tanh
+
+
+Z = w * x[i] + b
+
+
+def test_cancellations_are_evaluated_exactly_enough() -> None:
+    """sympy's evalf drops such terms silently; the interval evaluation widens its precision instead."""
+    big = sp.Integer(434)
+    one_minus = (1 - 1 / (1 + sp.exp(-big))) * sp.exp(big)    # = sigmoid(434), about 1 - 10^-189
+    assert numeric_value(one_minus) == numeric_value(1 / (1 + sp.exp(-big))) == 1.0
+    assert abs(complex(one_minus.evalf(30))) > 1e40            # what sympy's evalf makes of it
+    assert numeric_value(sp.log(1 - 1 / (sp.exp(-sp.Integer(900)) + 1))) == -900.0
+    assert numeric_value(sp.exp(-sp.Integer(900))) == 0.0     # below the float range, absolutely tiny
+
+
+def test_forms_agree_where_the_sigmoid_saturates() -> None:
+    point = (Point(2, (("w", "29"), ("b", "1"), ("x[0]", "1"), ("x[1]", "-15"), ("x[2]", "15"), ("x[3]", "2"),
+                       ("y[0]", "1"), ("y[1]", "1/3"), ("y[2]", "2"), ("y[3]", "1"))),)
+    sigmoid = 1 / (1 + sp.exp(-Z))
+    forms = [_sum((sigmoid - y[i]) * x[i]) / m,
+             _sum(((1 - 1 / (1 + sp.exp(Z))) - y[i]) * x[i]) / m,
+             _sum(((1 - 1 / (1 + sp.exp(-Z))) * sp.exp(Z) - y[i]) * x[i]) / m,
+             _sum((sp.exp(-Z) / ((1 - sigmoid) * (1 + sp.exp(-Z)) ** 2) - y[i]) * x[i]) / m]
+    values = {fingerprint(parse(S(f), SYMBOLS), point, SYMBOLS)[0] for f in forms}
+    assert len(values) == 1, values
+
+
+def test_undefined_and_complex_values_are_named() -> None:
+    assert _value_of(1 / (sp.log(4) - 2 * sp.log(2)) + w) == "err:undefined"  # exactly 1/0, not simplified
+    assert _value_of(sp.log(w - 100)) == "err:complex"
+    assert _value_of(sp.sqrt(w - 100)) == "err:complex"
+    assert _value_of(sp.log(4) - 2 * sp.log(2) + 1) == "f:1.0"
+
+
+def _value_of(expr: sp.Expr) -> str:
+    point = (Point(1, (("w", "3"), ("b", "1"), ("x[0]", "1"), ("x[1]", "1"), ("x[2]", "1"),
+                       ("y[0]", "1"), ("y[1]", "1"), ("y[2]", "1"))),)
+    parsed = parse(S(expr), SYMBOLS)
+    assert not isinstance(parsed, ParseFailure), parsed
+    return fingerprint(parsed, point, SYMBOLS)[0]
+
+
+def test_transcendental_values_compare_with_a_relative_tolerance() -> None:
+    points = _points(1, 1)
+    close = compare(("f:0.6931471805599454", "f:1234567.8901234"), ("f:0.6931471805599453", "f:1234567.890123401"),
+                    points, tolerant=False)
+    assert close.equivalent
+    assert compare(("1/2", "f:3e-20"), ("f:0.5000000000000001", "0"), points, tolerant=False).equivalent
+    assert not compare(("f:0.6931", "1"), ("f:0.6931471805599453", "1"), points, tolerant=False).equivalent
+    assert not compare(("f:1234567.9", "1"), ("f:1234567.8901234", "1"), points, tolerant=False).equivalent

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 import pytest
 import sympy as sp
 
+from source_lib.judge.spec import STANDARD_FUNCTIONS, Symbols
 from source_lib.judge.symparse import Parsed, ParseFailure, canonical_symbols, parse, parse_answer
 from tests.fixtures.symbols import SYMBOLS, J, R, b, i, k, m, w, x, y
 
@@ -218,3 +220,76 @@ def test_exponent_limit_is_configurable() -> None:
     assert parse("w**65", SYMBOLS) != parse("w**65", SYMBOLS, max_exponent=100)
     assert isinstance(parse("w**65", SYMBOLS), ParseFailure)
     assert parse("w**65", SYMBOLS, max_exponent=100) == w ** 65
+
+
+# ---------------------------------------------------------------- declared functions (Symbols.functions)
+
+WITH_TANH = dataclasses.replace(SYMBOLS, functions=STANDARD_FUNCTIONS + ("tanh", "sinh", "cosh"))
+Z = w * x[i] + b
+
+
+@pytest.mark.parametrize("expr", [
+    1 / (1 + sp.exp(-Z)),
+    sp.exp(Z) / (1 + sp.exp(Z)),
+    (1 + sp.tanh(Z / 2)) / 2,
+    1 - 1 / (1 + sp.exp(Z)),
+    sp.exp(Z / 2) / (2 * sp.cosh(Z / 2)),
+    sp.sinh(w) + sp.cosh(b),
+    sp.log(1 + sp.exp(-Z)),
+    sp.log(w ** 2 + 1, 10),   # prints as log(w**2 + 1)/log(10)
+    sp.log(2) / 2,
+], ids=["sigmoid", "exp_ratio", "tanh", "one_minus", "cosh", "sinh_cosh", "softplus", "log10", "log2_half"])
+def test_logistic_forms_round_trip(expr: sp.Expr) -> None:
+    summed = sp.Sum(expr * x[i], (i, 1, m)) / m
+    assert parse(sp.sstr(summed), WITH_TANH) == summed
+
+
+@pytest.mark.parametrize("src, expected", [
+    ("log(w, 10)", sp.log(w) / sp.log(10)),
+    ("log(w, E)", sp.log(w)),
+    ("log(4)/2", sp.log(4) / 2),
+    ("-log(1/2)", sp.log(2)),
+    ("-log(Rational(1, 2))", sp.log(2)),
+])
+def test_log_with_a_base_is_the_natural_log_divided(src: str, expected: sp.Expr) -> None:
+    assert parse(src, WITH_TANH) == expected
+
+
+@pytest.mark.parametrize("src, words", [
+    ("tanh(w)", "The function tanh is not allowed here"),
+    ("log(w, 10, 2)", "log takes 1 or 2 arguments"),
+    ("exp(w, b)", "exp takes 1 argument"),
+    ("log(w, 1)", "division by zero"),
+])
+def test_function_refusals(src: str, words: str) -> None:
+    result = parse(src, SYMBOLS)  # the default functions: no tanh
+    assert isinstance(result, ParseFailure) and words in result.message, result
+
+
+def test_only_declared_functions_are_listed_and_read() -> None:
+    refused = parse("tanh(w)", SYMBOLS)
+    assert isinstance(refused, ParseFailure) and "tanh" not in refused.message.split("Allowed:")[1]
+    assert parse("tanh(w)", WITH_TANH) == sp.tanh(w)
+    only_exp = dataclasses.replace(SYMBOLS, functions=("exp",))
+    assert isinstance(parse("log(w)", only_exp), ParseFailure)
+    assert parse("exp(w)", only_exp) == sp.exp(w)
+    assert parse("Sum(x[i], (i, 1, m))", only_exp) == sp.Sum(x[i], (i, 1, m))  # structure always allowed
+
+
+@pytest.mark.parametrize("src", ["tanh(tanh(w))", "exp(tanh(w))", "tanh(exp(w))", "cosh(sinh(w))",
+                                 "sinh(" * 30 + "w" + ")" * 30])
+def test_exponential_functions_never_nest(src: str) -> None:
+    start = time.perf_counter()
+    result = parse(src, WITH_TANH)
+    assert isinstance(result, ParseFailure) and "not supported" in result.message
+    assert time.perf_counter() - start < 0.5
+
+
+def test_examples_in_refusals_use_the_declared_symbols() -> None:
+    other = Symbols(reals=("theta",), size="n", index="j", indexed=("u",))
+    derivative = parse("Derivative(theta, 2)", other)
+    subs = parse("Subs(theta, (2,), (0,))", other)
+    assert isinstance(derivative, ParseFailure) and "Derivative(f, theta)" in derivative.message
+    assert isinstance(subs, ParseFailure) and "Subs(f, theta, 0)" in subs.message
+    two = parse("Subs(w, (2,), (0,))", SYMBOLS)
+    assert isinstance(two, ParseFailure) and "Subs(f, (w, b), (0, 0))" in two.message
