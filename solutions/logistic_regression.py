@@ -187,10 +187,17 @@ def _descent_cases(rng: np.random.Generator) -> tuple[Case, ...]:
 
 
 def _sigmoid_cases(rng: np.random.Generator) -> tuple[Case, ...]:
+    """A 2-D array, each tail on its own, a number. A tail case holds values between 20 and 60, up to
+    700, and beyond the overflow of np.exp (|z| > 709.8): the comparison's tolerance scales with the
+    largest value of a case, so only a tail alone shows whether tiny values are right."""
+    def tail() -> np.ndarray:
+        parts = [rng.uniform(low, high, size=2) for low, high in ((20.0, 60.0), (60.0, 700.0), (710.0, 1200.0))]
+        return rng.permutation(np.concatenate(parts))
+
     return (
         Case("hidden-1", (rng.uniform(-6.0, 6.0, size=(3, 4)),)),
-        Case("hidden-2", (-rng.uniform(20.0, 1200.0, size=6),)),   # the lower tail alone
-        Case("hidden-3", (rng.uniform(20.0, 1200.0, size=6),)),    # the upper tail alone
+        Case("hidden-2", (-tail(),)),
+        Case("hidden-3", (tail(),)),
         Case("hidden-4", (float(rng.uniform(-5.0, 5.0)),)),
     )
 
@@ -231,7 +238,13 @@ SIGMOID = FunctionQuestion(
         Case("public-4 (a number)", (2.0,)),
     ),
     hidden_cases=_sigmoid_cases, immutable=("z",), atol=0.0,
+    # wrong_below_zero before sign_flipped: on negative z alone both give sigma(|z|), and a case
+    # names the first misconception it matches
     misconceptions=(
+        Misconception("wrong_below_zero", "Your sigmoid is only right for z >= 0: for negative z "
+                      "it returns the value at -z (above 1/2 instead of below). The two halves need "
+                      "different formulas.",
+                      ((_S, "s = 1.0 / (1.0 + e)"),)),
         Misconception("sign_flipped", "Your sigmoid is mirrored: it gives probabilities near 1 for "
                       "very negative z. Check the sign of the exponent.",
                       ((_S, "s = np.where(z >= 0, e / (1.0 + e), 1.0 / (1.0 + e))"),)),
@@ -239,9 +252,6 @@ SIGMOID = FunctionQuestion(
                       "overflows to inf, and inf / inf is not a number. Rewrite it so that no "
                       "exponential can grow beyond 1.",
                       ((_S, "s = np.exp(z) / (1.0 + np.exp(z))"),)),
-        Misconception("wrong_below_zero", "Your sigmoid is only right for z >= 0: for negative z "
-                      "it gives the value of -z. The two halves need different formulas.",
-                      ((_S, "s = 1.0 / (1.0 + e)"),)),
         Misconception("cancellation_below_zero", "Your sigmoid loses its precision for very "
                       "negative z: it subtracts two nearly equal numbers close to 1, and the tiny "
                       "true value drowns in the rounding. Compute it without that subtraction.",
@@ -361,15 +371,16 @@ GRADIENT_DESCENT = FunctionQuestion(
     ),
 )
 
-# z = X @ w + b of the first case: [0.525, 0.35, -0.175, -0.4, 0.35, -0.7, -0.3]; three examples
-# fall between the two thresholds 0 and 0.5, so comparing z (not the probability) with 0.5 shows.
-_PREDICT_W = np.array([0.2, -0.1, -0.125])
+# z = X @ w + b of the first case: [0.25, 0.8, 0.3, -0.3, 0.75, -0.1, 0.4]; three examples fall
+# between the two thresholds 0 and 0.5, so comparing z (not the probability) with 0.5 shows, and
+# no z (with or without b) is within 0.05 of either threshold.
+_PREDICT_W = np.array([0.3, -0.2, -0.15])
 
 PREDICT = FunctionQuestion(
     id="predict", title="predict", points=2, function="predict", params=("X", "w", "b"),
     returns=("labels",), uses=("sigmoid",),
     public_cases=(
-        Case("public-1", (_X_PUBLIC, _PREDICT_W, 0.325)),
+        Case("public-1", (_X_PUBLIC, _PREDICT_W, 0.35)),
         Case("public-2", (_X_PUBLIC, np.array([1.5, -0.5, 1.0]), -0.75)),
     ),
     hidden_cases=_predict_cases, immutable=("X", "w"),

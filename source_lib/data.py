@@ -102,8 +102,11 @@ def evaluate(expr: Any, values: Mapping[Any, Any]) -> float:
     """
     import sympy
 
-    scalars = {k: v for k, v in values.items() if not isinstance(k, sympy.IndexedBase)}
+    def number(v: Any) -> Any:
+        return sympy.Integer(int(v)) if isinstance(v, (int, np.integer)) else sympy.Float(float(v))
+
+    scalars = {k: number(v) for k, v in values.items() if not isinstance(k, sympy.IndexedBase)}
     data = {k: v for k, v in values.items() if isinstance(k, sympy.IndexedBase)}
-    concrete = sympy.sympify(expr).xreplace({k: sympy.sympify(v) for k, v in scalars.items()}).doit()
-    entries = {base[k + 1]: sympy.Float(float(v)) for base, seq in data.items() for k, v in enumerate(seq)}
+    concrete = expr.xreplace(scalars).doit()
+    entries = {base[k + 1]: number(v) for base, seq in data.items() for k, v in enumerate(seq)}
     return float(concrete.xreplace(entries))
