@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from source_lib.judge.spec import (
+    STANDARD_FUNCTIONS,
     Assignment,
     Case,
     ChoiceQuestion,
@@ -24,6 +25,19 @@ from source_lib.judge.spec import (
 
 # ---------------------------------------------------------------- part 1: sympy
 
+# What to check, in this assignment's terms, after the judge's generic statement of a mistake no
+# misconception names ("Your expression has the wrong sign: <hint>"); see spec.SYMBOLIC_DIAGNOSES.
+_SYMBOLIC_HINTS = {
+    "sign_flipped": "keep the minus in front of the log terms of J, and check which way round the "
+                    "difference between prediction and label comes out.",
+    "missing_1_over_m": "J is a mean: did you forget the 1/m in front of the sum?",
+    "sign_and_missing_1_over_m": "check the minus in front of the log terms and the 1/m in front of the sum.",
+    "extra_1_over_m": "did you divide by m twice?",
+    "factor_2": "differentiating ln u gives u'/u, with no factor 2: check the constants.",
+    "factor_half": "differentiating ln u gives u'/u, with no factor 1/2: check the constants.",
+    "constant_factor": "check the constants, and that every logarithm is the natural one (sympy's log).",
+}
+
 _DJ_DW = "dJ_dw = sp.diff(J, w)"
 _DJ_DB = "dJ_db = sp.diff(J, b)"
 _NO_SIGMOID = ("This is the gradient of linear regression's squared error: the prediction here is "
@@ -34,6 +48,7 @@ _LOG10 = ("Your derivative is off by a constant factor that comes from the logar
 
 DJ_DW = SymbolicQuestion(
     id="dJ_dw", title="Derivative of J with respect to w", points=2, variable="dJ_dw",
+    hints=_SYMBOLIC_HINTS,
     misconceptions=(
         Misconception("missing_1_over_m", "Your derivative is m times too large: J is a mean, the "
                       "sum divided by m, and that factor stays when you differentiate.",
@@ -56,6 +71,7 @@ DJ_DW = SymbolicQuestion(
 
 DJ_DB = SymbolicQuestion(
     id="dJ_db", title="Derivative of J with respect to b", points=1, variable="dJ_db",
+    hints=_SYMBOLIC_HINTS,
     misconceptions=(
         Misconception("differentiated_wrt_w", "This looks like the derivative with respect to w: "
                       "differentiate with respect to b, and redo the inner derivative for it.",
@@ -78,6 +94,7 @@ _LINEAR_AT_ZERO = ("This is what linear regression's gradient gives at zero, whe
 
 DJ_DW_AT_ZERO = SymbolicQuestion(
     id="dJ_dw_at_zero", title="dJ/dw at w = b = 0", points=1, variable="dJ_dw_at_zero", uses=("dJ_dw",),
+    hints=_SYMBOLIC_HINTS,
     misconceptions=(
         Misconception("not_substituted", "This is still the general derivative: it should be its "
                       "value at the zero initialisation, with both parameters set.",
@@ -92,6 +109,7 @@ DJ_DW_AT_ZERO = SymbolicQuestion(
 
 DJ_DB_AT_ZERO = SymbolicQuestion(
     id="dJ_db_at_zero", title="dJ/db at w = b = 0", points=1, variable="dJ_db_at_zero", uses=("dJ_db",),
+    hints=_SYMBOLIC_HINTS,
     misconceptions=(
         Misconception("not_substituted", "This is still the general derivative: it should be its "
                       "value at the zero initialisation.", ((_AT_ZERO_B, "dJ_db"),)),
@@ -106,7 +124,7 @@ DJ_DB_AT_ZERO = SymbolicQuestion(
 _J_AT_ZERO = "J_at_zero = sp.simplify(J.subs({w: 0, b: 0}).doit())"
 
 J_AT_ZERO = SymbolicQuestion(
-    id="J_at_zero", title="The cost J at w = b = 0", points=1, variable="J_at_zero",
+    id="J_at_zero", title="The cost J at w = b = 0", points=1, variable="J_at_zero", hints=_SYMBOLIC_HINTS,
     misconceptions=(
         Misconception("one_half", "1/2 is the predicted probability at zero weights, not the cost: "
                       "put that probability into the log terms of J.",
@@ -227,6 +245,14 @@ _PUBLIC_CASES = (
     Case("public-2 (zero init)", (_X_PUBLIC, _Y_PUBLIC, np.zeros(3), 0.0)),
 )
 
+# What to check after the judge's generic statement of a constant-ratio mistake no misconception
+# names ("dj_dw has the wrong sign: <hint>"); see spec.FUNCTION_DIAGNOSES.
+_FUNCTION_HINTS = {
+    "sign_flipped": "check (prediction - y) versus (y - prediction), and the minus in front of the log terms",
+    "factor_2": "the cross-entropy has no factor 1/2 or 2: check the constants",
+    "factor_half": "the cross-entropy has no factor 1/2 or 2: check the constants",
+}
+
 _S = "s = np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))"
 
 SIGMOID = FunctionQuestion(
@@ -239,7 +265,15 @@ SIGMOID = FunctionQuestion(
     ),
     hidden_cases=_sigmoid_cases, immutable=("z",), atol=0.0,
     # wrong_below_zero before sign_flipped: on negative z alone both give sigma(|z|), and a case
-    # names the first misconception it matches
+    # names the first misconception it matches.
+    # Not catalogued yet: the overflowing np.exp(z) / (1 + np.exp(z)), NaN for z > 709.8 (public-3,
+    # hidden-3). The judge cannot match a NaN output with a mutant's (numeric.close), and release's
+    # sync check never finds NaN arrays equal (release._same_arrays), so that misconception would fail
+    # validate; until both treat NaN at the same places as equal, such a student reads the judge's
+    # generic "contains NaN or infinite values" (and sees NumPy's overflow warning). Then add:
+    #   Misconception("overflow", "Your sigmoid gives NaN for large positive z: the exponential "
+    #                 "overflows to inf, and inf / inf is not a number. Rewrite it so that no "
+    #                 "exponential can grow beyond 1.", ((_S, "s = np.exp(z) / (1.0 + np.exp(z))"),)),
     misconceptions=(
         Misconception("wrong_below_zero", "Your sigmoid is only right for z >= 0: for negative z "
                       "it returns the value at -z (above 1/2 instead of below). The two halves need "
@@ -248,10 +282,6 @@ SIGMOID = FunctionQuestion(
         Misconception("sign_flipped", "Your sigmoid is mirrored: it gives probabilities near 1 for "
                       "very negative z. Check the sign of the exponent.",
                       ((_S, "s = np.where(z >= 0, e / (1.0 + e), 1.0 / (1.0 + e))"),)),
-        Misconception("overflow", "Your sigmoid gives NaN for large positive z: the exponential "
-                      "overflows to inf, and inf / inf is not a number. Rewrite it so that no "
-                      "exponential can grow beyond 1.",
-                      ((_S, "s = np.exp(z) / (1.0 + np.exp(z))"),)),
         Misconception("cancellation_below_zero", "Your sigmoid loses its precision for very "
                       "negative z: it subtracts two nearly equal numbers close to 1, and the tiny "
                       "true value drowns in the rounding. Compute it without that subtraction.",
@@ -265,6 +295,7 @@ COMPUTE_COST = FunctionQuestion(
     id="compute_cost", title="compute_cost", points=2, function="compute_cost",
     params=("X", "y", "w", "b"), returns=("cost",), uses=("sigmoid",),
     public_cases=_PUBLIC_CASES, hidden_cases=_cost_and_gradient_cases, immutable=("X", "y", "w"),
+    hints=_FUNCTION_HINTS,
     misconceptions=(
         Misconception("missing_1_over_m", "Your cost is m times too large: J is the mean of the "
                       "losses over the examples, not their sum.",
@@ -300,6 +331,7 @@ COMPUTE_GRADIENT = FunctionQuestion(
     id="compute_gradient", title="compute_gradient", points=3, function="compute_gradient",
     params=("X", "y", "w", "b"), returns=("dj_dw", "dj_db"), uses=("sigmoid",),
     public_cases=_PUBLIC_CASES, hidden_cases=_cost_and_gradient_cases, immutable=("X", "y", "w"),
+    hints=_FUNCTION_HINTS,
     misconceptions=(
         Misconception("missing_1_over_m", "Your gradient is m times too large: did you forget "
                       "1/m?", ((_GRAD_LINES, "dj_dw = X.T @ errors\n    dj_db = float(np.sum(errors))"),)),
@@ -341,6 +373,7 @@ GRADIENT_DESCENT = FunctionQuestion(
         Case("public-2", (_X_PUBLIC, _Y_PUBLIC, np.array([0.2, -0.1, 0.3]), 0.5, 0.3, 4)),
     ),
     hidden_cases=_descent_cases, immutable=("X", "y", "w_in"), uses=("compute_cost", "compute_gradient"),
+    hints=_FUNCTION_HINTS,
     misconceptions=(
         Misconception("non_simultaneous", "The update is not simultaneous: you recomputed the "
                       "gradient after changing w. Compute dj_dw and dj_db once per iteration, "
@@ -406,6 +439,7 @@ PREDICT = FunctionQuestion(
 ANSWER_ZERO_INIT = ChoiceQuestion(
     id="answer_zero_init", title="Why zero initialisation is fine here", points=1,
     variable="answer_zero_init",
+    wrong_feedback="Not the best answer: compare it with what you derived in Part 1 and saw in Part 3.",
     choices={
         "A": "Because the gradient at w = b = 0 is zero, so the weights start at a minimum.",
         "B": "Because the cost is convex and each weight's gradient weighs the errors by its own "
@@ -438,7 +472,8 @@ ASSIGNMENT = Assignment(
     name="logistic_regression",
     title="Logistic regression from zero initialisation",
     seed=20261206,
-    symbols=Symbols(reals=("w", "b"), size="m", index="i", indexed=("x", "y")),
+    symbols=Symbols(reals=("w", "b"), size="m", index="i", indexed=("x", "y"),
+                    functions=STANDARD_FUNCTIONS + ("tanh",)),  # the sigmoid may be written with tanh
     questions=(DJ_DW, DJ_DB, DJ_DW_AT_ZERO, DJ_DB_AT_ZERO, J_AT_ZERO, SIGMOID, COMPUTE_COST,
                COMPUTE_GRADIENT, GRADIENT_DESCENT, PREDICT, ANSWER_ZERO_INIT, EXPLAIN_ZERO_INIT),
 )
