@@ -183,12 +183,19 @@ def _moderate(X: np.ndarray, rng: np.random.Generator, largest: float) -> tuple[
     return w * scale, b * scale
 
 
-def _cost_and_gradient_cases(rng: np.random.Generator) -> tuple[Case, ...]:
+def _cost_cases(rng: np.random.Generator) -> tuple[Case, ...]:
+    """No zero start: the cost there is the same number for any data, the value of J_at_zero, and
+    a failed case would quote it as the expected cost."""
     cases = []
-    for k in range(3):
+    for k in range(4):
         X, y = _data(rng)
         w, b = _moderate(X, rng, 6.0)
         cases.append(Case(f"hidden-{k + 1}", (X, y, w, b)))
+    return tuple(cases)
+
+
+def _gradient_cases(rng: np.random.Generator) -> tuple[Case, ...]:
+    cases = list(_cost_cases(rng)[:3])
     X, y = _data(rng)
     cases.append(Case("hidden-4 (zero init)", (X, y, np.zeros(X.shape[1]), 0.0)))
     return tuple(cases)
@@ -236,14 +243,13 @@ def _predict_cases(rng: np.random.Generator) -> tuple[Case, ...]:
 
 
 # 7 examples (3 of class 1), 3 features: m / n = 7/3, so a factor m, n, 2 or ln 10 is told apart;
-# the predictions z = X @ w + b of the first case stay within [-2.25, 2].
+# z = X @ w + b stays within [-2.25, 2] in public-1 and within [0.25, 2] in the cost's public-2.
 _X_PUBLIC = np.array([[1.0, 2.0, 0.0], [2.0, 0.0, 1.0], [0.0, 1.0, -1.0], [-1.0, 1.0, 1.0],
                       [1.0, -2.0, 2.0], [-2.0, 0.0, -1.0], [0.0, -1.0, 1.0]])
 _Y_PUBLIC = np.array([1.0, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0])
-_PUBLIC_CASES = (
-    Case("public-1", (_X_PUBLIC, _Y_PUBLIC, np.array([0.5, -0.25, 0.75]), -0.5)),
-    Case("public-2 (zero init)", (_X_PUBLIC, _Y_PUBLIC, np.zeros(3), 0.0)),
-)
+_PUBLIC_1 = Case("public-1", (_X_PUBLIC, _Y_PUBLIC, np.array([0.5, -0.25, 0.75]), -0.5))
+_COST_PUBLIC_CASES = (_PUBLIC_1, Case("public-2", (_X_PUBLIC, _Y_PUBLIC, np.array([-0.5, 0.25, 0.5]), 0.75)))
+_GRADIENT_PUBLIC_CASES = (_PUBLIC_1, Case("public-2 (zero init)", (_X_PUBLIC, _Y_PUBLIC, np.zeros(3), 0.0)))
 
 # What to check after the judge's generic statement of a constant-ratio mistake no misconception
 # names ("dj_dw has the wrong sign: <hint>"); see spec.FUNCTION_DIAGNOSES.
@@ -294,7 +300,7 @@ _LOSSES = "losses = -y * np.log(f) - (1 - y) * np.log(1 - f)"
 COMPUTE_COST = FunctionQuestion(
     id="compute_cost", title="compute_cost", points=2, function="compute_cost",
     params=("X", "y", "w", "b"), returns=("cost",), uses=("sigmoid",),
-    public_cases=_PUBLIC_CASES, hidden_cases=_cost_and_gradient_cases, immutable=("X", "y", "w"),
+    public_cases=_COST_PUBLIC_CASES, hidden_cases=_cost_cases, immutable=("X", "y", "w"),
     hints=_FUNCTION_HINTS,
     misconceptions=(
         Misconception("missing_1_over_m", "Your cost is m times too large: J is the mean of the "
@@ -330,7 +336,7 @@ _GRAD_LINES = "dj_dw = X.T @ errors / m\n    dj_db = float(np.sum(errors)) / m"
 COMPUTE_GRADIENT = FunctionQuestion(
     id="compute_gradient", title="compute_gradient", points=3, function="compute_gradient",
     params=("X", "y", "w", "b"), returns=("dj_dw", "dj_db"), uses=("sigmoid",),
-    public_cases=_PUBLIC_CASES, hidden_cases=_cost_and_gradient_cases, immutable=("X", "y", "w"),
+    public_cases=_GRADIENT_PUBLIC_CASES, hidden_cases=_gradient_cases, immutable=("X", "y", "w"),
     hints=_FUNCTION_HINTS,
     misconceptions=(
         Misconception("missing_1_over_m", "Your gradient is m times too large: did you forget "
@@ -442,9 +448,9 @@ ANSWER_ZERO_INIT = ChoiceQuestion(
     wrong_feedback="Not the best answer: compare it with what you derived in Part 1 and saw in Part 3.",
     choices={
         "A": "Because the gradient at w = b = 0 is zero, so the weights start at a minimum.",
-        "B": "Because the cost is convex and each weight's gradient weighs the errors by its own "
-             "feature: from zero, as from any other start, gradient descent heads for the same "
-             "decision boundary, and the start only changes the path.",
+        "B": "Because the cost is convex and each weight's gradient depends on its own feature: "
+             "from zero, as from any other start, gradient descent heads for the same decision "
+             "boundary, and the start only changes the path.",
         "C": "Because the cost at w = b = 0 is already the lowest cost any weights can reach.",
         "D": "It is not fine: like a neural network, logistic regression needs small random weights "
              "to break the symmetry between its weights.",
