@@ -405,7 +405,7 @@ def _same_arrays(a: dict[str, Any], b: dict[str, Any], rel: float) -> bool:
     except AutograderError:
         return False
     return (isinstance(x, codec.Array) and isinstance(y, codec.Array) and x.value.shape == y.value.shape
-            and bool(np.allclose(x.value, y.value, rtol=rel, atol=1e-12)))
+            and bool(np.allclose(x.value, y.value, rtol=rel, atol=1e-12, equal_nan=True)))
 
 
 def _write_json(path: Path, data: dict[str, Any]) -> Path:
