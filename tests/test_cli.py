@@ -1,4 +1,9 @@
-"""The command line end to end, as CI and instructors run it (a real subprocess each time)."""
+"""The command line end to end, as CI and instructors run it (a real subprocess each time).
+
+The bundled samples of every assignment (``assignments/samples/<name>/``) are graded as
+``kit.py demo`` grades them; the tests named after a sample student check what
+linear_regression's samples show.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +17,14 @@ from pathlib import Path
 
 import pytest
 
+import kit
+from autograder.config import CourseLayout
+from autograder.declarations import available
+from tests.conftest import NAME
+
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = ROOT / "assignments" / "samples" / "linear_regression"
+SAMPLED = sorted(p.name for p in (ROOT / "assignments" / "samples").iterdir() if p.is_dir())
+SAMPLES = ROOT / "assignments" / "samples" / NAME  # linear_regression's, for the tests of its students
 
 
 def autograder(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
@@ -26,39 +37,75 @@ def digest(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], Path, dict[str, str]]:
-    out = tmp_path_factory.mktemp("reports")
-    before = digest(SAMPLES)
-    done = autograder("grade", "linear_regression", str(SAMPLES), "--out", str(out), "--workers", "2")
+def sample_students(name: str) -> list[str]:
+    return sorted(p.name for p in (ROOT / "assignments" / "samples" / name / "submitted").iterdir() if p.is_dir())
+
+
+def test_every_assignment_has_bundled_samples() -> None:
+    missing = sorted(set(available(CourseLayout.default())) - set(SAMPLED))
+    assert missing == [], f"add sample submissions in assignments/samples/<name>/submitted/<student>/ for {missing}"
+
+
+def test_the_demo_grades_the_samples_of_every_assignment() -> None:
+    planned = kit.demo_batches()
+    assert [name for name, _, _ in planned] == SAMPLED
+    for name, samples, out in planned:
+        assert samples == ROOT / "assignments" / "samples" / name and out == ROOT / "demo-reports" / name
+
+
+@pytest.fixture(scope="module", params=[pytest.param(name, id=name) for name in SAMPLED])
+def demo(request: pytest.FixtureRequest,
+         tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], Path, dict[str, str]]:
+    """One assignment's samples graded as ``kit.py demo`` grades them."""
+    samples = ROOT / "assignments" / "samples" / request.param
+    out = tmp_path_factory.mktemp(f"reports-{request.param}")
+    before = digest(samples)
+    done = autograder("grade", request.param, str(samples), "--out", str(out), "--workers", "2")
     return done, out, before
 
 
-def test_batch_exits_zero_and_prints_a_table(demo: tuple) -> None:
+def test_batch_exits_zero_and_prints_a_table(demo: tuple, request: pytest.FixtureRequest) -> None:
     done, _, _ = demo
+    students = sample_students(request.node.callspec.params["demo"])
     assert done.returncode == 0, done.stderr
-    for student in ("alice", "bob", "carol", "ivan", "mallory"):
+    for student in students:
         assert student in done.stdout
     assert "isolation:" in done.stdout
-    assert "[8/8]" in done.stderr  # progress lines
+    assert f"[{len(students)}/{len(students)}]" in done.stderr  # progress lines
 
 
-def test_reports_are_written_for_every_student(demo: tuple) -> None:
+def test_reports_are_written_for_every_student(demo: tuple, request: pytest.FixtureRequest) -> None:
     _, out, _ = demo
-    students = sorted(p.name for p in (out / "students").iterdir() if p.is_dir())
+    expected = sample_students(request.node.callspec.params["demo"])
     assert sorted(p.name for p in out.iterdir()) == ["grades.csv", "junit.xml", "students"]
-    assert students == ["alice", "bob", "carol", "dave", "erin", "frank", "ivan", "mallory"]
+    assert sorted(p.name for p in (out / "students").iterdir() if p.is_dir()) == expected
+    for student in expected:
+        result = json.loads((out / "students" / student / "results.json").read_text())
+        assert result["extra_data"]["grader_version"] and result["extra_data"]["isolation"], student
+        assert (out / "students" / student / "feedback.html").is_file(), student
+    rows = list(csv.DictReader((out / "grades.csv").read_text().splitlines()))
+    assert sorted(r["student"] for r in rows) == expected
+    assert len(ET.parse(out / "junit.xml").getroot().findall("testsuite")) == len(expected)
+
+
+def test_input_files_are_never_modified(demo: tuple, request: pytest.FixtureRequest) -> None:
+    _, _, before = demo
+    assert digest(ROOT / "assignments" / "samples" / request.node.callspec.params["demo"]) == before
+
+
+@pytest.mark.parametrize("demo", [NAME], indirect=True)
+def test_linear_regressions_samples_get_what_they_deserve(demo: tuple) -> None:
+    _, out, _ = demo
+    assert sample_students(NAME) == ["alice", "bob", "carol", "dave", "erin", "frank", "ivan", "mallory"]
     alice = json.loads((out / "students" / "alice" / "results.json").read_text())
     assert alice["score"] == 14 and all(t["status"] == "passed" for t in alice["tests"] if "score" in t)
-    assert alice["extra_data"]["grader_version"] and alice["extra_data"]["isolation"]
     ivan = json.loads((out / "students" / "ivan" / "results.json").read_text())
     assert ivan["extra_data"]["status"] == "ungradable" and "not a notebook" in ivan["extra_data"]["reason"]
     rows = list(csv.DictReader((out / "grades.csv").read_text().splitlines()))
     assert {r["student"]: float(r["score"]) for r in rows}["alice"] == 14
-    suites = ET.parse(out / "junit.xml").getroot().findall("testsuite")
-    assert len(suites) == 8
 
 
+@pytest.mark.parametrize("demo", [NAME], indirect=True)
 def test_misconceptions_reach_the_student_reports(demo: tuple) -> None:
     _, out, _ = demo
     carol = json.loads((out / "students" / "carol" / "results.json").read_text())
@@ -68,6 +115,7 @@ def test_misconceptions_reach_the_student_reports(demo: tuple) -> None:
     assert "dj_dw first, then dj_db" in dave
 
 
+@pytest.mark.parametrize("demo", [NAME], indirect=True)
 def test_hostile_sample_gains_nothing(demo: tuple) -> None:
     _, out, _ = demo
     mallory = json.loads((out / "students" / "mallory" / "results.json").read_text())
@@ -75,11 +123,6 @@ def test_hostile_sample_gains_nothing(demo: tuple) -> None:
     assert scores["compute_cost"] == 0 and scores["compute_gradient"] == 0 and scores["dJ_dw"] == 0
     assert mallory["score"] < 14
     assert not Path("/tmp/pwned").exists()
-
-
-def test_input_files_are_never_modified(demo: tuple) -> None:
-    _, _, before = demo
-    assert digest(SAMPLES) == before
 
 
 def test_fail_under_with_one_submission(tmp_path: Path) -> None:

@@ -22,14 +22,14 @@ import numpy as np
 import pytest
 import sympy
 
-from autograder.config import CourseLayout, GradingConfig
-from autograder.declarations import available, load
+from autograder.config import CourseLayout
 from autograder.notebook import read_path
-from autograder.pipeline import Prepared, prepare
+from autograder.pipeline import Prepared
 from autograder.validate import solution_answers
 from source_lib.judge import codec, symparse
 from source_lib.judge.reference import expression_source
 from source_lib.judge.spec import Assignment, AutoQuestion, ChoiceQuestion, FunctionQuestion, SymbolicQuestion
+from tests.conftest import Course
 
 ROOT = Path(__file__).resolve().parent.parent
 # Where the texts a student reads are written: the judge, the self-check, the grading and the reports.
@@ -164,36 +164,45 @@ def markdown_before(release: Path, question: AutoQuestion) -> list[str]:
 # ---------------------------------------------------------------- the checks
 
 
-@pytest.fixture(scope="module", params=available(CourseLayout.default()))
-def course(request: pytest.FixtureRequest, config: GradingConfig, pool: object) -> tuple[Assignment, Prepared]:
-    assignment = load(request.param)
-    return assignment, prepare(assignment, config, pool)  # type: ignore[arg-type]
+@pytest.fixture(scope="module")
+def subject(course: Course) -> tuple[Assignment, Prepared]:
+    """Each assignment of the course (conftest's ``course``) with its reference run."""
+    return course.assignment, course.prepared
 
 
-def each_question(course: tuple[Assignment, Prepared]) -> Iterator[tuple[AutoQuestion, set[str], str | None, str]]:
-    assignment, prepared = course
-    layout = CourseLayout.default()
-    solution = solution_answers(layout.solution(assignment.name).read_text(encoding="utf-8"))
-    for question in assignment.auto_questions:
-        letter = option = None
-        if isinstance(question, ChoiceQuestion):
-            value = prepared.references.value(question.id).expected
-            letter = value.value if isinstance(value, codec.Text) else None
-            option = question.choices[letter] if letter else ""
-        yield question, answer_forms(assignment, question, prepared, solution), letter, option or ""
+Answered = tuple[AutoQuestion, set[str], str | None, str]
+_ANSWERED: dict[str, list[Answered]] = {}  # per assignment: printing sympy answers (simplify) takes a while
 
 
-def test_the_answers_are_known_to_the_test(course: tuple[Assignment, Prepared]) -> None:
+def each_question(subject: tuple[Assignment, Prepared]) -> Iterator[Answered]:
+    """Each auto-graded question with its answer's printed forms, its letter and option if a choice."""
+    assignment, prepared = subject
+    if assignment.name not in _ANSWERED:
+        layout = CourseLayout.default()
+        solution = solution_answers(layout.solution(assignment.name).read_text(encoding="utf-8"))
+        found = []
+        for question in assignment.auto_questions:
+            letter = option = None
+            if isinstance(question, ChoiceQuestion):
+                value = prepared.references.value(question.id).expected
+                letter = value.value if isinstance(value, codec.Text) else None
+                option = question.choices[letter] if letter else ""
+            found.append((question, answer_forms(assignment, question, prepared, solution), letter, option or ""))
+        _ANSWERED[assignment.name] = found
+    yield from _ANSWERED[assignment.name]
+
+
+def test_the_answers_are_known_to_the_test(subject: tuple[Assignment, Prepared]) -> None:
     """The search would find nothing if it had nothing to search for."""
-    for question, forms, letter, _ in each_question(course):
+    for question, forms, letter, _ in each_question(subject):
         assert forms or letter, question.id
         if isinstance(question, ChoiceQuestion):
             assert letter in question.choices
 
 
-def test_no_misconception_text_states_its_answer(course: tuple[Assignment, Prepared]) -> None:
+def test_no_misconception_text_states_its_answer(subject: tuple[Assignment, Prepared]) -> None:
     found = {}
-    for question, forms, letter, option in each_question(course):
+    for question, forms, letter, option in each_question(subject):
         for misconception in question.misconceptions:
             hits = leaks(misconception.feedback, question, forms, letter, option)
             if hits:
@@ -201,11 +210,11 @@ def test_no_misconception_text_states_its_answer(course: tuple[Assignment, Prepa
     assert found == {}
 
 
-def test_no_judge_message_template_states_an_answer(course: tuple[Assignment, Prepared]) -> None:
+def test_no_judge_message_template_states_an_answer(subject: tuple[Assignment, Prepared]) -> None:
     templates = judge_templates()
     assert len(templates) > 50
     found = {}
-    for question, forms, letter, option in each_question(course):
+    for question, forms, letter, option in each_question(subject):
         for template in templates:
             hits = leaks(template, question, forms, letter, option)
             if hits:
@@ -213,12 +222,12 @@ def test_no_judge_message_template_states_an_answer(course: tuple[Assignment, Pr
     assert found == {}
 
 
-def test_public_check_data_holds_no_answer(course: tuple[Assignment, Prepared]) -> None:
-    assignment, _ = course
+def test_public_check_data_holds_no_answer(subject: tuple[Assignment, Prepared]) -> None:
+    assignment, _ = subject
     path = CourseLayout.default().public_file(assignment.name)
     data = json.loads(path.read_text(encoding="utf-8"))
     strings = list(public_strings(data))
-    for question, forms, letter, option in each_question(course):
+    for question, forms, letter, option in each_question(subject):
         entry = data["questions"][question.id]
         if isinstance(question, ChoiceQuestion):  # one text per wrong letter would give the right one away
             assert "expected" not in entry and entry["misconceptions"] == []
@@ -228,11 +237,11 @@ def test_public_check_data_holds_no_answer(course: tuple[Assignment, Prepared]) 
     assert str(assignment.seed) not in path.read_text(encoding="utf-8")
 
 
-def test_no_markdown_above_a_question_states_its_answer(course: tuple[Assignment, Prepared]) -> None:
-    assignment, _ = course
+def test_no_markdown_above_a_question_states_its_answer(subject: tuple[Assignment, Prepared]) -> None:
+    assignment, _ = subject
     release = CourseLayout.default().release(assignment.name)
     found = {}
-    for question, forms, letter, option in each_question(course):
+    for question, forms, letter, option in each_question(subject):
         for text in markdown_before(release, question):
             hits = leaks(text, question, forms, letter, option)
             if hits:
@@ -240,10 +249,10 @@ def test_no_markdown_above_a_question_states_its_answer(course: tuple[Assignment
     assert found == {}
 
 
-def test_the_search_finds_answers_where_they_are(course: tuple[Assignment, Prepared]) -> None:
+def test_the_search_finds_answers_where_they_are(subject: tuple[Assignment, Prepared]) -> None:
     """Each kind of leak the issue found is caught when planted."""
     planted = 0
-    for question, forms, letter, option in each_question(course):
+    for question, forms, letter, option in each_question(subject):
         if isinstance(question, ChoiceQuestion) and letter:
             assert leaks(f"The answer is {letter}.", question, forms, letter, option)
             assert leaks(f"Remember: {option}", question, forms, letter, option)

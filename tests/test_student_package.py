@@ -1,6 +1,7 @@
 """What a student receives: the released notebook plus the ``zeroinit-student`` wheel, and nothing
 else. Built the way an instructor hands it out, installed into a fresh environment that has no
-``autograder``, run in a real Jupyter kernel, then searched for every answer it must not hold.
+``autograder``, each assignment's notebook run in a real Jupyter kernel, then searched for every
+answer of every assignment it must not hold.
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ import json
 import os
 import subprocess
 import venv
-from collections.abc import Callable
 from pathlib import Path
 
 import nbformat
@@ -20,6 +20,7 @@ from autograder.student_package import build_wheel
 from autograder.validate import solution_answers
 from source_lib.judge import codec
 from source_lib.judge.spec import Assignment, ChoiceQuestion
+from tests.conftest import Course
 
 pytestmark = pytest.mark.slow
 
@@ -60,7 +61,7 @@ def test_the_environment_has_no_grader(student_env: Path) -> None:
 
 
 def test_the_released_notebook_runs_with_every_check_passing(student_env: Path, tmp_path: Path,
-                                                             notebook_with: Callable[..., str]) -> None:
+                                                             course: Course) -> None:
     from nbclient import NotebookClient
 
     kernels = tmp_path / "jupyter" / "kernels" / "student"
@@ -68,7 +69,7 @@ def test_the_released_notebook_runs_with_every_check_passing(student_env: Path, 
     (kernels / "kernel.json").write_text(json.dumps({
         "argv": [str(student_env / "bin" / "python"), "-m", "ipykernel_launcher", "-f", "{connection_file}"],
         "display_name": "zeroinit student", "language": "python"}), encoding="utf-8")
-    node = nbformat.reads(notebook_with(), as_version=4)
+    node = nbformat.reads(course.notebook_with(), as_version=4)
     work = tmp_path / "work"  # the student's own folder: nothing of the project next to it
     work.mkdir()
     old = os.environ.get("JUPYTER_PATH")
@@ -82,7 +83,7 @@ def test_the_released_notebook_runs_with_every_check_passing(student_env: Path, 
     errors = [o for c in code for o in c.outputs if o.output_type == "error"]
     assert not errors, errors[:1]
     checks = {c.source: "".join(o.get("text", "") for o in c.outputs) for c in code if c.source.startswith("check(")}
-    assert len(checks) == 8
+    assert len(checks) == len(course.assignment.auto_questions)
     for source, text in checks.items():
         assert text.startswith(("\u2714", "\u2022")), (source, text)  # passed, or a choice recorded
     assert list(work.iterdir()) == []
@@ -110,12 +111,12 @@ def forbidden_texts(assignment: Assignment, layout: CourseLayout, prepared_expec
     return found
 
 
-def test_nothing_installed_holds_an_answer(student_env: Path, assignment: Assignment, prepared: object) -> None:
-    layout = CourseLayout.default()
+def test_nothing_installed_holds_an_answer(student_env: Path, course: Course) -> None:
+    layout, assignment, prepared = course.layout, course.assignment, course.prepared
     letters = {}
     for question in assignment.auto_questions:
         if isinstance(question, ChoiceQuestion):
-            value = prepared.references.value(question.id).expected  # type: ignore[attr-defined]
+            value = prepared.references.value(question.id).expected
             assert isinstance(value, codec.Text)
             letters[question.id] = value.value
     forbidden = forbidden_texts(assignment, layout, letters)
