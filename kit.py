@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """One-command tasks for a fresh checkout; needs only Python 3.10+.
 
-    python3 kit.py demo     grade the bundled sample submissions, print a table, write reports
+    python3 kit.py demo     grade the bundled sample submissions of every assignment: a table and
+                            demo-reports/<assignment>/ for each
     python3 kit.py test     run the whole test suite (add --fast to skip the slow end-to-end cases)
-    python3 kit.py bench    grade 50 submissions with the autograder and with nbgrader, side by side
+    python3 kit.py bench    grade 50 submissions of each assignment with the autograder and with
+                            nbgrader, side by side (--assignment NAME for one)
 
 Each task first creates ./.venv and installs the project into it (once; again
 only when pyproject.toml changes).
@@ -51,12 +53,26 @@ def run(command: list[str]) -> None:
         sys.exit(code)
 
 
+def demo_batches() -> list[tuple[str, Path, Path]]:
+    """(assignment, its samples folder, its report folder) for every assignment with bundled samples."""
+    samples = ROOT / "assignments" / "samples"
+    names = sorted(p.name for p in samples.iterdir() if p.is_dir()) if samples.is_dir() else []
+    return [(name, samples / name, ROOT / "demo-reports" / name) for name in names]
+
+
 def demo() -> None:
-    out = ROOT / "demo-reports"
-    samples = ROOT / "assignments" / "samples" / "linear_regression"
-    print(f"kit: grading the sample submissions in {samples.relative_to(ROOT)} ...", flush=True)
-    run([str(BIN / "autograder"), "grade", "linear_regression", str(samples), "--out", str(out)])
-    print(f"kit: open {out.relative_to(ROOT)}/students/<student>/feedback.html to read a student's feedback")
+    batches = demo_batches()
+    if not batches:
+        sys.exit("kit: no sample submissions in assignments/samples/<assignment>/")
+    failed = []
+    for name, samples, out in batches:
+        print(f"\nkit: {name}: grading the sample submissions in {samples.relative_to(ROOT)} ...", flush=True)
+        code = subprocess.call([str(BIN / "autograder"), "grade", name, str(samples), "--out", str(out)], cwd=ROOT)
+        if code != 0:
+            failed.append((name, code))
+    print("\nkit: open demo-reports/<assignment>/students/<student>/feedback.html to read a student's feedback")
+    if failed:
+        sys.exit(f"kit: grading failed for {', '.join(f'{name} (exit {code})' for name, code in failed)}")
 
 
 def test(args: list[str]) -> None:
