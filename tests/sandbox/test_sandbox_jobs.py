@@ -149,7 +149,7 @@ def test_ignoring_signals_does_not_escape_the_deadline(pool: SandboxPool) -> Non
 
 def test_cpu_limit_counts_as_timeout(pool: SandboxPool) -> None:
     run = pool.run(make_job("while True:\n    pass", wall_seconds=10, cpu_seconds=1))
-    assert run.ended == "timeout" and run.wall_seconds < 4
+    assert run.ended == "timeout" and run.wall_seconds < 9  # the CPU limit fired, not the 10 s wall limit
 
 
 def test_soft_call_timeout_then_next_call_runs(pool: SandboxPool) -> None:
