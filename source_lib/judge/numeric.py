@@ -110,16 +110,23 @@ def as_numbers(value: Value) -> np.ndarray | None:
 
 
 def close(got: np.ndarray, expected: np.ndarray, tol: Tolerance) -> bool:
-    """Elementwise closeness with a scale-aware relative tolerance and a small absolute floor."""
+    """Elementwise closeness with a scale-aware relative tolerance and a small absolute floor.
+
+    A NaN equals a NaN and an infinity the same infinity, at the same place (so a mutant that
+    overflows is recognised); the scale comes from the finite expected values.
+    """
     if got.shape != expected.shape:
         return False
     if expected.size == 0:
         return True
-    expected = expected.astype(float)
-    scale = float(np.max(np.abs(expected)))
-    bound = tol.atol + tol.rtol * np.maximum(np.abs(expected), 1e-3 * scale)
+    got, expected = got.astype(float), expected.astype(float)
+    finite = np.isfinite(expected)
+    same_special = (np.isnan(got) & np.isnan(expected)) | (~finite & ~np.isnan(expected) & (got == expected))
+    magnitude = np.abs(np.where(finite, expected, 0.0))
+    scale = float(np.max(magnitude))
+    bound = tol.atol + tol.rtol * np.maximum(magnitude, 1e-3 * scale)
     with np.errstate(invalid="ignore"):
-        return bool(np.all(np.abs(got.astype(float) - expected) <= bound))
+        return bool(np.all((np.abs(got - expected) <= bound) | same_special))
 
 
 def same_array(a: Value, b: Value) -> bool:

@@ -176,3 +176,12 @@ def test_matching_uses_the_tolerance() -> None:
     far_result = Seq("tuple", (arr([0.1 * (1 + 1e-4), 0.2]), num(0.3)))
     assert matching_misconceptions(call(close_result), {"m": call()}, NAMES, (), TOL) == ["m"]
     assert matching_misconceptions(call(far_result), {"m": call()}, NAMES, (), TOL) == []
+
+
+def test_a_mutant_that_overflows_to_nan_is_matched() -> None:
+    """A sigmoid that overflows returns NaN where the solution does not: a student with the same
+    code returns the same NaN, and is named."""
+    overflowed = Seq("tuple", (arr([np.nan, 0.2]), num(0.3)))
+    assert matching_misconceptions(call(overflowed), {"overflow": call(overflowed)}, NAMES, (), TOL) == ["overflow"]
+    elsewhere = Seq("tuple", (arr([0.1, np.nan]), num(0.3)))
+    assert matching_misconceptions(call(elsewhere), {"overflow": call(overflowed)}, NAMES, (), TOL) == []

@@ -285,3 +285,27 @@ def test_public_cases_quote_both_values() -> None:
     assert "got [1., 2., 3.]" in check.message and "1234.5678" in check.message
     check = compare_value(num(0.25), num(0.5), "cost", TOL, public=True)
     assert check.message == "cost is wrong: got 0.25, expected 0.5"
+
+
+# ---------------------------------------------------------------- NaN and infinities
+
+
+@pytest.mark.parametrize("got, expected, equal", [
+    ([np.nan, 0.5], [np.nan, 0.5], True),
+    ([np.inf, -np.inf, 1.0], [np.inf, -np.inf, 1.0], True),
+    ([np.nan, 0.5], [0.5, 0.5], False),
+    ([0.5, 0.5], [np.nan, 0.5], False),
+    ([np.inf, 1.0], [-np.inf, 1.0], False),
+    ([np.nan, 1.0], [np.inf, 1.0], False),
+    ([np.nan, 1e6], [np.nan, 1e6 + 0.5], True),     # the scale comes from the finite values
+    ([np.nan, 2.0], [np.nan, 1.0], False),
+], ids=["nan", "infinities", "nan-for-number", "number-for-nan", "opposite-inf", "nan-for-inf", "scale", "values"])
+def test_nan_and_infinities_equal_themselves_in_place(got: list[float], expected: list[float], equal: bool) -> None:
+    assert close(np.array(got), np.array(expected), TOL) is equal
+
+
+def test_a_mutant_that_overflows_is_matched_but_nan_never_passes_a_finite_answer() -> None:
+    overflowed = arr([np.nan, 0.25, 1.0])
+    assert compare_value(overflowed, arr([np.nan, 0.25, 1.0]), "s", TOL, public=False).passed
+    check = compare_value(overflowed, arr([0.0, 0.25, 1.0]), "s", TOL, public=True)
+    assert not check.passed and "NaN or infinite" in check.message
