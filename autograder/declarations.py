@@ -51,19 +51,42 @@ def command(layout: CourseLayout, verb: str, name: str, *flags: str) -> str:
 
 
 def declaration_module(name: str, layout: CourseLayout) -> ModuleType:
-    """The executed declaration module (run once per path and process)."""
+    """The executed declaration module (run again when a ``.py`` file of the course's solutions changed).
+
+    Declarations are modules of a package made of the course's ``solutions/`` folder, so they
+    share catalogues of mistakes with relative imports (``from .descent_mistakes import ...``).
+    """
     if not _NAME.fullmatch(name) or name not in available(layout):
         known = ", ".join(available(layout)) or "none"
         raise ConfigError(f"unknown assignment {name!r} in {layout.solutions} (known: {known})")
-    path = declaration_path(name, layout)
-    module_name = f"zeroinit_declarations.{name}"
+    package = _course_package(layout)
+    module_name = f"{package.__name__}.{name}"
+    digest = _solutions_digest(layout)  # an edited declaration or shared catalogue is run again
+    if getattr(package, "__zeroinit_digest__", None) != digest:
+        for stale in [key for key in sys.modules if key.startswith(package.__name__ + ".")]:
+            del sys.modules[stale]
+        package.__zeroinit_digest__ = digest  # type: ignore[attr-defined]
     module = sys.modules.get(module_name)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()  # an edited file is run again
-    if module is None or getattr(module, "__file__", None) != str(path) or \
-            getattr(module, "__zeroinit_digest__", None) != digest:
-        module = _execute(module_name, path, name)
-        module.__zeroinit_digest__ = digest  # type: ignore[attr-defined]
-    return module
+    return module if module is not None else _execute(module_name, declaration_path(name, layout), name)
+
+
+def _course_package(layout: CourseLayout) -> ModuleType:
+    """The package whose modules are the files of ``layout.solutions``: one per course folder."""
+    folder = layout.solutions.resolve()
+    package_name = "zeroinit_declarations_" + hashlib.sha256(str(folder).encode()).hexdigest()[:12]
+    package = sys.modules.get(package_name)
+    if package is None:
+        package = ModuleType(package_name, f"The declarations of the course at {folder}.")
+        package.__path__ = [str(folder)]
+        sys.modules[package_name] = package
+    return package
+
+
+def _solutions_digest(layout: CourseLayout) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(layout.solutions.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 def _execute(module_name: str, path: Path, name: str) -> ModuleType:

@@ -22,6 +22,8 @@ from source_lib.judge.spec import (
     Symbols,
 )
 
+from .descent_mistakes import DESCENT_MISCONCEPTIONS, GRADIENT_MISCONCEPTIONS
+
 # ---------------------------------------------------------------- part 1: sympy
 
 # What to check, in this assignment's terms, after the judge's generic statement of a mistake no
@@ -203,21 +205,9 @@ COMPUTE_GRADIENT = FunctionQuestion(
                       "dj_dw first, then dj_db.", (("return dj_dw, dj_db", "return dj_db, dj_dw"),)),
         Misconception("bias_ignored", "Your gradient ignores b: the prediction includes the bias.",
                       ((_ERRORS, "errors = X @ w - y"),)),
-        Misconception("missing_x_in_dw", "dj_dw is missing the feature values: each component "
-                      "of the gradient weighs the errors by its own feature, so the components differ.",
-                      (("dj_dw = X.T @ errors / m", "dj_dw = np.full(w.shape, np.sum(errors)) / m"),)),
-        Misconception("db_not_averaged", "dj_db is m times too large: like dj_dw, it is an "
-                      "average over the examples.",
-                      (("dj_db = float(np.sum(errors)) / m", "dj_db = float(np.sum(errors))"),)),
-        Misconception("column_vector", "dj_dw has shape (n, 1): keep it one-dimensional, "
-                      "shape (n,), like w.", (("return dj_dw, dj_db", "return dj_dw.reshape(-1, 1), dj_db"),)),
-        Misconception("divided_by_n", "You divided by n (the number of features) instead of m "
-                      "(the number of examples): check which axis of X counts the examples.",
-                      (("m = X.shape[0]", "m = X.shape[1]"),)),
+        *GRADIENT_MISCONCEPTIONS,
     ),
 )
-
-_UPDATE = "w = w - alpha * dj_dw\n        b = b - alpha * dj_db"
 
 GRADIENT_DESCENT = FunctionQuestion(
     id="gradient_descent", title="gradient_descent", points=3, function="gradient_descent",
@@ -229,32 +219,7 @@ GRADIENT_DESCENT = FunctionQuestion(
     hidden_cases=_descent_cases, immutable=("X", "y", "w_in"), uses=("compute_cost", "compute_gradient"),
     hints=_FUNCTION_HINTS,
     misconceptions=(
-        Misconception("non_simultaneous", "The update is not simultaneous: you recomputed the "
-                      "gradient after changing w. Compute dj_dw and dj_db once per iteration, "
-                      "then update both.",
-                      ((_UPDATE, "w = w - alpha * dj_dw\n        dj_dw, dj_db = compute_gradient(X, y, w, b)\n"
-                                 "        b = b - alpha * dj_db"),)),
-        Misconception("b_updated_first", "The update is not simultaneous: you recomputed the "
-                      "gradient after changing b. Compute dj_dw and dj_db once per iteration, "
-                      "then update both.",
-                      ((_UPDATE, "b = b - alpha * dj_db\n        dj_dw, dj_db = compute_gradient(X, y, w, b)\n"
-                                 "        w = w - alpha * dj_dw"),)),
-        Misconception("one_iteration_short", "Your loop runs one step fewer than num_iters: check "
-                      "the range of your loop, and that J_history has exactly num_iters entries.",
-                      (("for _ in range(num_iters):", "for _ in range(num_iters - 1):"),)),
-        Misconception("mutates_w_in", "gradient_descent changed the caller's w_in: work on a copy "
-                      "and update without writing into the caller's array, so a later run from the "
-                      "same start really starts from there.",
-                      (("w = w_in.copy()", "w = w_in"), ("w = w - alpha * dj_dw", "w -= alpha * dj_dw"))),
-        Misconception("gradient_ascent", "You added the gradient: gradient DESCENT subtracts "
-                      "alpha times the gradient, otherwise the cost grows.",
-                      ((_UPDATE, "w = w + alpha * dj_dw\n        b = b + alpha * dj_db"),)),
-        Misconception("history_before_update", "J_history is off by one iteration: record the "
-                      "cost AFTER each update.",
-                      (("        J_history.append(compute_cost(X, y, w, b))\n", ""),
-                       ("        dj_dw, dj_db = compute_gradient(X, y, w, b)\n",
-                        "        J_history.append(compute_cost(X, y, w, b))\n"
-                        "        dj_dw, dj_db = compute_gradient(X, y, w, b)\n"))),
+        *DESCENT_MISCONCEPTIONS,
     ),
 )
 
