@@ -366,3 +366,18 @@ def test_transcendental_values_compare_with_a_relative_tolerance() -> None:
     assert compare(("1/2", "f:3e-20"), ("f:0.5000000000000001", "0"), points, tolerant=False).equivalent
     assert not compare(("f:0.6931", "1"), ("f:0.6931471805599453", "1"), points, tolerant=False).equivalent
     assert not compare(("f:1234567.9", "1"), ("f:1234567.8901234", "1"), points, tolerant=False).equivalent
+
+
+@pytest.mark.parametrize("expr", [
+    parse("Sum(x[i], (i, 3, m))", SYMBOLS),                          # an empty or reversed range (Karr's convention)
+    parse("Sum(x[i] * Sum(y[i], (i, 1, m)), (i, 1, m))", SYMBOLS),   # an inner Sum rebinding the outer index
+    sp.Sum(x[i] * y[k], (k, 1, i), (i, 1, m)),                       # an inner range depending on the outer index
+    parse("Sum(x[i], (i, 1, 70)) / 70 + Sum(y[i], (i, 1, m))", SYMBOLS),  # too long to write out: left to sympy
+    parse("Derivative(Sum(log(1 + exp(-w * x[i] - b)), (i, 1, m)), w) / m", SYMBOLS),
+], ids=["reversed", "rebound", "dependent", "long", "derivative"])
+def test_sums_written_out_term_by_term_agree_with_sympys_doit(expr: sp.Expr) -> None:
+    assert not isinstance(expr, ParseFailure), expr
+    for size in (1, 3):
+        points = sample_points(dataclasses.replace(SYMBOLS, size_values=(size,)), 2, 5)
+        by_sympy = expr.xreplace({m: sp.Integer(size)}).doit()
+        assert fingerprint(expr, points, SYMBOLS) == fingerprint(by_sympy, points, SYMBOLS), size
