@@ -109,6 +109,10 @@ class _Worker:
         self.sent_at = time.monotonic()
         self.deadline = self.sent_at + wall + GRACE_SECONDS
         self.outbuf += line
+        try:  # start now: the caller may judge a result for a while before the event loop runs again
+            del self.outbuf[:os.write(self.stdin.fileno(), self.outbuf[:1 << 20])]
+        except OSError:
+            pass  # a full pipe is written by the event loop; a broken one is reported there
 
     def stderr_text(self) -> str:
         return bytes(self.errtail).decode("utf-8", "replace").strip()
