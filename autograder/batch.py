@@ -13,7 +13,7 @@ from autograder.config import GradingConfig
 from autograder.errors import ConfigError
 from autograder.launch import SandboxPool
 from autograder.notebook import discover
-from autograder.pipeline import Runner, grade_files, prepare
+from autograder.pipeline import Runner, grade_files
 from autograder.report.output import replaced_output
 from source_lib.judge.results import SubmissionResult
 from source_lib.judge.spec import Assignment
@@ -61,7 +61,6 @@ def grade_batch(assignment: Assignment, paths: Sequence[Path], out: Path, config
         staging = stack.enter_context(replaced_output(out, notes))
         if runner is None:
             runner = stack.enter_context(running_sandbox(config))
-        prepared = prepare(assignment, config, runner)
         ids = [q.id for q in assignment.questions]
         done: list[SubmissionResult] = []
 
@@ -72,7 +71,7 @@ def grade_batch(assignment: Assignment, paths: Sequence[Path], out: Path, config
                 print(report.progress_line(len(done), len(files), result, result.seconds),
                       file=progress, flush=True)
 
-        results = sorted(grade_files(prepared, files, config, runner, on_result), key=lambda r: r.student)
+        results = sorted(grade_files(assignment, files, config, runner, on_result), key=lambda r: r.student)
         report.write_batch_reports(results, ids, staging)
         level = str(runner.isolation.get("level", "unknown"))
     return BatchSummary(tuple(results), report.summary_table(results, ids), level, tuple(notes))

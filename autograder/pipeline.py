@@ -51,18 +51,39 @@ class Prepared:
 
 def prepare(assignment: Assignment, config: GradingConfig, runner: Runner) -> Prepared:
     """Run the solution (and its mutants) in the sandbox and keep what they returned."""
-    seed = assignment.seed if config.seed is None else config.seed
-    solution = _notebook(config.layout.solution(assignment.name), assignment)
-    cases = CaseSet.build(assignment, seed)
-    job = reference_job(assignment, solution, cases, config.limits)
-    _, run = next(iter(runner.run_many([job])))
-    if run.ended not in ("exited",):
-        raise AssignmentError(assignment.name, f"the solution run ended with {run.ended}: {run.output[-500:]}")
-    references = build_references(assignment, cases, observe(tuple(run.records)), solution.cell_name)
-    # The release only tells unchanged written answers apart; a broken one must not block
-    # grading, nor its own regeneration by `autograder release`.
-    _, release = read_path(config.layout.release(assignment.name))
-    return Prepared(assignment, cases, references, release if isinstance(release, Notebook) else None, seed)
+    reference = _Reference.of(assignment, config)
+    _, run = next(iter(runner.run_many([reference.job])))
+    return reference.prepared(run, config)
+
+
+@dataclass(frozen=True)
+class _Reference:
+    """The solution's job, and how its run becomes a Prepared."""
+
+    assignment: Assignment
+    seed: int
+    solution: Notebook
+    cases: CaseSet
+    job: dict[str, Any]
+
+    @classmethod
+    def of(cls, assignment: Assignment, config: GradingConfig) -> _Reference:
+        seed = assignment.seed if config.seed is None else config.seed
+        solution = _notebook(config.layout.solution(assignment.name), assignment)
+        cases = CaseSet.build(assignment, seed)
+        return cls(assignment, seed, solution, cases, reference_job(assignment, solution, cases, config.limits))
+
+    def prepared(self, run: Any, config: GradingConfig) -> Prepared:
+        if run.ended not in ("exited",):
+            raise AssignmentError(self.assignment.name,
+                                  f"the solution run ended with {run.ended}: {run.output[-500:]}")
+        references = build_references(self.assignment, self.cases, observe(tuple(run.records)),
+                                      self.solution.cell_name)
+        # The release only tells unchanged written answers apart; a broken one must not block
+        # grading, nor its own regeneration by `autograder release`.
+        _, release = read_path(config.layout.release(self.assignment.name))
+        return Prepared(self.assignment, self.cases, references,
+                        release if isinstance(release, Notebook) else None, self.seed)
 
 
 def _notebook(path: Any, assignment: Assignment) -> Notebook:
@@ -106,32 +127,58 @@ class SymbolicJudge:
                                f"({boxed.reason}); simplify it and try again."}
 
 
-def grade_files(prepared: Prepared, files: Sequence[SubmissionFile], config: GradingConfig,
+def grade_files(source: Prepared | Assignment, files: Sequence[SubmissionFile], config: GradingConfig,
                 runner: Runner, on_result: Callable[[SubmissionResult], None]) -> list[SubmissionResult]:
-    """Grade every file; ``on_result`` sees each result as soon as it is decided."""
-    judge = SymbolicJudge(prepared, config.symbolic_seconds)
+    """Grade every file; ``on_result`` sees each result as soon as it is decided.
+
+    Given an Assignment rather than a Prepared, the solution's run is the first job of the same
+    stream: the students' jobs start on the other workers meanwhile and wait for it to be judged.
+    """
+    reference: _Reference | None
+    prepared: Prepared | None
+    if isinstance(source, Prepared):
+        reference, prepared, assignment, cases = None, source, source.assignment, source.cases
+    else:
+        reference = _Reference.of(source, config)
+        prepared, assignment, cases = None, source, reference.cases
     host = HostPaths.of_this_host(*_runner_prefix(runner))
     results: list[SubmissionResult] = []
     pending: dict[str, tuple[SubmissionFile, str, Notebook]] = {}
+    waiting: list[tuple[dict[str, Any], Any]] = []  # runs back before the solution's
 
     def jobs() -> Iterator[dict[str, Any]]:  # built one at a time: a large class stays small in memory
+        if reference is not None:
+            yield reference.job
         for item in files:
             digest, parsed = read_path(item.path)
             if isinstance(parsed, Notebook):
-                parsed = other_assignment(parsed, prepared.assignment) or parsed
+                parsed = other_assignment(parsed, assignment) or parsed
             if isinstance(parsed, Unreadable):
-                results.append(_ungradable(item, digest, parsed, prepared.assignment, runner))
+                results.append(_ungradable(item, digest, parsed, assignment, runner))
                 on_result(results[-1])
                 continue
-            job = student_job(prepared.assignment, parsed, prepared.cases, config.limits, item.student)
+            job = student_job(assignment, parsed, cases, config.limits, item.student)
             pending[job["job_id"]] = (item, digest, parsed)
             yield job
 
-    for job, run in runner.run_many(jobs()):
+    def judged(job: dict[str, Any], run: Any, prepared: Prepared, judge: SymbolicJudge) -> None:
         item, digest, notebook = pending.pop(job["job_id"])
-        text = StudentText(CellPlaces.of(notebook.cells, _question_cells(prepared.assignment)), host)
+        text = StudentText(CellPlaces.of(notebook.cells, _question_cells(assignment)), host)
         results.append(_judge_run(prepared, item, digest, notebook, run, judge, runner, text))
         on_result(results[-1])
+
+    judge = SymbolicJudge(prepared, config.symbolic_seconds) if prepared else None
+    for job, run in runner.run_many(jobs()):
+        if reference is not None and job["job_id"] == reference.job["job_id"]:
+            prepared = reference.prepared(run, config)
+            judge = SymbolicJudge(prepared, config.symbolic_seconds)
+            for early in waiting:
+                judged(*early, prepared, judge)
+            waiting.clear()
+        elif prepared is None or judge is None:
+            waiting.append((job, run))
+        else:
+            judged(job, run, prepared, judge)
     return results
 
 

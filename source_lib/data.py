@@ -102,11 +102,13 @@ def evaluate(expr: Any, values: Mapping[Any, Any]) -> float:
     """
     import sympy
 
+    from source_lib.sums import write_out_sums
+
     def number(v: Any) -> Any:
         return sympy.Integer(int(v)) if isinstance(v, (int, np.integer)) else sympy.Float(float(v))
 
     scalars = {k: number(v) for k, v in values.items() if not isinstance(k, sympy.IndexedBase)}
     data = {k: v for k, v in values.items() if isinstance(k, sympy.IndexedBase)}
-    concrete = expr.xreplace(scalars).doit()
+    concrete = write_out_sums(expr.xreplace(scalars)).doit()
     entries = {base[k + 1]: number(v) for base, seq in data.items() for k, v in enumerate(seq)}
     return float(concrete.xreplace(entries))

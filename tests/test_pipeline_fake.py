@@ -414,6 +414,31 @@ def test_every_job_carries_the_same_cases(prepared: Prepared, course: GradingCon
     assert all(job["variants"] == [] for job in runner.jobs)  # mutants run only in the reference job
 
 
+def test_given_the_assignment_the_solution_runs_first_in_the_same_stream(
+        prepared: Prepared, course: GradingConfig, tmp_path: Path) -> None:
+    """Students' jobs go out right behind the solution's; a run back before it waits, then is judged alike."""
+    names = ["good", "wrong", "timeout", "raiser"]
+    files = submit(tmp_path, names)
+    runner = ReversedSandbox()  # every student's run comes back before the solution's
+    seen: list[SubmissionResult] = []
+    results = grade_files(MINI, files, course, runner, seen.append)
+    assert runner.labels() == ["reference", *names]
+    assert [r.student for r in seen] == list(reversed(names))
+    expected, _, _ = grade(prepared, course, files)
+    assert {r.student: (r.score, r.status) for r in results} == {
+        name: (r.score, r.status) for name, r in expected.items()}
+
+
+def test_given_the_assignment_a_broken_solution_run_stops_the_batch(course: GradingConfig, tmp_path: Path) -> None:
+    def run(job: dict[str, Any]) -> RawRun:
+        if job["job_id"].startswith("reference#"):
+            return raw(job, reference_run(job).records[:-1], ended="timeout")
+        return student(SOLUTION)(job)
+
+    with pytest.raises(AssignmentError, match="ended with timeout"):
+        grade_files(MINI, submit(tmp_path, ["good"]), course, FakeRunner(run), lambda r: None)
+
+
 # ---------------------------------------------------------------- the batch's own files
 
 

@@ -72,6 +72,8 @@ def warm() -> None:
         pyplot.close("all")
     if "sympy" in sys.modules:
         _warm_sympy(sys.modules["sympy"])
+    if "numpy" in sys.modules:
+        importlib.import_module("numpy.random")  # numpy imports it lazily, on a job's first np.random
 
 
 def _warm_sympy(sympy: Any) -> None:

@@ -27,6 +27,7 @@ import sympy
 
 from source_lib.judge.spec import Symbols
 from source_lib.judge.symparse import Parsed, ParseFailure, canonical_symbols, parse_answer
+from source_lib.sums import write_out_sums
 
 RTOL = 1e-9            # decimals in an answer are rounded by sympy's printer (15 digits)
 ATOL = 1e-12
@@ -43,7 +44,6 @@ ABS_DIGITS = 40
 _RTOL, _ATOL = Fraction(RTOL), Fraction(ATOL)
 MAX_PROOF_DEGREE = 8   # expand() of large polynomials can take very long: sampling decides then
 MAX_PROOF_TERMS = 20_000
-MAX_WRITTEN_TERMS = 64  # a Sum over a longer concrete range is left to sympy's doit()
 LATEX_CHARS = 2000
 
 _INDEXED = re.compile(r"([A-Za-z][A-Za-z0-9_]*)\[(-?\d+)\]\Z")
@@ -135,43 +135,9 @@ def _fingerprint(concrete: Mapping[int, sympy.Expr | str], points: Sequence[Poin
 
 def _at_size(expr: sympy.Expr, size_symbol: sympy.Symbol, size: int) -> sympy.Expr | str:
     try:
-        return _expand_sums(expr.xreplace({size_symbol: sympy.Integer(size)})).doit()
+        return write_out_sums(expr.xreplace({size_symbol: sympy.Integer(size)})).doit()
     except Exception as exc:  # noqa: BLE001 - a student's expression may not evaluate at all
         return f"err:eval:{type(exc).__name__}"
-
-
-def _expand_sums(expr: sympy.Basic) -> sympy.Basic:
-    """``expr`` with each Sum over concrete integer limits written out term by term.
-
-    Sum.doit() first looks for a closed form (partial fractions and all), which costs seconds
-    for the sigmoid terms of a cross-entropy; writing out a few terms is exact and immediate.
-    Sums it cannot write out (symbolic or very long ranges) are left to doit().
-    """
-    if not expr.has(sympy.Sum):
-        return expr
-    if isinstance(expr, sympy.Sum):
-        written = _written_out(expr)
-        if written is not None:
-            return _expand_sums(written)
-    args = [_expand_sums(arg) for arg in expr.args]
-    return expr.func(*args) if any(new is not old for new, old in zip(args, expr.args)) else expr
-
-
-
-def _written_out(total: sympy.Sum) -> sympy.Basic | None:
-    """The outermost range of ``total`` as an Add of its terms, or None when it is not concrete."""
-    variable, low, high = total.limits[-1]
-    if not (low.is_Integer and high.is_Integer) or abs(int(high) - int(low)) > MAX_WRITTEN_TERMS:
-        return None
-    inner = sympy.Sum(total.function, *total.limits[:-1]) if len(total.limits) > 1 else total.function
-    sign, first, last = (1, int(low), int(high)) if high >= low - 1 else (-1, int(high) + 1, int(low) - 1)
-    # xreplace is fast but would also rename an inner Sum's own index of the same name; subs respects it
-    shadowed = any(variable in {limit[0] for limit in nested.limits} for nested in inner.atoms(sympy.Sum))
-
-    def term(k: int) -> sympy.Basic:
-        return inner.subs(variable, k) if shadowed else inner.xreplace({variable: sympy.Integer(k)})
-
-    return sign * sympy.Add(*[term(k) for k in range(first, last + 1)])
 
 
 def _assignment(point: Point, table: Mapping[str, sympy.Basic]) -> dict[sympy.Basic, sympy.Rational]:
