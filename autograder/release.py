@@ -328,7 +328,7 @@ def _same_call(question: FunctionQuestion, a: Call, b: Call) -> bool:
         return a.status == b.status and (a.error and a.error.type) == (b.error and b.error.type)
     immutable = tuple(question.params.index(p) for p in question.immutable)
     tol = Tolerance(question.rtol, question.atol)
-    return bool(matching_misconceptions(a, {"b": b}, question.returns, immutable, tol))
+    return bool(matching_misconceptions(a, {"b": b}, question.returns, immutable, tol, question.forbid_warnings))
 
 
 def _same_fingerprints(a: list[str] | None, b: list[str] | None, points: list[symbolic.Point]) -> bool:

@@ -271,13 +271,18 @@ SIGMOID = FunctionQuestion(
         Case("public-3 (far above 0)", (np.array([25.0, 40.0, 700.0, 1000.0]),)),
         Case("public-4 (a number)", (2.0,)),
     ),
-    hidden_cases=_sigmoid_cases, immutable=("z",), atol=0.0,
+    hidden_cases=_sigmoid_cases, immutable=("z",), atol=0.0, forbid_warnings=True,
     # wrong_below_zero before sign_flipped: on negative z alone both give sigma(|z|), and a case
     # names the first misconception it matches.
     misconceptions=(
         Misconception("overflow", "Your sigmoid gives NaN for large positive z: the exponential "
                       "overflows to inf, and inf / inf is not a number. Rewrite it so that no "
                       "exponential can grow beyond 1.", ((_S, "s = np.exp(z) / (1.0 + np.exp(z))"),)),
+        Misconception("overflow_warning", "Your sigmoid overflows for very negative z: np.exp(-z) "
+                      "becomes inf and NumPy warns. The value still rounds to 0 there, but a sigmoid "
+                      "used inside a cost or a network must not leave the range of floats: rewrite "
+                      "it so that no exponential can grow beyond 1.",
+                      ((_S, "s = 1.0 / (1.0 + np.exp(-z))"),)),
         Misconception("wrong_below_zero", "Your sigmoid is only right for z >= 0: for negative z "
                       "it returns the value at -z (above 1/2 instead of below). The two halves need "
                       "different formulas.",

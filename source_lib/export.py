@@ -9,6 +9,9 @@ overrides while being exported. What cannot be exported faithfully becomes
 
 from __future__ import annotations
 
+import contextlib
+import warnings
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -52,6 +55,27 @@ def clean_text(text: str) -> str:
 
 
 _NP_BY_NAME = {type_name(t): t for t in _NP_INTS | _NP_FLOATS}
+
+
+MAX_WARNINGS = 5
+WARNING_CHARS = 200
+
+
+@contextlib.contextmanager
+def recorded_warnings() -> Iterator[list[str]]:
+    """Collect the warnings raised inside (each distinct one once) as "Category: message" texts.
+
+    A call of a student's function runs inside it, in the sandbox and in the self-check alike,
+    so a question can ask for results without warnings (NumPy's overflow in exp, say).
+    """
+    texts: list[str] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield texts
+    for item in caught:
+        text = clean_text(f"{item.category.__name__}: {item.message}")[:WARNING_CHARS]
+        if text not in texts and len(texts) < MAX_WARNINGS:
+            texts.append(text)
 
 
 def to_wire(value: Any) -> dict[str, Any]:

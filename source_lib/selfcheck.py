@@ -29,7 +29,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from source_lib.export import to_wire
+from source_lib.export import recorded_warnings, to_wire
 from source_lib.judge import checkdata, codec, symbolic
 from source_lib.judge.answers import judge_choice, judge_symbolic, normalise_choice
 from source_lib.judge.calls import judge_function
@@ -216,11 +216,12 @@ def call_student(function: Callable[..., Any], args: tuple[Any, ...]) -> Call:
     """Call the student's function on private copies of the inputs, as the sandbox does."""
     fresh = [copy.deepcopy(a) for a in args]
     try:
-        value = function(*fresh)
+        with recorded_warnings() as warned:
+            value = function(*fresh)
     except Exception as exc:  # the student's own error becomes feedback
         return Call("raised", None, ErrorInfo(type(exc).__name__, str(exc)[:500]))
     return Call("returned", codec.decode(to_wire(value)), None,
-                tuple(codec.decode(to_wire(a)) for a in fresh))
+                tuple(codec.decode(to_wire(a)) for a in fresh), tuple(warned))
 
 
 def render(result: QuestionResult, entry: dict[str, Any], hidden: bool) -> str:

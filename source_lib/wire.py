@@ -214,6 +214,7 @@ class CallRecord(TypedDict):
     value: WireValue | None
     error: Error | None
     args_after: list[WireValue]
+    warnings: list[str]    # "Category: message" of each distinct warning the call raised
 
 
 class DoneRecord(TypedDict):

@@ -21,7 +21,7 @@ from autograder.sandbox import landlock
 from autograder.sandbox.confine import JOB_FD, Plan, read_line
 from autograder.sandbox.execute import Notebook, adopt_stdio, error_info
 from source_lib import wire
-from source_lib.export import from_wire, to_wire
+from source_lib.export import from_wire, recorded_warnings, to_wire
 
 
 class _CallTimeout(BaseException):
@@ -186,18 +186,18 @@ def _value_record(ns: dict[str, Any], probe: dict[str, Any], variant: str | None
             "found": found, "value": to_wire(ns[name]) if found else None}
 
 
-CallOutcome = tuple[wire.CallStatus, wire.WireValue | None, wire.Error | None, list[wire.WireValue]]
+CallOutcome = tuple[wire.CallStatus, wire.WireValue | None, wire.Error | None, list[wire.WireValue], list[str]]
 
 
 def _call_records(ns: dict[str, Any], probe: dict[str, Any], variant: str | None,
                   call_seconds: float) -> Iterable[wire.CallRecord]:
     fn = ns.get(str(probe["name"]))
     for case in probe.get("cases", []):
-        status, value, error, after = (_call_case(fn, case.get("args", []), call_seconds)
-                                       if fn is not None and callable(fn)
-                                       else (wire.CallStatus.MISSING, None, None, []))
+        status, value, error, after, warned = (_call_case(fn, case.get("args", []), call_seconds)
+                                               if fn is not None and callable(fn)
+                                               else (wire.CallStatus.MISSING, None, None, [], []))
         yield {"r": "call", "variant": variant, "question": str(probe["question"]), "case": str(case["id"]),
-               "status": status.value, "value": value, "error": error, "args_after": after}
+               "status": status.value, "value": value, "error": error, "args_after": after, "warnings": warned}
 
 
 def _call_case(fn: Callable[..., Any], wire_args: list[Any], call_seconds: float) -> CallOutcome:
@@ -205,15 +205,16 @@ def _call_case(fn: Callable[..., Any], wire_args: list[Any], call_seconds: float
         args = [from_wire(arg) for arg in wire_args]  # fresh objects for every call
     except (ValueError, TypeError, KeyError, OverflowError) as exc:
         return wire.CallStatus.RAISED, None, {"type": "ArgumentError", "message": str(exc)[:500],
-                                             "cell": None, "line": None}, []
+                                             "cell": None, "line": None}, [], []
     try:
-        value = _timed_call(fn, args, call_seconds)
+        with recorded_warnings() as warned:
+            value = _timed_call(fn, args, call_seconds)
     except BaseException as exc:  # noqa: BLE001 - SystemExit and the soft timeout included
         error = error_info(exc, None)
         if isinstance(exc, _CallTimeout):
             error["type"] = "CallTimeout"
-        return wire.CallStatus.RAISED, None, error, [to_wire(arg) for arg in args]
-    return wire.CallStatus.RETURNED, to_wire(value), None, [to_wire(arg) for arg in args]
+        return wire.CallStatus.RAISED, None, error, [to_wire(arg) for arg in args], []
+    return wire.CallStatus.RETURNED, to_wire(value), None, [to_wire(arg) for arg in args], warned
 
 
 def _timed_call(fn: Callable[..., Any], args: list[Any], seconds: float) -> Any:

@@ -51,15 +51,18 @@ def judge_case(question: FunctionQuestion, case: Case, call: Call, reference: Fu
     tol = Tolerance(question.rtol, question.atol)
     check = compare_returns(call.value, expected.value, question.returns, tol, public=not case.hidden)
     changed = _changed_inputs(question, call, expected)
-    if check.passed and not changed:
+    warned = question.forbid_warnings and bool(call.warnings) and not expected.warnings
+    if check.passed and not changed and not warned:
         return CaseResult(case.id, True, case.hidden, "passed", credit=1.0)
     mutants = {mid: by_case[case.id] for mid, by_case in reference.mutants.items()}
     immutable = tuple(question.params.index(p) for p in question.immutable)
     for misconception in question.misconceptions:
         if misconception.id in matching_misconceptions(call, {misconception.id: mutants[misconception.id]},
-                                                       question.returns, immutable, tol):
+                                                       question.returns, immutable, tol, question.forbid_warnings):
             return CaseResult(case.id, False, case.hidden, misconception.feedback,
                               misconception.id, misconception.credit)
+    if check.passed and not changed:
+        return _failed(case, _warned_message(question, case, call))
     message = check.message if not check.passed else _changed_message(question, changed)
     hint = None if check.passed else generic_diagnosis(call.value, expected.value, question.returns,
                                                        _dims(case), tol, question.hints)
@@ -100,6 +103,13 @@ def _changed_message(question: FunctionQuestion, changed: list[str]) -> str:
     names = ", ".join(changed)
     return (f"{question.function} modified its input {names}: work on a copy of it, "
             "so that the caller's array stays as it was")
+
+
+def _warned_message(question: FunctionQuestion, case: Case, call: Call) -> str:
+    # On a hidden case only the category: the message may describe the input.
+    shown = call.warnings[0] if not case.hidden else call.warnings[0].partition(":")[0]
+    return (f"`{question.function}` returned the right values but raised a warning ({shown}): "
+            "it must give its result without warnings, for every input.")
 
 
 def _dims(case: Case) -> dict[str, int]:

@@ -72,6 +72,8 @@ def _declaration(q: AutoQuestion) -> dict[str, Any]:
     if isinstance(q, FunctionQuestion):
         entry.update(params=list(q.params), returns=list(q.returns), immutable=list(q.immutable),
                      rtol=q.rtol, atol=q.atol)
+        if q.forbid_warnings:
+            entry["forbid_warnings"] = True
     if isinstance(q, ChoiceQuestion):
         entry["choices"] = dict(q.choices)
         entry["wrong_feedback"] = q.wrong_feedback
@@ -125,14 +127,16 @@ def call_to_json(call: Call) -> dict[str, Any]:
     return {"status": call.status,
             "value": codec.to_wire(call.value) if call.value is not None else None,
             "error": {"type": call.error.type, "message": call.error.message} if call.error else None,
-            "args_after": [codec.to_wire(v) for v in call.args_after]}
+            "args_after": [codec.to_wire(v) for v in call.args_after],
+            **({"warnings": list(call.warnings)} if call.warnings else {})}
 
 
 def call_from_json(obj: dict[str, Any]) -> Call:
     error = obj.get("error")
     return Call(obj["status"], codec.decode(obj["value"]) if obj.get("value") else None,
                 ErrorInfo(error["type"], error["message"]) if error else None,
-                tuple(codec.decode(v) for v in obj.get("args_after", [])))
+                tuple(codec.decode(v) for v in obj.get("args_after", [])),
+                tuple(str(w) for w in obj.get("warnings", [])))
 
 
 def point_to_json(point: symbolic.Point) -> dict[str, Any]:
@@ -150,7 +154,8 @@ def question_from_json(qid: str, entry: dict[str, Any]) -> AutoQuestion:
     if entry["kind"] == "function":
         return FunctionQuestion(qid, entry["title"], entry["points"], entry["name"], tuple(entry["params"]),
                                 tuple(entry["returns"]), (), lambda rng: (), tuple(entry["immutable"]),
-                                tuple(entry["uses"]), entry["rtol"], entry["atol"], misconceptions, hints)
+                                tuple(entry["uses"]), entry["rtol"], entry["atol"], misconceptions, hints,
+                                bool(entry.get("forbid_warnings", False)))
     if entry["kind"] == "symbolic":
         return SymbolicQuestion(qid, entry["title"], entry["points"], entry["name"], misconceptions,
                                 tuple(entry.get("uses", ())), hints)

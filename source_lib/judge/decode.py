@@ -35,6 +35,7 @@ class Call:
     value: codec.Value | None = None
     error: ErrorInfo | None = None
     args_after: tuple[codec.Value, ...] = ()
+    warnings: tuple[str, ...] = ()  # "Category: message" of each warning the call raised
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,11 @@ class _State:
         after = record.get("args_after") or []
         if not isinstance(after, list):
             raise WireError("args_after must be a list")
-        self.calls[key] = Call(status, value, error, tuple(codec.decode(a) for a in after))
+        warned = record.get("warnings") or []
+        if not isinstance(warned, list) or not all(isinstance(w, str) for w in warned):
+            raise WireError("warnings must be a list of texts")
+        self.calls[key] = Call(status, value, error, tuple(codec.decode(a) for a in after),
+                               tuple(w[:200] for w in warned[:5]))
 
     def _value(self, record: dict[str, Any]) -> None:
         key = (_variant(record), _text(record, "question", 100))

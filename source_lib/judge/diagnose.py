@@ -19,8 +19,11 @@ from source_lib.judge.numeric import Tolerance, as_numbers, close, compare_retur
 
 
 def matching_misconceptions(student: Call, mutants: Mapping[str, Call], names: tuple[str, ...],
-                            immutable: tuple[int, ...], tol: Tolerance) -> list[str]:
-    """Ids of the mutants whose return value and modified inputs equal the student's."""
+                            immutable: tuple[int, ...], tol: Tolerance, warnings_count: bool = False) -> list[str]:
+    """Ids of the mutants whose return value and modified inputs equal the student's.
+
+    With ``warnings_count``, a mutant matches only if it warns when the student's call warns.
+    """
     if student.status != "returned" or student.value is None:
         return []
     found = []
@@ -28,6 +31,8 @@ def matching_misconceptions(student: Call, mutants: Mapping[str, Call], names: t
         if mutant.status != "returned" or mutant.value is None:
             continue
         if not compare_returns(student.value, mutant.value, names, tol, public=False).passed:
+            continue
+        if warnings_count and bool(student.warnings) != bool(mutant.warnings):
             continue
         if all(_same_after(student, mutant, i, tol) for i in immutable):
             found.append(misconception_id)

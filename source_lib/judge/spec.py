@@ -103,6 +103,8 @@ class FunctionQuestion(_InCell):
     # advice per generic diagnosis (keys in FUNCTION_DIAGNOSES), shown when no misconception matched,
     # e.g. {"factor_2": "check the constant in front of the sum"}
     hints: Mapping[str, str] = field(default_factory=dict)
+    # a call that raises a warning (NumPy's overflow in exp, say) fails its case unless the solution's warns too
+    forbid_warnings: bool = False
 
     @property
     def name(self) -> str:

@@ -148,6 +148,10 @@ MALFORMED_CALLS = {
                            '"args_after": [{"t": "int", "v": "x"}]}',
     "error type not text": '{"r": "call", "question": "q", "case": "c1", "status": "raised", '
                            '"error": {"type": 7, "message": "m"}}',
+    "warnings not a list": '{"r": "call", "question": "q", "case": "c1", "status": "missing", '
+                           '"warnings": "RuntimeWarning"}',
+    "warning not text": '{"r": "call", "question": "q", "case": "c1", "status": "missing", '
+                        '"warnings": [{"t": "str"}]}',
 }
 
 

@@ -112,6 +112,19 @@ def test_normal_job_reports_cells_values_and_calls(pool: SandboxPool) -> None:
     assert recs[-1]["r"] == "done" and run.isolation["level"] in ("namespaces", "process")
 
 
+def test_a_call_reports_the_warnings_it_raised(pool: SandboxPool) -> None:
+    """Each distinct warning once, whatever filter the cells set; a call without any reports none."""
+    run = pool.run(make_job(
+        "import numpy as np, warnings\nwarnings.simplefilter('ignore')",
+        "def naive(z):\n    return 1.0 / (1.0 + np.exp(-z))\n"
+        "def stable(z):\n    return np.exp(-np.logaddexp(0.0, -z))\n",
+        probes=[call("naive", [wire_array(np.array([-1000.0, -2000.0, 3.0]))]),
+                call("stable", [wire_array(np.array([-1000.0, 3.0]))])]))
+    naive, stable = [r for r in records(run) if r["r"] == "call"]
+    assert naive["status"] == "returned" and naive["warnings"] == ["RuntimeWarning: overflow encountered in exp"]
+    assert stable["status"] == "returned" and stable["warnings"] == []
+
+
 def test_errors_and_exits_do_not_stop_later_cells(pool: SandboxPool) -> None:
     run = pool.run(make_job("1/0", "import sys\nsys.exit(0)", "raise SystemExit", "input()",
                             "raise KeyboardInterrupt", "x = (", "exit()", "last = 1",
