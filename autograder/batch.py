@@ -27,17 +27,10 @@ class BatchSummary:
     warnings: tuple[str, ...]
 
 
-def open_sandbox(config: GradingConfig) -> SandboxPool:
-    """The sandbox pool for ``config`` (not started)."""
-    return SandboxPool(config.workers, config.limits, require_isolation=config.require_isolation,
-                       max_isolation=config.max_isolation,
-                       allow_unreadable_python=config.allow_unreadable_python)
-
-
 @contextmanager
 def running_sandbox(config: GradingConfig) -> Iterator[SandboxPool]:
     """A started sandbox pool, closed (every worker killed) on exit."""
-    pool = open_sandbox(config)
+    pool = SandboxPool.for_config(config)
     try:
         pool.start()
         yield pool

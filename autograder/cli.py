@@ -132,21 +132,28 @@ def _config(args: argparse.Namespace, **limits: Any) -> GradingConfig:
 
 
 def _grade(args: argparse.Namespace) -> int:
-    from autograder.batch import grade_batch
-    from autograder.declarations import load
+    from autograder.launch import SandboxPool
 
     if args.timeout <= 0 or args.memory_mb <= 0:
         raise ConfigError("--timeout and --memory-mb must be positive")
     config = _config(args, wall_seconds=args.timeout, cpu_seconds=max(1, int(args.timeout)),
                      memory_mb=args.memory_mb)
-    assignment = load(args.assignment)
-    if args.fail_under is not None:
-        from autograder.notebook import discover
-        if len(discover(args.submissions, assignment.name)[0]) != 1:
-            raise ConfigError("--fail-under needs exactly one submission")
     started = time.perf_counter()
-    summary = grade_batch(assignment, args.submissions, args.out, config,
-                          progress=None if args.quiet else sys.stderr)
+    pool = SandboxPool.for_config(config)
+    pool.spawn()  # the workers boot while the judge's modules import
+    try:
+        from autograder.batch import grade_batch
+        from autograder.declarations import load
+
+        assignment = load(args.assignment)
+        if args.fail_under is not None:
+            from autograder.notebook import discover
+            if len(discover(args.submissions, assignment.name)[0]) != 1:
+                raise ConfigError("--fail-under needs exactly one submission")
+        summary = grade_batch(assignment, args.submissions, args.out, config,
+                              progress=None if args.quiet else sys.stderr, runner=pool)
+    finally:
+        pool.close()
     print(summary.table)
     print(f"\n{len(summary.results)} submission(s) graded in {time.perf_counter() - started:.1f} s "
           f"(isolation: {summary.isolation_level}); reports in {args.out}")

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
-from autograder.config import ISOLATION_LEVELS, Limits
+from autograder.config import ISOLATION_LEVELS, GradingConfig, Limits
 from autograder.errors import SandboxError
 from source_lib import wire
 
@@ -150,12 +150,19 @@ class SandboxPool:
         self.allow_unreadable_python = allow_unreadable_python
         self._refused = ""  # a worker's reason not to run student code at all
         self._workers: list[_Worker] = []
+        self._booting = False  # spawned, ready lines not yet awaited
         self._starts: list[int] = []
         self._tmp: str | None = None
         self._command: list[str] = []
         self._inboxes: dict[object, deque[tuple[dict[str, Any], RawRun]]] = {}
         self._retries: dict[object, deque[dict[str, Any]]] = {}  # jobs a failed worker lost
         self._lost: dict[str, tuple[float, str]] = {}  # job id -> (seconds, why) of a lost attempt
+
+    @classmethod
+    def for_config(cls, config: GradingConfig) -> SandboxPool:
+        """The pool a grading run asks for (not started)."""
+        return cls(config.workers, config.limits, require_isolation=config.require_isolation,
+                   max_isolation=config.max_isolation, allow_unreadable_python=config.allow_unreadable_python)
 
     def __enter__(self) -> SandboxPool:
         self.start()
@@ -168,6 +175,14 @@ class SandboxPool:
 
     def start(self) -> None:
         """Start every worker in parallel and wait for their ready lines."""
+        self.spawn()
+        self._await_ready()
+
+    def spawn(self) -> None:
+        """Start every worker without waiting: the caller can do its own work while they boot.
+
+        The first ``run_many`` then waits for their ready lines (and raises what ``start`` would).
+        """
         if self.require_isolation not in ISOLATION_LEVELS:
             raise SandboxError(f"unknown isolation level {self.require_isolation!r}")
         try:
@@ -180,6 +195,17 @@ class SandboxPool:
         try:
             for slot in range(self.size):
                 self._workers.append(self._spawn(slot))
+        except OSError as exc:
+            self.close()
+            raise SandboxError(f"cannot start a sandbox worker: {exc}") from exc
+        except BaseException:
+            self.close()
+            raise
+        self._booting = True
+
+    def _await_ready(self) -> None:
+        self._booting = False
+        try:
             while any(w.state == "starting" for w in self._workers) and not self._refused:
                 self._pump(restart=False)
         except OSError as exc:
@@ -276,6 +302,8 @@ class SandboxPool:
         """Run jobs on all workers; yield (job, run) pairs in completion order."""
         if not self._workers:
             raise SandboxError("the pool is not started")
+        if self._booting:
+            self._await_ready()
         owner, source, exhausted = object(), iter(jobs), False
         inbox = self._inboxes[owner] = deque()  # nested calls keep each other's results apart
         retries = self._retries[owner] = deque()

@@ -290,6 +290,23 @@ def test_require_isolation_fails_closed() -> None:
     assert pool._workers == []
 
 
+def test_a_spawned_pool_waits_for_its_workers_at_the_first_job_and_fails_closed_there() -> None:
+    pool = SandboxPool(1, LIMITS, preload=())
+    try:
+        pool.spawn()
+        assert pool.isolation["level"] == "none"  # not ready yet: nothing reported
+        assert pool.run(make_job("x = 1")).ended == "exited"
+        assert pool.isolation["workers"] == 1
+    finally:
+        pool.close()
+    refusing = SandboxPool(1, LIMITS, preload=(), require_isolation="namespaces",
+                           max_isolation="process", allow_unreadable_python=True)
+    refusing.spawn()
+    with pytest.raises(SandboxError, match="namespaces"):
+        refusing.run(make_job("x = 1"))
+    assert refusing._workers == []
+
+
 def test_unprivileged_worker_uses_a_user_namespace(readable_python: str, tmp_path: Path) -> None:
     """A worker started by an ordinary user: its jobs keep that uid (never 0), lose every
     capability, and still get their own pid namespace and private root."""
