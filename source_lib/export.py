@@ -10,6 +10,7 @@ overrides while being exported. What cannot be exported faithfully becomes
 from __future__ import annotations
 
 import contextlib
+import random
 import warnings
 from collections.abc import Iterator
 from typing import Any
@@ -78,6 +79,35 @@ def recorded_warnings() -> Iterator[list[str]]:
             texts.append(text)
 
 
+GLOBAL_SEED = 0  # NumPy's legacy global random state and the random module's, in every job and call
+
+
+def seed_global_random() -> None:
+    """Seed np.random's legacy global state and the random module identically in every job.
+
+    Done before the first cell of the solution's job and of each student's, so an unseeded
+    experiment cell (np.random.rand, random.random) cannot make their runs diverge.
+    """
+    random.seed(GLOBAL_SEED)
+    np.random.seed(GLOBAL_SEED)
+
+
+@contextlib.contextmanager
+def seeded_global_random() -> Iterator[None]:
+    """The same global random state for every call of a student's function, restored afterwards.
+
+    A function that draws from np.random instead of the generator it is given then returns the
+    same values as the catalogued mutant that does so, and the notebook's own state is untouched.
+    """
+    numpy_state, random_state = np.random.get_state(), random.getstate()
+    seed_global_random()
+    try:
+        yield
+    finally:
+        np.random.set_state(numpy_state)
+        random.setstate(random_state)
+
+
 def to_wire(value: Any) -> dict[str, Any]:
     """Export one value; never raises."""
     try:
@@ -108,6 +138,8 @@ class _Exporter:
             return _export_array(value, cls)
         if issubclass(cls, (tuple, list)):
             return self.sequence(value, cls, depth)
+        if issubclass(cls, dict):
+            return self.mapping(value, cls, depth)
         if issubclass(cls, (_SYMPY_BASIC, _SYMPY_MATRIX)):
             return _export_expr(value)
         return {"t": "other", "type": type_name(cls)}
@@ -125,6 +157,21 @@ class _Exporter:
         # Unbound base __getitem__ reads the real storage, not an overridden view.
         items = [self.value(base.__getitem__(value, i), depth + 1) for i in range(length)]
         return {"t": "seq", "kind": base.__name__, "items": items}
+
+
+    def mapping(self, value: Any, cls: type, depth: int) -> dict[str, Any]:
+        # Unbound dict methods read the real storage, not overridden views.
+        pairs = list(dict.items(value))
+        if depth >= wire.MAX_DEPTH:
+            return {"t": "other", "type": f"{type_name(cls)} nested too deeply"}
+        if len(pairs) > wire.MAX_DICT_KEYS:
+            return {"t": "other", "type": f"{type_name(cls)} of {len(pairs)} keys"}
+        if not all(type(key) is str and len(key) <= wire.MAX_KEY_CHARS for key, _ in pairs):
+            return {"t": "other", "type": f"{type_name(cls)} with keys that are not short strings"}
+        self.items += len(pairs)
+        if self.items > MAX_TOTAL_ITEMS:
+            return {"t": "other", "type": f"{type_name(cls)} too large"}
+        return {"t": "dict", "items": [[clean_text(key), self.value(item, depth + 1)] for key, item in pairs]}
 
 
 def _export_int(value: Any, cls: type) -> dict[str, Any]:
@@ -183,6 +230,10 @@ def from_wire(value: Any, depth: int = 0) -> Any:
         return _decode_array(value)
     if tag == "seq":
         return _decode_seq(value, depth)
+    if tag == "dict":
+        return _decode_dict(value, depth)
+    if tag == "rng":
+        return np.random.default_rng(_seed(value))
     raise ValueError(f"wire value with tag {tag!r} cannot be a job argument")
 
 
@@ -215,6 +266,24 @@ def _decode_array(value: dict[str, Any]) -> np.ndarray:
     dtype, shape, raw = wire.array_fields(value)
     little = np.frombuffer(raw, dtype=np.dtype(dtype).newbyteorder("<")).reshape(shape)
     return little.astype(np.dtype(dtype), copy=True)  # native order, writeable, owns its data
+
+
+def _decode_dict(value: dict[str, Any], depth: int) -> dict[str, Any]:
+    pairs = value.get("items")
+    if depth >= wire.MAX_DEPTH or not isinstance(pairs, list) or len(pairs) > wire.MAX_DICT_KEYS:
+        raise ValueError("malformed or oversized dict value")
+    if not all(isinstance(p, list) and len(p) == 2 and isinstance(p[0], str) for p in pairs):
+        raise ValueError("a dict value holds [key, value] pairs with string keys")
+    if len({key for key, _ in pairs}) != len(pairs):
+        raise ValueError("a dict key appears twice")
+    return {key: from_wire(item, depth + 1) for key, item in pairs}
+
+
+def _seed(value: dict[str, Any]) -> int:
+    digits = value.get("seed")
+    if not (isinstance(digits, str) and 0 < len(digits) <= 40 and digits.isascii() and digits.isdigit()):
+        raise ValueError("malformed generator seed")
+    return int(digits)
 
 
 def _decode_seq(value: dict[str, Any], depth: int) -> Any:

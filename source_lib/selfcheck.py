@@ -29,7 +29,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from source_lib.export import recorded_warnings, to_wire
+from source_lib.export import recorded_warnings, seeded_global_random, to_wire
 from source_lib.judge import checkdata, codec, symbolic
 from source_lib.judge.answers import judge_choice, judge_symbolic, normalise_choice
 from source_lib.judge.calls import judge_function
@@ -216,7 +216,7 @@ def call_student(function: Callable[..., Any], args: tuple[Any, ...]) -> Call:
     """Call the student's function on private copies of the inputs, as the sandbox does."""
     fresh = [copy.deepcopy(a) for a in args]
     try:
-        with recorded_warnings() as warned:
+        with recorded_warnings() as warned, seeded_global_random():
             value = function(*fresh)
     except Exception as exc:  # the student's own error becomes feedback
         return Call("raised", None, ErrorInfo(type(exc).__name__, str(exc)[:500]))

@@ -24,6 +24,8 @@ Value tags::
     {"t": "str", "v": str}
     {"t": "array", "dtype": str, "shape": [int], "data": "<base64, little endian>", "type": str}
     {"t": "seq", "kind": "tuple" | "list", "items": [Value]}
+    {"t": "dict", "items": [[str, Value]]}        (string keys, in order)
+    {"t": "rng", "seed": "<decimal digits>"}       (a job argument only: numpy.random.default_rng(seed))
     {"t": "expr", "src": "<sympy sstr>"}
     {"t": "other", "type": str}
 """
@@ -42,7 +44,7 @@ WIRE_VERSION = 1
 
 WireValue = dict[str, Any]  # one tagged value (see the table above)
 
-VALUE_TAGS = frozenset({"none", "bool", "int", "float", "str", "array", "seq", "expr", "other"})
+VALUE_TAGS = frozenset({"none", "bool", "int", "float", "str", "array", "seq", "dict", "rng", "expr", "other"})
 ARRAY_DTYPES = frozenset(
     {"bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
      "float16", "float32", "float64"}
@@ -55,6 +57,8 @@ MAX_INT_DIGITS = 300
 MAX_STR_CHARS = 20_000
 MAX_DEPTH = 8
 MAX_SEQ_ITEMS = 10_000
+MAX_DICT_KEYS = 256
+MAX_KEY_CHARS = 100
 MIB = 1024 * 1024
 
 # Exit code of a student process whose own grading code failed after the cells ran (for

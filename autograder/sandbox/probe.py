@@ -21,7 +21,7 @@ from autograder.sandbox import landlock
 from autograder.sandbox.confine import JOB_FD, Plan, read_line
 from autograder.sandbox.execute import Notebook, adopt_stdio, error_info
 from source_lib import wire
-from source_lib.export import from_wire, recorded_warnings, to_wire
+from source_lib.export import from_wire, recorded_warnings, seed_global_random, seeded_global_random, to_wire
 
 
 class _CallTimeout(BaseException):
@@ -137,6 +137,7 @@ def run_job(job: dict[str, Any], writer: RecordWriter, call_seconds: float,
             questions: Callable[[], dict[str, Any]]) -> None:
     """Cells, then (fetched only now) probes and variants, then the ``done`` record."""
     start = time.perf_counter()
+    seed_global_random()
     notebook = Notebook()
     for cell in job.get("cells", []):
         writer.write(notebook.run_cell(int(cell["index"]), str(cell["source"])))
@@ -207,7 +208,7 @@ def _call_case(fn: Callable[..., Any], wire_args: list[Any], call_seconds: float
         return wire.CallStatus.RAISED, None, {"type": "ArgumentError", "message": str(exc)[:500],
                                              "cell": None, "line": None}, [], []
     try:
-        with recorded_warnings() as warned:
+        with recorded_warnings() as warned, seeded_global_random():
             value = _timed_call(fn, args, call_seconds)
     except BaseException as exc:  # noqa: BLE001 - SystemExit and the soft timeout included
         error = error_info(exc, None)

@@ -47,6 +47,27 @@ class Seq:
 
 
 @dataclass(frozen=True)
+class Dict:
+    """A dict with string keys, in its order."""
+
+    items: tuple[tuple[str, Value], ...]
+
+    def get(self, key: str) -> Value | None:
+        return next((value for k, value in self.items if k == key), None)
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(k for k, _ in self.items)
+
+
+@dataclass(frozen=True)
+class Generator:
+    """A NumPy random generator made from ``seed`` (numpy.random.default_rng) on each side of the wire."""
+
+    seed: int
+
+
+@dataclass(frozen=True)
 class Text:
     value: str
 
@@ -65,7 +86,7 @@ class Other:
     type_name: str
 
 
-Value = NoneValue | Scalar | Array | Seq | Text | ExprText | Other
+Value = NoneValue | Scalar | Array | Seq | Dict | Generator | Text | ExprText | Other
 
 
 def encode(value: Any) -> dict[str, Any]:
@@ -86,6 +107,10 @@ def encode(value: Any) -> dict[str, Any]:
                                 "numpy.ndarray")
     if isinstance(value, (tuple, list)):
         return {"t": "seq", "kind": type(value).__name__, "items": [encode(v) for v in value]}
+    if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+        return {"t": "dict", "items": [[k, encode(v)] for k, v in value.items()]}
+    if isinstance(value, Generator):
+        return {"t": "rng", "seed": str(int(value.seed))}
     raise TypeError(f"cannot encode {type(value).__name__} for a job")
 
 
@@ -148,6 +173,25 @@ def _seq(obj: dict[str, Any], depth: int) -> Value:
     return Seq(obj["kind"], tuple(decode(item, depth + 1) for item in items))
 
 
+def _dict(obj: dict[str, Any], depth: int) -> Value:
+    pairs = obj["items"]
+    if not isinstance(pairs, list) or len(pairs) > wire.MAX_DICT_KEYS:
+        raise ValueError("bad dict")
+    if not all(isinstance(p, list) and len(p) == 2 and isinstance(p[0], str) and len(p[0]) <= wire.MAX_KEY_CHARS
+               for p in pairs):
+        raise ValueError("a dict holds [key, value] pairs with short string keys")
+    if len({p[0] for p in pairs}) != len(pairs):
+        raise ValueError("a dict key appears twice")
+    return Dict(tuple((key, decode(item, depth + 1)) for key, item in pairs))
+
+
+def _generator(obj: dict[str, Any], depth: int) -> Value:
+    digits = obj["seed"]
+    if not (isinstance(digits, str) and 0 < len(digits) <= 40 and digits.isdigit()):
+        raise ValueError("bad seed")
+    return Generator(int(digits))
+
+
 def _expr(obj: dict[str, Any], depth: int) -> Value:
     if not isinstance(obj["src"], str) or len(obj["src"]) > wire.MAX_STR_CHARS:
         raise ValueError("bad expression text")
@@ -164,7 +208,7 @@ def _type_name(obj: dict[str, Any], default: str) -> str:
 
 
 _DECODERS = {"none": _none, "bool": _bool, "int": _int, "float": _float, "str": _str,
-             "array": _array, "seq": _seq, "expr": _expr, "other": _other}
+             "array": _array, "seq": _seq, "dict": _dict, "rng": _generator, "expr": _expr, "other": _other}
 
 
 def to_wire(value: Value) -> dict[str, Any]:
@@ -181,6 +225,10 @@ def to_wire(value: Value) -> dict[str, Any]:
         return {**encode(np.asarray(value.value)), "type": value.type_name}
     if isinstance(value, Seq):
         return {"t": "seq", "kind": value.kind, "items": [to_wire(v) for v in value.items]}
+    if isinstance(value, Dict):
+        return {"t": "dict", "items": [[k, to_wire(v)] for k, v in value.items]}
+    if isinstance(value, Generator):
+        return encode(value)
     if isinstance(value, Text):
         return {"t": "str", "v": value.value}
     if isinstance(value, ExprText):
@@ -197,6 +245,10 @@ def plain(value: Value) -> Any:
     if isinstance(value, Seq):
         items = [plain(v) for v in value.items]
         return tuple(items) if value.kind == "tuple" else items
+    if isinstance(value, Dict):
+        return {k: plain(v) for k, v in value.items}
+    if isinstance(value, Generator):
+        return np.random.default_rng(value.seed)
     if isinstance(value, Text):
         return value.value
     if isinstance(value, NoneValue):
@@ -220,4 +272,9 @@ def describe(value: Value, *, sizes: bool = True) -> str:
         return "a string"
     if isinstance(value, ExprText):
         return "a sympy expression"
+    if isinstance(value, Dict):
+        shown = ", ".join(repr(k) for k in value.keys[:6]) + (", ..." if len(value.keys) > 6 else "")
+        return f"a dict with keys {shown}" if value.items else "an empty dict"
+    if isinstance(value, Generator):
+        return "a random generator"
     return f"an object of type {value.type_name}"

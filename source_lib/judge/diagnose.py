@@ -13,9 +13,9 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from source_lib.judge.codec import Seq, Value
+from source_lib.judge.codec import Dict, Seq, Value
 from source_lib.judge.decode import Call
-from source_lib.judge.numeric import Tolerance, as_numbers, close, compare_returns
+from source_lib.judge.numeric import Tolerance, as_numbers, close, compare_returns, values_close
 
 
 def matching_misconceptions(student: Call, mutants: Mapping[str, Call], names: tuple[str, ...],
@@ -42,8 +42,7 @@ def matching_misconceptions(student: Call, mutants: Mapping[str, Call], names: t
 def _same_after(student: Call, mutant: Call, index: int, tol: Tolerance) -> bool:
     if index >= len(student.args_after) or index >= len(mutant.args_after):
         return False
-    a, b = as_numbers(student.args_after[index]), as_numbers(mutant.args_after[index])
-    return a is not None and b is not None and close(a, b, tol)
+    return values_close(student.args_after[index], mutant.args_after[index], tol)
 
 
 # The constant ratios (student / expected) the probe names, as (diagnosis id, statement).
@@ -83,6 +82,15 @@ def _swapped(got: Seq, expected: Seq, names: tuple[str, ...], tol: Tolerance) ->
 
 def _ratio_hint(name: str, got: Value, expected: Value, dims: Mapping[str, int],
                 hints: Mapping[str, str]) -> str | None:
+    if isinstance(expected, Dict):  # the first entry off by a named ratio, as name['key']
+        if not isinstance(got, Dict):
+            return None
+        for key, wanted in expected.items:
+            entry = got.get(key)
+            hint = _ratio_hint(f"{name}[{key!r}]", entry, wanted, dims, hints) if entry is not None else None
+            if hint:
+                return hint
+        return None
     ratio = _constant_ratio(got, expected)
     if ratio is None:
         return None

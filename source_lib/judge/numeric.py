@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from source_lib.judge.codec import Array, NoneValue, Scalar, Seq, Value, describe
+from source_lib.judge.codec import Array, Dict, NoneValue, Scalar, Seq, Value, describe
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,8 @@ def compare_returns(got: Value, expected: Value, names: tuple[str, ...], tol: To
 
 def compare_value(got: Value, expected: Value, name: str, tol: Tolerance, public: bool) -> Check:
     """Compare one returned value with its expected value (numbers quoted only if ``public``)."""
+    if isinstance(expected, Dict):
+        return _compare_dict(got, expected, name, tol, public)
     exp = as_numbers(expected)
     if exp is None:
         return Check(False, f"cannot compare {name}: the reference is not numeric")
@@ -71,6 +73,21 @@ def compare_value(got: Value, expected: Value, name: str, tol: Tolerance, public
                             "or an update that diverges")
     if not close(arr, exp, tol):
         return Check(False, _value_message(name, arr, exp, public))
+    return PASS
+
+
+def _compare_dict(got: Value, expected: Dict, name: str, tol: Tolerance, public: bool) -> Check:
+    """Every key of the expected dict, compared as ``name['key']``; keys it does not have are ignored."""
+    keys = ", ".join(repr(k) for k in expected.keys)
+    if not isinstance(got, Dict):
+        return Check(False, f"{name} should be a dict with the keys {keys}; it is {describe(got, sizes=public)}")
+    missing = [k for k in expected.keys if got.get(k) is None]
+    if missing:
+        return Check(False, f"{name} has no key {', '.join(repr(k) for k in missing)} (it should have {keys})")
+    for key, value in expected.items:
+        check = compare_value(got.get(key), value, f"{name}[{key!r}]", tol, public)  # type: ignore[arg-type]
+        if not check.passed:
+            return check
     return PASS
 
 
@@ -129,8 +146,20 @@ def close(got: np.ndarray, expected: np.ndarray, tol: Tolerance) -> bool:
         return bool(np.all((np.abs(got - expected) <= bound) | same_special))
 
 
+def values_close(a: Value, b: Value, tol: Tolerance) -> bool:
+    """Two numeric values, or dicts of them with the same keys, equal within ``tol``."""
+    if isinstance(a, Dict) or isinstance(b, Dict):
+        return (isinstance(a, Dict) and isinstance(b, Dict) and a.keys == b.keys
+                and all(values_close(x, y, tol) for (_, x), (_, y) in zip(a.items, b.items)))
+    x, y = as_numbers(a), as_numbers(b)
+    return x is not None and y is not None and close(x, y, tol)
+
+
 def same_array(a: Value, b: Value) -> bool:
-    """Exact equality of two numeric values (used to detect modified inputs)."""
+    """Exact equality of two numeric values, or dicts of them (used to detect modified inputs)."""
+    if isinstance(a, Dict) or isinstance(b, Dict):
+        return (isinstance(a, Dict) and isinstance(b, Dict) and a.keys == b.keys
+                and all(same_array(x, y) for (_, x), (_, y) in zip(a.items, b.items)))
     x, y = as_numbers(a), as_numbers(b)
     return x is not None and y is not None and x.shape == y.shape and bool(np.array_equal(x, y))
 

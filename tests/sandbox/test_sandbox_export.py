@@ -48,7 +48,11 @@ def test_sequences_and_caps() -> None:
     assert "nested too deeply" in json.dumps(to_wire(loop))
     assert to_wire(list(range(wire.MAX_SEQ_ITEMS + 1)))["t"] == "other"
     assert to_wire(10 ** 400) == {"t": "other", "type": "int too large"}
-    assert to_wire({"a": 1}) == {"t": "other", "type": "dict"}
+    assert to_wire({"a": 1}) == {"t": "dict", "items": [["a", {"t": "int", "v": "1", "type": "int"}]]}
+    assert to_wire({("a",): 1}) == {"t": "other", "type": "dict with keys that are not short strings"}
+    cyclic: dict = {}
+    cyclic["self"] = cyclic
+    assert "nested too deeply" in json.dumps(to_wire(cyclic))
     assert to_wire(1j) == {"t": "other", "type": "complex"}
 
 

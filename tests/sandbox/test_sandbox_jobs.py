@@ -125,6 +125,36 @@ def test_a_call_reports_the_warnings_it_raised(pool: SandboxPool) -> None:
     assert stable["status"] == "returned" and stable["warnings"] == []
 
 
+def test_dicts_and_generators_reach_a_function_and_come_back(pool: SandboxPool) -> None:
+    """A params dict and a generator go in; a dict comes out; the modified dict is seen after the call."""
+    params = {"t": "dict", "items": [["W1", wire_array(np.ones((2, 3)))], ["b2", {"t": "float", "v": (0.5).hex()}]]}
+    run = pool.run(make_job(
+        "import numpy as np",
+        "def init(params, rng):\n"
+        "    params['W1'] *= 0.0\n"
+        "    return {'W1': rng.standard_normal((2, 3)), 'b2': params['b2']}\n",
+        probes=[call("init", [params, {"t": "rng", "seed": "3"}], [params, {"t": "rng", "seed": "3"}])]))
+    first, second = [r for r in records(run) if r["r"] == "call"]
+    assert first["status"] == "returned" and first["value"]["t"] == "dict"
+    assert first["value"] == second["value"]  # the same seed, a fresh generator for each call
+    drawn = dict(first["value"]["items"])["W1"]
+    assert np.frombuffer(base64.b64decode(drawn["data"]), "<f8").tolist() == \
+        np.random.default_rng(3).standard_normal((2, 3)).ravel().tolist()
+    after = dict(first["args_after"][0]["items"])["W1"]
+    assert np.frombuffer(base64.b64decode(after["data"]), "<f8").tolist() == [0.0] * 6
+
+
+def test_every_job_starts_from_the_same_global_random_state(pool: SandboxPool) -> None:
+    job = ("import numpy as np, random\nfrom_numpy, from_random = float(np.random.rand()), random.random()\n"
+           "def unseeded():\n    return float(np.random.rand())\n")
+    runs = [pool.run(make_job(job, probes=[value("from_numpy"), value("from_random"), call("unseeded", [], [])]))
+            for _ in range(2)]
+    assert found(runs[0], "from_numpy") == found(runs[1], "from_numpy")
+    assert found(runs[0], "from_random") == found(runs[1], "from_random")
+    calls = [r["value"] for r in records(runs[0]) if r["r"] == "call"]
+    assert calls[0] == calls[1]  # each call sees the same state, whatever ran before it
+
+
 def test_errors_and_exits_do_not_stop_later_cells(pool: SandboxPool) -> None:
     run = pool.run(make_job("1/0", "import sys\nsys.exit(0)", "raise SystemExit", "input()",
                             "raise KeyboardInterrupt", "x = (", "exit()", "last = 1",
