@@ -24,7 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
@@ -44,10 +44,12 @@ from source_lib.judge.checkdata import hidden_data, point_from_json, public_data
 from source_lib.judge.decode import Call
 from source_lib.judge.diagnose import matching_misconceptions
 from source_lib.judge.numeric import Tolerance
+from source_lib.judge.properties import evaluate_properties, measures_agree
 from source_lib.judge.reference import References
 from source_lib.judge.spec import (
     Assignment,
     AutoQuestion,
+    Case,
     CaseSet,
     ChoiceQuestion,
     FunctionQuestion,
@@ -305,8 +307,8 @@ class _Outputs:
         if isinstance(q, FunctionQuestion):
             ref = self.prepared.references.function(q.id)
             calls = {SOLUTION: ref.expected, **ref.mutants}
-            ids = [c.id for c in self.prepared.cases.by_question[q.id] if not (public_only and c.hidden)]
-            return all(_same_call(q, calls[a][case], calls[b][case]) for case in ids)
+            cases = [c for c in self.prepared.cases.by_question[q.id] if not (public_only and c.hidden)]
+            return all(_same_case(q, case, calls[a], calls[b], ref.expected) for case in cases)
         if isinstance(q, SymbolicQuestion):
             return all(_same_fingerprints(p[a], p[b], p["points"]) for p in self._fingerprints(public_only))
         value = self.prepared.references.value(q.id)
@@ -320,6 +322,23 @@ class _Outputs:
             parts.append(hidden_data(self.assignment, q, prepared.cases, prepared.references, prepared.seed))
         return [{SOLUTION: part["expected"], **part["mutants"],
                  "points": [point_from_json(p) for p in part["eval_points"]]} for part in parts]
+
+
+def _same_case(question: FunctionQuestion, case: Case, a: Mapping[str, Call], b: Mapping[str, Call],
+               expected: Mapping[str, Call]) -> bool:
+    """Would the judge take ``a``'s result on ``case`` for ``b``'s (by its properties, if it has any)?"""
+    if not case.properties:
+        return _same_call(question, a[case.id], b[case.id])
+    reference = expected[case.id].value
+    if reference is None or any(c[case.id].status != "returned" or c[case.id].value is None for c in (a, b)):
+        return a[case.id].status == b[case.id].status
+
+    def measured(calls: Mapping[str, Call]) -> list[Any]:
+        others = {cid: c.value for cid, c in calls.items() if c.value is not None}
+        return evaluate_properties(case.properties, calls[case.id].value, reference, others,  # type: ignore[arg-type]
+                                   question.returns[0], not case.hidden)
+
+    return measures_agree(measured(a), measured(b))
 
 
 def _same_call(question: FunctionQuestion, a: Call, b: Call) -> bool:

@@ -12,9 +12,11 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from source_lib.judge.codec import Value
 from source_lib.judge.decode import Call
 from source_lib.judge.diagnose import generic_diagnosis, matching_misconceptions
 from source_lib.judge.numeric import Tolerance, compare_returns, same_array
+from source_lib.judge.properties import evaluate_properties, measures_agree
 from source_lib.judge.reference import FunctionReference
 from source_lib.judge.results import CaseResult, Outcome, QuestionResult
 from source_lib.judge.spec import Case, FunctionQuestion
@@ -35,7 +37,7 @@ def judge_function(question: FunctionQuestion, cases: tuple[Case, ...], referenc
         return question_result(question, (), Outcome.MISSING,
                                f"`{question.function}` is not written yet: replace `raise {NOT_WRITTEN}()` "
                                "in its cell with your code, then run that cell.")
-    results = tuple(judge_case(question, case, calls[case.id], reference) for case in cases)
+    results = tuple(judge_case(question, case, calls[case.id], reference, calls) for case in cases)
     if statuses == {"absent"}:
         return question_result(question, results, Outcome.TIMEOUT,
                                "Not checked: the notebook stopped before this function could be called.")
@@ -43,11 +45,18 @@ def judge_function(question: FunctionQuestion, cases: tuple[Case, ...], referenc
     return question_result(question, results, outcome, upstream=upstream)
 
 
-def judge_case(question: FunctionQuestion, case: Case, call: Call, reference: FunctionReference) -> CaseResult:
-    """One call of the student's function against the solution's call on the same inputs."""
+def judge_case(question: FunctionQuestion, case: Case, call: Call, reference: FunctionReference,
+               others: Mapping[str, Call] | None = None) -> CaseResult:
+    """One call of the student's function against the solution's call on the same inputs.
+
+    ``others`` are the student's calls on the question's other cases (for properties that
+    compare two results, such as "the same seed gives the same parameters").
+    """
     expected = reference.expected[case.id]
     if call.status != "returned" or call.value is None or expected.value is None:
         return _failed(case, _not_returned(question, case, call))
+    if case.properties:
+        return _judge_properties(question, case, call, reference, others or {})
     tol = Tolerance(question.rtol, question.atol)
     check = compare_returns(call.value, expected.value, question.returns, tol, public=not case.hidden)
     changed = _changed_inputs(question, call, expected)
@@ -70,6 +79,34 @@ def judge_case(question: FunctionQuestion, case: Case, call: Call, reference: Fu
         return _failed(case, f"{message}.")
     stop = "" if hint.endswith(("?", ".", "!")) else "."
     return _failed(case, f"{message}. {hint[0].upper() + hint[1:]}{stop}")
+
+
+def _judge_properties(question: FunctionQuestion, case: Case, call: Call, reference: FunctionReference,
+                      others: Mapping[str, Call]) -> CaseResult:
+    """Every property of the case; a failure is named by the mutant whose measurements all agree."""
+    expected = reference.expected[case.id].value
+    assert call.value is not None and expected is not None  # checked by the caller
+    outcomes = evaluate_properties(case.properties, call.value, expected, _returned(others), question.returns[0],
+                                   not case.hidden)
+    changed = _changed_inputs(question, call, reference.expected[case.id])
+    if all(o.passed for o in outcomes) and not changed:
+        return CaseResult(case.id, True, case.hidden, "passed", credit=1.0)
+    for misconception in question.misconceptions:
+        by_case = reference.mutants[misconception.id]
+        mutant = by_case[case.id]
+        if mutant.status != "returned" or mutant.value is None:
+            continue
+        theirs = evaluate_properties(case.properties, mutant.value, expected, _returned(by_case),
+                                     question.returns[0], not case.hidden)
+        if not all(o.passed for o in theirs) and measures_agree(outcomes, theirs):
+            return CaseResult(case.id, False, case.hidden, misconception.feedback, misconception.id,
+                              misconception.credit)
+    failing = next((o.message for o in outcomes if not o.passed), None)
+    return _failed(case, f"{failing or _changed_message(question, changed)}.")
+
+
+def _returned(calls: Mapping[str, Call]) -> dict[str, Value]:
+    return {cid: c.value for cid, c in calls.items() if c.status == "returned" and c.value is not None}
 
 
 def _failed(case: Case, message: str) -> CaseResult:

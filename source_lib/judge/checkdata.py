@@ -14,7 +14,7 @@ import dataclasses
 from collections.abc import Iterable
 from typing import Any
 
-from source_lib.judge import codec, symbolic, symparse
+from source_lib.judge import codec, properties, symbolic, symparse
 from source_lib.judge.decode import Call, ErrorInfo
 from source_lib.judge.reference import References, expression_source
 from source_lib.judge.spec import (
@@ -96,6 +96,7 @@ def _kind(q: AutoQuestion) -> str:
 def _cases(q: FunctionQuestion, cases: Iterable[Case], references: References) -> list[dict[str, Any]]:
     ref = references.function(q.id)
     return [{"id": c.id, "hidden": c.hidden, "args": [codec.encode(a) for a in c.args],
+             **({"properties": [p.to_json() for p in c.properties]} if c.properties else {}),
              "expected": call_to_json(ref.expected[c.id]),
              "mutants": {mid: call_to_json(by_case[c.id]) for mid, by_case in ref.mutants.items()}}
             for c in cases]
@@ -170,4 +171,5 @@ def symbols_from_json(obj: dict[str, Any]) -> Symbols:
 
 
 def case_from_json(obj: dict[str, Any]) -> Case:
-    return Case(obj["id"], tuple(codec.plain(codec.decode(a)) for a in obj["args"]), bool(obj["hidden"]))
+    return Case(obj["id"], tuple(codec.plain(codec.decode(a)) for a in obj["args"]), bool(obj["hidden"]),
+                tuple(properties.from_json(p) for p in obj.get("properties", [])))

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from source_lib.errors import AssignmentError
+from source_lib.judge.properties import Property
 
 Edit = tuple[str, str]
 
@@ -56,11 +57,16 @@ class Misconception:
 
 @dataclass(frozen=True)
 class Case:
-    """Inputs for one call of a student function, in parameter order."""
+    """Inputs for one call of a student function, in parameter order.
+
+    With ``properties`` the case is graded by what the result must satisfy (judge.properties),
+    not by equality with the solution's result: for functions with many correct outputs.
+    """
 
     id: str
     args: tuple[Any, ...]
     hidden: bool = False
+    properties: tuple[Property, ...] = ()
 
 
 class _InCell:
