@@ -43,7 +43,6 @@ from source_lib.judge import codec, symbolic
 from source_lib.judge.checkdata import hidden_data, point_from_json, public_data
 from source_lib.judge.decode import Call
 from source_lib.judge.diagnose import matching_misconceptions
-from source_lib.judge.numeric import Tolerance
 from source_lib.judge.properties import evaluate_properties, measures_agree
 from source_lib.judge.reference import References
 from source_lib.judge.spec import (
@@ -346,7 +345,7 @@ def _same_call(question: FunctionQuestion, a: Call, b: Call) -> bool:
     if a.status != "returned" or b.status != "returned":
         return a.status == b.status and (a.error and a.error.type) == (b.error and b.error.type)
     immutable = tuple(question.params.index(p) for p in question.immutable)
-    tol = Tolerance(question.rtol, question.atol)
+    tol = question.tolerance
     return bool(matching_misconceptions(a, {"b": b}, question.returns, immutable, tol, question.forbid_warnings))
 
 

@@ -11,11 +11,12 @@ import pytest
 from autograder.errors import WireError
 from source_lib import wire
 from source_lib.export import from_wire, seeded_global_random, to_wire
-from source_lib.judge import codec
+from source_lib.judge import checkdata, codec
 from source_lib.judge.codec import Dict, Generator
 from source_lib.judge.decode import Call
 from source_lib.judge.diagnose import generic_diagnosis, matching_misconceptions
 from source_lib.judge.numeric import Tolerance, compare_returns, compare_value, same_array
+from source_lib.judge.spec import Case, FunctionQuestion
 from source_lib.selfcheck import call_student
 
 TOL = Tolerance()
@@ -141,3 +142,26 @@ def test_every_call_sees_the_same_global_random_state_and_the_notebooks_is_resto
     with seeded_global_random():
         again = draws_from_the_global_state(4)
     np.testing.assert_array_equal(codec.plain(first.value), again)  # type: ignore[arg-type]
+
+
+def test_an_output_can_have_its_own_tolerance_by_the_name_feedback_uses() -> None:
+    tol = Tolerance(1e-6, 1e-9, (("costs", 1e-2, 0.0), ("grads['dW1']", 1e-2, 0.0)))
+    expected = decoded((np.ones(3), [0.5, 0.25]))
+    close_costs = decoded((np.ones(3), [0.5 * 1.005, 0.25]))
+    assert compare_returns(close_costs, expected, ("w", "costs"), tol, public=True).passed
+    close_w = decoded((np.ones(3) * 1.005, [0.5, 0.25]))
+    assert not compare_returns(close_w, expected, ("w", "costs"), tol, public=True).passed
+    grads = decoded({"dW1": np.ones(2), "db1": np.ones(2)})
+    assert compare_value(decoded({"dW1": np.ones(2) * 1.005, "db1": np.ones(2)}), grads, "grads", tol, True).passed
+    assert not compare_value(decoded({"dW1": np.ones(2), "db1": np.ones(2) * 1.005}), grads, "grads", tol,
+                             True).passed
+
+
+def test_the_self_check_knows_the_same_tolerances_and_warning_rule() -> None:
+    question = FunctionQuestion(
+        id="train", title="train", points=2, function="train", params=("X",), returns=("params", "costs"),
+        public_cases=(Case("public-1", (np.ones(2),)),), hidden_cases=lambda rng: (),
+        forbid_warnings=True, tolerances={"costs": (1e-4, 1e-7), "params['W1']": (1e-5, 0.0)})
+    rebuilt = checkdata.question_from_json("train", checkdata._declaration(question))
+    assert isinstance(rebuilt, FunctionQuestion)
+    assert rebuilt.tolerance == question.tolerance and rebuilt.forbid_warnings

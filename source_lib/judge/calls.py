@@ -15,7 +15,7 @@ import numpy as np
 from source_lib.judge.codec import Value
 from source_lib.judge.decode import Call
 from source_lib.judge.diagnose import generic_diagnosis, matching_misconceptions
-from source_lib.judge.numeric import Tolerance, compare_returns, same_array
+from source_lib.judge.numeric import compare_returns, same_array
 from source_lib.judge.properties import evaluate_properties, measures_agree
 from source_lib.judge.reference import FunctionReference
 from source_lib.judge.results import CaseResult, Outcome, QuestionResult
@@ -57,7 +57,7 @@ def judge_case(question: FunctionQuestion, case: Case, call: Call, reference: Fu
         return _failed(case, _not_returned(question, case, call))
     if case.properties:
         return _judge_properties(question, case, call, reference, others or {})
-    tol = Tolerance(question.rtol, question.atol)
+    tol = question.tolerance
     check = compare_returns(call.value, expected.value, question.returns, tol, public=not case.hidden)
     changed = _changed_inputs(question, call, expected)
     warned = question.forbid_warnings and bool(call.warnings) and not expected.warnings

@@ -74,6 +74,8 @@ def _declaration(q: AutoQuestion) -> dict[str, Any]:
                      rtol=q.rtol, atol=q.atol)
         if q.forbid_warnings:
             entry["forbid_warnings"] = True
+        if q.tolerances:
+            entry["tolerances"] = {k: list(v) for k, v in q.tolerances.items()}
     if isinstance(q, ChoiceQuestion):
         entry["choices"] = dict(q.choices)
         entry["wrong_feedback"] = q.wrong_feedback
@@ -156,7 +158,8 @@ def question_from_json(qid: str, entry: dict[str, Any]) -> AutoQuestion:
         return FunctionQuestion(qid, entry["title"], entry["points"], entry["name"], tuple(entry["params"]),
                                 tuple(entry["returns"]), (), lambda rng: (), tuple(entry["immutable"]),
                                 tuple(entry["uses"]), entry["rtol"], entry["atol"], misconceptions, hints,
-                                bool(entry.get("forbid_warnings", False)))
+                                bool(entry.get("forbid_warnings", False)),
+                                {str(k): (float(v[0]), float(v[1])) for k, v in entry.get("tolerances", {}).items()})
     if entry["kind"] == "symbolic":
         return SymbolicQuestion(qid, entry["title"], entry["points"], entry["name"], misconceptions,
                                 tuple(entry.get("uses", ())), hints)

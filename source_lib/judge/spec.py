@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from source_lib.errors import AssignmentError
+from source_lib.judge.numeric import Tolerance
 from source_lib.judge.properties import Property
 
 Edit = tuple[str, str]
@@ -111,10 +112,16 @@ class FunctionQuestion(_InCell):
     hints: Mapping[str, str] = field(default_factory=dict)
     # a call that raises a warning (NumPy's overflow in exp, say) fails its case unless the solution's warns too
     forbid_warnings: bool = False
+    # (rtol, atol) of particular outputs, by the name feedback uses: {"costs": (1e-4, 1e-7)}
+    tolerances: Mapping[str, tuple[float, float]] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
         return self.function
+
+    @property
+    def tolerance(self) -> Tolerance:
+        return Tolerance(self.rtol, self.atol, tuple((k, float(r), float(a)) for k, (r, a) in self.tolerances.items()))
 
 
 @dataclass(frozen=True)
