@@ -174,16 +174,22 @@ class Symbols:
     count, ``index`` the summation index, ``indexed`` the data (IndexedBase).
     ``size_values`` are the concrete sizes at which answers are compared (each Sum
     is expanded at each of them: larger sizes cost time, see tests/judge).
+    A problem about one example declares no size, index or data: its answers have no Sums.
     ``functions`` are the functions an answer may call, out of SUPPORTED_FUNCTIONS
     (Sum, Derivative, Subs, Rational, Integer and Float are always allowed).
     """
 
     reals: tuple[str, ...]
-    size: str
-    index: str
-    indexed: tuple[str, ...]
+    size: str = ""
+    index: str = ""
+    indexed: tuple[str, ...] = ()
     size_values: tuple[int, ...] = (1, 2, 3)
     functions: tuple[str, ...] = STANDARD_FUNCTIONS
+
+    @property
+    def sizes(self) -> tuple[int, ...]:
+        """The sizes answers are compared at: one, with no size declared."""
+        return self.size_values if self.size else (1,)
 
 
 @dataclass(frozen=True)
@@ -230,6 +236,9 @@ class Assignment:
                                              f"judge; supported: {', '.join(sorted(SUPPORTED_FUNCTIONS))}")
         if not self.symbols.size_values or min(self.symbols.size_values) < 1:
             raise AssignmentError(self.name, "Symbols.size_values must be positive whole numbers")
+        if (self.symbols.index or self.symbols.indexed) and not (self.symbols.size and self.symbols.index):
+            raise AssignmentError(self.name, "Symbols: data (indexed) and a summation index need a size "
+                                             "and an index, or declare none of the three")
         for q in self.auto_questions:
             names = [m.id for m in q.misconceptions]
             if len(set(names)) != len(names):

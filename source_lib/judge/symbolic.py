@@ -98,7 +98,7 @@ def sample_points(symbols: Symbols, count: int, seed: int) -> tuple[Point, ...]:
     """
     rng = random.Random(seed)
     points = []
-    for size in symbols.size_values:
+    for size in symbols.sizes:
         for _ in range(count):
             values = [(name, _random_rational(rng)) for name in symbols.reals]
             for base in symbols.indexed:
@@ -119,7 +119,7 @@ def fingerprint(expr: sympy.Expr, points: Sequence[Point], symbols: Symbols) -> 
 
 def _concrete(expr: sympy.Expr, symbols: Symbols, points: Sequence[Point]) -> dict[int, sympy.Expr | str]:
     """``expr`` at each size of ``points``, with Sums, Derivatives and Subs done (or an "err:" string)."""
-    size_symbol = canonical_symbols(symbols)[symbols.size]
+    size_symbol = canonical_symbols(symbols).get(symbols.size)
     return {size: _at_size(expr, size_symbol, size) for size in sorted({p.size for p in points})}
 
 
@@ -133,9 +133,10 @@ def _fingerprint(concrete: Mapping[int, sympy.Expr | str], points: Sequence[Poin
     return tuple(out)
 
 
-def _at_size(expr: sympy.Expr, size_symbol: sympy.Symbol, size: int) -> sympy.Expr | str:
+def _at_size(expr: sympy.Expr, size_symbol: sympy.Basic | None, size: int) -> sympy.Expr | str:
     try:
-        return write_out_sums(expr.xreplace({size_symbol: sympy.Integer(size)})).doit()
+        concrete = expr.xreplace({size_symbol: sympy.Integer(size)}) if size_symbol is not None else expr
+        return write_out_sums(concrete).doit()
     except Exception as exc:  # noqa: BLE001 - a student's expression may not evaluate at all
         return f"err:eval:{type(exc).__name__}"
 
@@ -496,7 +497,7 @@ def _verdict(student_src: str | None, reference_fp: tuple[str, ...], mutant_fps:
 def checked_at(symbols: Symbols, points: Sequence[Point]) -> str:
     """Where answers were compared, for feedback: "m = 1, 2, 3"."""
     sizes = sorted({p.size for p in points})
-    return f"{symbols.size} = {', '.join(map(str, sizes))}" if sizes else ""
+    return f"{symbols.size} = {', '.join(map(str, sizes))}" if sizes and symbols.size else ""
 
 
 def _latex(expr: sympy.Expr) -> str:

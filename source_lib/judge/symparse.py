@@ -76,14 +76,16 @@ class _Reject(Exception):
 class _Val:
     expr: sympy.Expr
     bits: int                    # estimated size of the value once evaluated
-    has_exp: bool = False        # exp (sinh, cosh, tanh) inside exp is refused (its evaluation hangs)
+    has_exp: bool = False        # exp, sinh or cosh inside exp, sinh, cosh or tanh is refused (it hangs)
 
 
 def canonical_symbols(symbols: Symbols) -> dict[str, sympy.Basic]:
     """The notebook's declarations: reals real, size positive integer, index integer, data IndexedBase."""
     table: dict[str, sympy.Basic] = {name: sympy.Symbol(name, real=True) for name in symbols.reals}
-    table[symbols.size] = sympy.Symbol(symbols.size, integer=True, positive=True)
-    table[symbols.index] = sympy.Symbol(symbols.index, integer=True)
+    if symbols.size:
+        table[symbols.size] = sympy.Symbol(symbols.size, integer=True, positive=True)
+    if symbols.index:
+        table[symbols.index] = sympy.Symbol(symbols.index, integer=True)
     table.update({name: sympy.IndexedBase(name) for name in symbols.indexed})
     return table
 
@@ -134,8 +136,8 @@ class _Builder:
         self.symbols = symbols
         self.source = source
         self.table = canonical_symbols(symbols)
-        self.size_symbol = self.table[symbols.size]
-        self.max_size = max(symbols.size_values or (1,))
+        self.size_symbol = self.table.get(symbols.size)
+        self.max_size = max(symbols.sizes)
         self.max_depth = max_depth
         self.max_exponent = max_exponent
         self.had_floats = False
@@ -303,7 +305,8 @@ class _Builder:
                 raise _Reject(f"{name} inside exp, sinh, cosh or tanh is not supported.")
             if args[0].bits > MAX_EXP_ARG_BITS:
                 raise _Reject(f"The argument of {name} is too large to evaluate.")
-            return _Val(_MATH[name](args[0].expr), 64, True)
+            # tanh stays within [-1, 1]: exp of it cannot grow (the sigmoid of tanh units needs it)
+            return _Val(_MATH[name](args[0].expr), 64 if name != "tanh" else 2, name != "tanh")
         bits = {"log": 64, "Abs": args[0].bits}.get(name, 2)  # float, |value|, or -1/0/1
         return _Val(_MATH[name](*(a.expr for a in args)), bits, has_exp)
 
@@ -332,6 +335,8 @@ class _Builder:
         return val
 
     def _sum(self, node: ast.Call, depth: int) -> _Val:
+        if not self.symbols.index:
+            raise _Reject("This problem is about one example: write the expression itself, without a Sum.")
         if len(node.args) < 2:
             raise _Reject(f"Sum needs limits, as in Sum(..., ({self.symbols.index}, 1, {self.symbols.size})).")
         body = self.build(node.args[0], depth + 1)
@@ -357,7 +362,7 @@ class _Builder:
         if not (lo.free_symbols | hi.free_symbols) <= {self.size_symbol}:
             raise _Reject(f"The limits of a Sum may use only {self.symbols.size} and whole numbers.")
         most = 0
-        for n in self.symbols.size_values or (1,):
+        for n in self.symbols.sizes:
             a, b = (v.xreplace({self.size_symbol: sympy.Integer(n)}) for v in (lo, hi))
             if not (a.is_Integer and b.is_Integer):
                 raise _Reject("The limits of a Sum must be whole numbers.")
@@ -382,7 +387,7 @@ class _Builder:
 
     def _example(self) -> str:
         """A declared symbol to show in an example: the first real parameter, else the size."""
-        return self.symbols.reals[0] if self.symbols.reals else self.symbols.size
+        return self.symbols.reals[0] if self.symbols.reals else self.symbols.size or "x"
 
     def _subs_example(self) -> str:
         names = self.symbols.reals or (self.symbols.size,)
