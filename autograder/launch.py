@@ -21,6 +21,7 @@ import tempfile
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -192,28 +193,16 @@ class SandboxPool:
         self._tmp = tempfile.mkdtemp(prefix="autograder-pool-")
         os.chmod(self._tmp, 0o711)
         self._starts = [1] * self.size
-        try:
+        with self._closed_on_failure():
             for slot in range(self.size):
                 self._workers.append(self._spawn(slot))
-        except OSError as exc:
-            self.close()
-            raise SandboxError(f"cannot start a sandbox worker: {exc}") from exc
-        except BaseException:
-            self.close()
-            raise
         self._booting = True
 
     def _await_ready(self) -> None:
         self._booting = False
-        try:
+        with self._closed_on_failure():
             while any(w.state == "starting" for w in self._workers) and not self._refused:
                 self._pump(restart=False)
-        except OSError as exc:
-            self.close()
-            raise SandboxError(f"cannot start a sandbox worker: {exc}") from exc
-        except BaseException:
-            self.close()
-            raise
         if self._refused:
             self.close()
             raise SandboxError(f"the sandbox refuses to grade: {self._refused}")
@@ -228,6 +217,18 @@ class SandboxPool:
             self.close()
             raise SandboxError(f"sandbox isolation is {achieved!r} ({reason}); "
                                f"{self.require_isolation!r} was required")
+
+    @contextmanager
+    def _closed_on_failure(self) -> Iterator[None]:
+        """While workers start, any failure closes the pool; an OS error says which step failed."""
+        try:
+            yield
+        except OSError as exc:
+            self.close()
+            raise SandboxError(f"cannot start a sandbox worker: {exc}") from exc
+        except BaseException:
+            self.close()
+            raise
 
     @property
     def isolation(self) -> dict[str, Any]:
