@@ -93,6 +93,25 @@ def make_separable(m: int, n: int, margin: float, rng: np.random.Generator,
     return X, y
 
 
+def make_moons(m: int, noise: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Two interleaving half circles no straight line can split: X (m, 2), labels y (m,) of 0.0 and 1.0.
+
+    Exactly half of the labels are 1 (m even), so a network that predicts 1/2 everywhere has the
+    cost ln 2. Class 0 is the upper arc centred at (0, 0), class 1 the lower arc centred at (1, 0.5);
+    ``noise`` is the standard deviation of the Gaussian jitter added to every point.
+    """
+    if m < 2 or m % 2:
+        raise ValueError("make_moons needs an even number of points, at least 2")
+    half = m // 2
+    upper, lower = rng.uniform(0.0, np.pi, size=half), rng.uniform(0.0, np.pi, size=half)
+    X = np.vstack([np.column_stack([np.cos(upper), np.sin(upper)]),
+                   np.column_stack([1.0 - np.cos(lower), 0.5 - np.sin(lower)])])
+    X += rng.normal(0.0, noise, size=X.shape)
+    y = np.repeat([0.0, 1.0], half)
+    order = rng.permutation(m)
+    return X[order], y[order]
+
+
 def evaluate(expr: Any, values: Mapping[Any, Any]) -> float:
     """The value of a sympy expression on concrete data, as a float.
 

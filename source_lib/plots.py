@@ -97,3 +97,24 @@ def norm_curves(steps: Sequence[int], norms: Mapping[str, Sequence[float]], titl
     ax.set(xscale="log", xlabel="iteration (log scale)", ylabel="||w||", title=title)
     ax.legend(loc="center left")
     return fig
+
+
+def unit_weights(histories: Mapping[str, np.ndarray], title: str, feature: int = 0) -> Figure:
+    """Each hidden unit's weight on one input feature against the iteration, one panel per run.
+
+    ``histories`` maps a run's name to an array (iterations, hidden units) of that weight: under a
+    symmetric start the units' lines lie on top of each other (one visible line), under a random
+    start they fan out. Units are told apart by line style as well as colour (black and white print).
+    """
+    fig, axes = plt.subplots(1, len(histories), figsize=(4.2 * len(histories), 3.6), layout="constrained",
+                             squeeze=False)
+    styles = ("-", "--", ":", "-.")
+    for ax, (name, history) in zip(axes[0], histories.items()):
+        values = np.asarray(history, dtype=float)
+        for unit in range(values.shape[1]):
+            ax.plot(values[:, unit], linestyle=styles[unit % len(styles)], linewidth=1.6,
+                    label=f"unit {unit + 1}")
+        ax.set(xlabel="iteration", ylabel=f"W1[unit, {feature}]", title=name)
+    axes[0][0].legend(fontsize="small")
+    fig.suptitle(title)
+    return fig

@@ -1,4 +1,4 @@
-"""The data generators and plots the logistic-regression notebook uses (source_lib.data, source_lib.plots)."""
+"""The data generators and plots the notebooks use (source_lib.data, source_lib.plots)."""
 
 from __future__ import annotations
 
@@ -131,3 +131,21 @@ def test_plots_draw_into_given_axes() -> None:
     assert right.get_xscale() == "log"
     assert any(line.get_xdata()[0] == 10 for line in right.get_lines() if line.get_label().startswith("_"))
     assert [t.get_text() for t in right.texts] == ["stop"]
+
+
+def test_moons_are_balanced_and_not_linearly_separable() -> None:
+    X, y = data.make_moons(200, 0.1, np.random.default_rng(3))
+    assert X.shape == (200, 2) and y.sum() == 100
+    features = np.column_stack([X, np.ones(200)])
+    w = np.linalg.lstsq(features, 2 * y - 1, rcond=None)[0]  # the best straight line, by least squares
+    assert 0.7 < np.mean((features @ w > 0) == (y == 1)) < 0.95
+    with pytest.raises(ValueError, match="even number"):
+        data.make_moons(7, 0.1, np.random.default_rng(3))
+
+
+def test_unit_weights_draws_one_line_per_unit_and_run() -> None:
+    fanned = np.cumsum(np.random.default_rng(4).normal(size=(50, 4)), axis=0)
+    tied = np.tile(np.linspace(0.5, 1.0, 50)[:, None], (1, 4))
+    fig = plots.unit_weights({"random start": fanned, "constant start": tied}, "weights")
+    assert [len(ax.lines) for ax in fig.axes] == [4, 4]
+    assert len({tuple(line.get_ydata()) for line in fig.axes[1].lines}) == 1  # the tied units coincide
