@@ -92,7 +92,7 @@ def _what(value: Value | None) -> str:
 def _shape_message(name: str, got: tuple[int, ...], wanted: tuple[int, ...], public: bool) -> str:
     if len(got) == 2 and got == wanted[::-1] and got != wanted:
         swapped = f"shape {got}, expected {wanted}: " if public else ""
-        return f"{name} has {swapped}its rows and columns are swapped (one row per hidden unit)"
+        return f"{name} has {swapped}its rows and columns are swapped"
     return f"{name} has shape {got} but should have shape {wanted}" if public else f"{name} has the wrong shape"
 
 
@@ -120,7 +120,7 @@ class AllEqual(Property):
 
 @dataclass(frozen=True)
 class DistinctRows(Property):
-    """No two rows equal: the hidden units start different (``symmetry broken``)."""
+    """No two rows equal (for a layer's weights: its units start different, the symmetry is broken)."""
 
     def evaluate(self, got: Value, expected: Value, others: Mapping[str, Value], name: str,
                  public: bool) -> Outcome:
@@ -130,8 +130,8 @@ class DistinctRows(Property):
         rows = {row.tobytes() for row in have}
         if len(rows) == have.shape[0]:
             return Outcome(True, "", (True,))
-        return Outcome(False, f"some rows of {self.label(name)} are equal: those hidden units start "
-                              "with the same weights, so nothing can ever tell them apart", (False,))
+        return Outcome(False, f"some rows of {self.label(name)} are equal: rows that start equal get "
+                              "the same updates and stay equal", (False,))
 
 
 @dataclass(frozen=True)
@@ -166,7 +166,7 @@ class SameAsCase(Property):
         if same:
             return Outcome(True, "", (True,))
         return Outcome(False, f"{name} differs between two calls with generators of the same seed: draw "
-                              "every random number from the rng argument", (False,))
+                              "every random number from the generator the function is given", (False,))
 
 
 @dataclass(frozen=True)
@@ -180,7 +180,8 @@ class DiffersFromCase(Property):
         if not _identical(got, others.get(self.case)):
             return Outcome(True, "", (True,))
         return Outcome(False, f"{name} is the same for generators of different seeds: draw the random "
-                              "numbers from the rng argument, not from np.random or a fixed seed", (False,))
+                              "numbers from the generator the function is given, not from np.random or a "
+                              "fixed seed", (False,))
 
 
 def _identical(a: Value | None, b: Value | None) -> bool:

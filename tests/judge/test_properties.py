@@ -94,6 +94,7 @@ def test_without_a_catalogue_the_failing_property_is_the_feedback_and_hidden_siz
     result = judge_function(bare, CASES, FunctionReference(REFERENCE.expected, {}), calls(MUTANTS["transposed"]), {})
     public, hidden = result.cases[0], result.cases[1]
     assert "params['W1'] has shape (3, 4), expected (4, 3): its rows and columns are swapped" in public.message
+    assert "hidden unit" not in public.message  # generic wording: the declaration's feedback names the model
     assert "rows and columns are swapped" in hidden.message and "300" not in hidden.message
     scaled = judge_function(bare, CASES, FunctionReference(REFERENCE.expected, {}), calls(MUTANTS["no_scale"]), {})
     assert "spread (standard deviation) of params['W1'] is" in scaled.cases[1].message
