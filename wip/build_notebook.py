@@ -1,0 +1,261 @@
+"""Build solutions/symmetry_breaking.ipynb (the nbgrader source notebook) from the cells below.
+
+Run from the checkout: python wip/build_notebook.py. Test cells are left empty: `autograder
+release` writes them from the declaration.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+
+NAME = "symmetry_breaking"
+
+
+def md(grade_id: str, text: str) -> nbformat.NotebookNode:
+    return nbformat.v4.new_markdown_cell(text.strip(), metadata={"nbgrader": {
+        "grade": False, "grade_id": grade_id, "locked": True, "schema_version": 3, "solution": False}})
+
+
+def code(grade_id: str, source: str, *, solution: bool = False, locked: bool = True) -> nbformat.NotebookNode:
+    return nbformat.v4.new_code_cell(source.strip(), metadata={"nbgrader": {
+        "grade": False, "grade_id": grade_id, "locked": locked and not solution, "schema_version": 3,
+        "solution": solution}})
+
+
+def test(question: str, points: int) -> nbformat.NotebookNode:
+    return nbformat.v4.new_code_cell("", metadata={"nbgrader": {
+        "grade": True, "grade_id": f"test_{question}", "locked": True, "points": points, "schema_version": 3,
+        "solution": False}})
+
+
+def answer(grade_id: str, body: str, shown: str = "") -> nbformat.NotebookNode:
+    tail = f"\n{shown}" if shown else ""
+    return code(grade_id, f"### BEGIN SOLUTION\n{body.strip()}\n### END SOLUTION{tail}", solution=True)
+
+
+CELLS = [
+    md("intro", r"""
+# Symmetry breaking: why a hidden layer must not start at zero
+
+The linear and logistic assignments showed that one neuron may start at w = 0, b = 0: its cost is
+convex and the gradient at zero is not zero. A network with a hidden layer is different. Here you
+derive, with sympy, what happens to two hidden units that start alike, implement a two-layer
+network in NumPy, and watch the symmetry hold, or break, as it trains.
+"""),
+    code("setup", """
+import numpy as np
+import sympy as sp
+import matplotlib.pyplot as plt
+
+from source_lib import data, plots, self_check
+
+check = self_check("symmetry_breaking")
+check_all = check.all
+"""),
+    md("part1", r"""
+## Part 1 — Two hidden units, one example, derived with sympy
+
+One example (x, y) with a label y equal to 0 or 1. Two tanh hidden units and a sigmoid output:
+
+$$h_k = \tanh(w_k x + c_k), \qquad \hat y = \sigma(v_1 h_1 + v_2 h_2 + b), \qquad
+L = -\big(y \log \hat y + (1 - y) \log(1 - \hat y)\big).$$
+"""),
+    code("symbols", """
+x, y, w1, w2, c1, c2, v1, v2, b = sp.symbols("x y w1 w2 c1 c2 v1 v2 b", real=True)
+h1, h2 = sp.tanh(w1 * x + c1), sp.tanh(w2 * x + c2)
+yhat = 1 / (1 + sp.exp(-(v1 * h1 + v2 * h2 + b)))
+L = -(y * sp.log(yhat) + (1 - y) * sp.log(1 - yhat))
+L
+"""),
+    md("q_dL_dw1", "**Question 1.1 (2 points).** Define `dL_dw1`, the derivative of L with respect to w1."),
+    answer("dL_dw1", "dL_dw1 = sp.diff(L, w1)", "dL_dw1"), test("dL_dw1", 2),
+    md("q_dL_dv1", "**Question 1.2 (1 point).** Define `dL_dv1`, the derivative of L with respect to v1."),
+    answer("dL_dv1", "dL_dv1 = sp.diff(L, v1)", "dL_dv1"), test("dL_dv1", 1),
+    md("q_dL_db", "**Question 1.3 (1 point).** Define `dL_db`, the derivative of L with respect to b."),
+    answer("dL_db", "dL_db = sp.diff(L, b)", "dL_db"), test("dL_db", 1),
+    md("q_at_zero", """
+**Question 1.4 (1 + 1 + 1 points).** Every parameter starts at 0. Define `dL_dw1_at_zero`,
+`dL_dv1_at_zero` and `dL_db_at_zero`: your three derivatives with w1 = w2 = c1 = c2 = v1 = v2 = b = 0.
+"""),
+    answer("dL_dw1_at_zero", "zero = {w1: 0, w2: 0, c1: 0, c2: 0, v1: 0, v2: 0, b: 0}\n"
+                             "dL_dw1_at_zero = sp.simplify(dL_dw1.subs(zero))", "dL_dw1_at_zero"),
+    test("dL_dw1_at_zero", 1),
+    answer("dL_dv1_at_zero", "dL_dv1_at_zero = sp.simplify(dL_dv1.subs(zero))", "dL_dv1_at_zero"),
+    test("dL_dv1_at_zero", 1),
+    answer("dL_db_at_zero", "dL_db_at_zero = sp.simplify(dL_db.subs(zero))", "dL_db_at_zero"),
+    test("dL_db_at_zero", 1),
+    md("q_symmetry_gap", """
+**Question 1.5 (2 points).** Suppose the two units start alike: w1 = w2, c1 = c2, v1 = v2. Define
+`symmetry_gap`, the difference dL/dw1 - dL/dw2 there (derive dL/dw2 the same way).
+"""),
+    answer("symmetry_gap", "dL_dw2 = sp.diff(L, w2)\n"
+                           "symmetry_gap = sp.simplify((dL_dw1 - dL_dw2).subs({w2: w1, c2: c1, v2: v1}))",
+           "symmetry_gap"),
+    test("symmetry_gap", 2),
+    md("part2", r"""
+## Part 2 — A two-layer network in NumPy
+
+Rows are examples: `X` has shape (m, n_x), `y` shape (m,) with labels 0/1. The parameters are a
+dict: `W1` (n_h, n_x) with one row per hidden unit, `b1` (n_h,), `W2` (n_h,), `b2` a float. The
+hidden activation is "tanh", "relu" or "sigmoid"; the output unit is a sigmoid.
+"""),
+    md("q_initialize_parameters", """
+**Question 2.1 (3 points).** `initialize_parameters(n_x, n_h, method, rng)`: "zeros" (everything 0),
+"constant" (every weight 0.5, biases 0), "random" (weights 0.01 times standard normal draws from
+`rng`, a `numpy.random.Generator`; biases 0), "he" (`W1` scaled by sqrt(2 / n_x), `W2` by
+sqrt(2 / n_h); biases 0). Draw every random number from `rng`.
+"""),
+    code("initialize_parameters", '''
+def initialize_parameters(n_x, n_h, method, rng):
+    """The parameters dict of a network with n_x inputs and n_h hidden units."""
+    ### BEGIN SOLUTION
+    if method == "zeros":
+        W1, W2 = np.zeros((n_h, n_x)), np.zeros(n_h)
+    elif method == "constant":
+        W1, W2 = np.full((n_h, n_x), 0.5), np.full(n_h, 0.5)
+    elif method == "random":
+        W1, W2 = 0.01 * rng.standard_normal((n_h, n_x)), 0.01 * rng.standard_normal(n_h)
+    elif method == "he":
+        W1 = rng.standard_normal((n_h, n_x)) * np.sqrt(2.0 / n_x)
+        W2 = rng.standard_normal(n_h) * np.sqrt(2.0 / n_h)
+    else:
+        raise ValueError(f"unknown method {method!r}")
+    return {"W1": W1, "b1": np.zeros(n_h), "W2": W2, "b2": 0.0}
+    ### END SOLUTION
+''', solution=True),
+    test("initialize_parameters", 3),
+    md("q_forward_propagation", """
+**Question 2.2 (2 points).** `forward_propagation(X, params, activation) -> (A2, cache)`: `A2` (m,)
+the output probabilities; `cache` a dict with `Z1`, `A1` (m, n_h), `Z2`, `A2` (m,).
+"""),
+    code("forward_propagation", '''
+def sigmoid(z):
+    """The logistic function, without overflow for any z."""
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def activate(Z, activation):
+    """The hidden layer's activation g(Z)."""
+    ### BEGIN SOLUTION
+    if activation == "tanh":
+        return np.tanh(Z)
+    if activation == "relu":
+        return np.maximum(Z, 0.0)
+    if activation == "sigmoid":
+        return sigmoid(Z)
+    raise ValueError(f"unknown activation {activation!r}")
+    ### END SOLUTION
+
+
+def forward_propagation(X, params, activation):
+    """Output probabilities A2 (m,) and the cache of the intermediate values."""
+    ### BEGIN SOLUTION
+    Z1 = X @ params["W1"].T + params["b1"]
+    A1 = activate(Z1, activation)
+    Z2 = A1 @ params["W2"] + params["b2"]
+    A2 = sigmoid(Z2)
+    return A2, {"Z1": Z1, "A1": A1, "Z2": Z2, "A2": A2}
+    ### END SOLUTION
+''', solution=True),
+    test("forward_propagation", 2),
+    md("q_compute_cost", "**Question 2.3 (1 point).** `compute_cost(A2, y) -> float`: the mean binary cross-entropy."),
+    code("compute_cost", '''
+def compute_cost(A2, y):
+    """Mean binary cross-entropy of the probabilities A2 against the labels y."""
+    ### BEGIN SOLUTION
+    return float(-np.mean(y * np.log(A2) + (1 - y) * np.log(1 - A2)))
+    ### END SOLUTION
+''', solution=True),
+    test("compute_cost", 1),
+    md("q_backward_propagation", """
+**Question 2.4 (3 points).** `backward_propagation(X, y, params, cache, activation) -> grads`: a dict
+`dW1`, `db1`, `dW2`, `db2`, each with the shape of its parameter.
+"""),
+    code("backward_propagation", '''
+def activation_derivative(A1, Z1, activation):
+    """g'(Z1), from the activation's output A1 where that is simpler."""
+    ### BEGIN SOLUTION
+    if activation == "tanh":
+        return 1.0 - A1 ** 2
+    if activation == "relu":
+        return (Z1 > 0).astype(float)
+    if activation == "sigmoid":
+        return A1 * (1.0 - A1)
+    raise ValueError(f"unknown activation {activation!r}")
+    ### END SOLUTION
+
+
+def backward_propagation(X, y, params, cache, activation):
+    """The gradients of the mean cross-entropy with respect to every parameter."""
+    ### BEGIN SOLUTION
+    m = X.shape[0]
+    dZ2 = cache["A2"] - y
+    dW2 = cache["A1"].T @ dZ2 / m
+    db2 = float(np.sum(dZ2)) / m
+    dZ1 = np.outer(dZ2, params["W2"]) * activation_derivative(cache["A1"], cache["Z1"], activation)
+    dW1 = dZ1.T @ X / m
+    db1 = np.sum(dZ1, axis=0) / m
+    return {"dW1": dW1, "db1": db1, "dW2": dW2, "db2": db2}
+    ### END SOLUTION
+''', solution=True),
+    test("backward_propagation", 3),
+    md("q_update_parameters", """
+**Question 2.5 (2 points).** `update_parameters(params, grads, learning_rate) -> new params`, one
+gradient-descent step. The input dicts and their arrays must stay as they were.
+"""),
+    code("update_parameters", '''
+def update_parameters(params, grads, learning_rate):
+    """New parameters, one step of gradient descent away; params and grads are left unchanged."""
+    ### BEGIN SOLUTION
+    return {name: params[name] - learning_rate * grads["d" + name] for name in params}
+    ### END SOLUTION
+''', solution=True),
+    test("update_parameters", 2),
+    md("q_train", """
+**Question 2.6 (3 points).** `train(X, y, params, activation, learning_rate, num_iters) -> (params,
+costs)`: start from the given parameters; `costs[k]` is the cost of iteration k's forward pass,
+before its update, so `costs[0]` is the cost at the start; `num_iters` entries.
+"""),
+    code("train", '''
+def train(X, y, params, activation, learning_rate, num_iters):
+    """Gradient descent from params; the final parameters and the cost before each update."""
+    ### BEGIN SOLUTION
+    costs = []
+    for _ in range(num_iters):
+        A2, cache = forward_propagation(X, params, activation)
+        costs.append(compute_cost(A2, y))
+        grads = backward_propagation(X, y, params, cache, activation)
+        params = update_parameters(params, grads, learning_rate)
+    return params, costs
+    ### END SOLUTION
+''', solution=True),
+    test("train", 3),
+    md("q_hidden_unit_spread", """
+**Question 2.7 (1 point).** `hidden_unit_spread(W1) -> float`: the largest difference between two
+hidden units' weights, the maximum over columns of (max - min over rows); exactly 0.0 when all
+rows are equal.
+"""),
+    code("hidden_unit_spread", '''
+def hidden_unit_spread(W1):
+    """How far apart the hidden units' weights are: 0.0 exactly when every row is the same."""
+    ### BEGIN SOLUTION
+    return float(np.max(np.max(W1, axis=0) - np.min(W1, axis=0)))
+    ### END SOLUTION
+''', solution=True),
+    test("hidden_unit_spread", 1),
+]
+
+
+def main() -> None:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata = {"kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
+                   "language_info": {"name": "python"}}
+    nb.cells = CELLS
+    Path("solutions", f"{NAME}.ipynb").write_text(nbformat.writes(nb), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
