@@ -154,8 +154,182 @@ INITIALIZE_PARAMETERS = FunctionQuestion(
     ),
 )
 
-# TODO (wip): FORWARD_PROPAGATION, COMPUTE_COST, BACKWARD_PROPAGATION, UPDATE_PARAMETERS, TRAIN,
-# HIDDEN_UNIT_SPREAD with their cases and the issue's misconceptions; part 3 experiments; part 4.
+ACTIVATIONS = ("tanh", "relu", "sigmoid")
+
+
+def _network(rng: np.random.Generator, scale: float = 0.8) -> tuple[np.ndarray, np.ndarray, dict]:
+    """Non-square data (m/n_x never 1 or 2), balanced-ish labels, parameters with distinct units."""
+    m, n_x, n_h = int(rng.integers(7, 12)), 3, int(rng.integers(4, 6))
+    X = rng.normal(0.0, 1.0, size=(m, n_x))
+    y = (rng.random(m) < 0.4).astype(float)
+    y[:2] = (0.0, 1.0)  # both classes
+    params = {"W1": rng.normal(0.0, scale, size=(n_h, n_x)), "b1": rng.normal(0.0, 0.3, size=n_h),
+              "W2": rng.normal(0.0, scale, size=n_h), "b2": float(rng.normal(0.0, 0.3))}
+    return X, y, params
+
+
+def _forward_cases(rng: np.random.Generator) -> tuple[Case, ...]:
+    cases = []
+    for k, activation in enumerate(ACTIVATIONS):
+        X, _, params = _network(rng)
+        cases.append(Case(f"hidden-{k + 1} ({activation})", (X, params, activation), hidden=True))
+    return tuple(cases)
+
+
+def _solution_forward(X: np.ndarray, params: dict, activation: str) -> dict:
+    """The cache the solution's forward pass gives, to build backward cases from (trusted side)."""
+    g = {"tanh": np.tanh, "relu": lambda z: np.maximum(z, 0.0), "sigmoid": lambda z: 1 / (1 + np.exp(-z))}
+    Z1 = X @ params["W1"].T + params["b1"]
+    A1 = g[activation](Z1)
+    Z2 = A1 @ params["W2"] + params["b2"]
+    return {"Z1": Z1, "A1": A1, "Z2": Z2, "A2": 1 / (1 + np.exp(-Z2))}
+
+
+def _backward_cases(rng: np.random.Generator) -> tuple[Case, ...]:
+    cases = []
+    for k, activation in enumerate(ACTIVATIONS):
+        X, y, params = _network(rng)
+        cases.append(Case(f"hidden-{k + 1} ({activation})",
+                          (X, y, params, _solution_forward(X, params, activation), activation), hidden=True))
+    return tuple(cases)
+
+
+def _update_cases(rng: np.random.Generator) -> tuple[Case, ...]:
+    cases = []
+    for k in range(2):
+        _, _, params = _network(rng)
+        grads = {"d" + name: rng.normal(0.0, 0.5, size=np.shape(value)) if np.ndim(value) else
+                 float(rng.normal(0.0, 0.5)) for name, value in params.items()}
+        cases.append(Case(f"hidden-{k + 1}", (params, grads, float(rng.uniform(0.1, 1.0))), hidden=True))
+    return tuple(cases)
+
+
+def _train_cases(rng: np.random.Generator) -> tuple[Case, ...]:
+    cases = []
+    for k, activation in enumerate(("tanh", "relu")):
+        X, y, params = _network(rng, scale=0.5)
+        cases.append(Case(f"hidden-{k + 1} ({activation})", (X, y, params, activation,
+                                                             float(rng.uniform(0.2, 0.8)), int(rng.integers(5, 12))),
+                          hidden=True))
+    return tuple(cases)
+
+
+_X_PUBLIC = np.array([[0.5, -1.0, 2.0], [1.5, 0.0, -0.5], [-1.0, 1.0, 0.5], [0.0, -2.0, 1.0],
+                      [2.0, 0.5, -1.5], [-0.5, 1.5, 0.0], [1.0, -0.5, -1.0]])
+_Y_PUBLIC = np.array([1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 0.0])
+_PARAMS_PUBLIC = {"W1": np.array([[0.4, -0.3, 0.2], [-0.5, 0.1, 0.3], [0.2, 0.6, -0.4], [0.1, -0.2, -0.3]]),
+                  "b1": np.array([0.1, -0.2, 0.05, 0.0]), "W2": np.array([0.7, -0.4, 0.5, -0.6]), "b2": 0.15}
+
+FORWARD_PROPAGATION = FunctionQuestion(
+    id="forward_propagation", title="forward_propagation", points=2, function="forward_propagation",
+    params=("X", "params", "activation"), returns=("A2", "cache"),
+    public_cases=tuple(Case(f"public-{k + 1} ({a})", (_X_PUBLIC, _PARAMS_PUBLIC, a)) for k, a in enumerate(ACTIVATIONS)),
+    hidden_cases=_forward_cases, immutable=("X", "params"),
+    misconceptions=(
+        Misconception("no_bias", "Your hidden layer ignores b1: each unit adds its own bias to its weighted input.",
+                      (("    Z1 = X @ params[\"W1\"].T + params[\"b1\"]", "    Z1 = X @ params[\"W1\"].T"),)),
+        Misconception("linear_output", "A2 should be a probability: the output unit applies the sigmoid to Z2.",
+                      (("    A2 = sigmoid(Z2)", "    A2 = Z2"),)),
+    ),
+)
+
+def _cost_cases(rng: np.random.Generator) -> tuple[Case, ...]:
+    cases = []
+    for k in range(2):
+        m = int(rng.integers(7, 13))
+        y = (rng.random(m) < 0.4).astype(float)
+        y[:2] = (0.0, 1.0)
+        cases.append(Case(f"hidden-{k + 1}", (rng.uniform(0.05, 0.95, size=m), y), hidden=True))
+    return tuple(cases)
+
+
+_COST = "    return float(-np.mean(y * np.log(A2) + (1 - y) * np.log(1 - A2)))"
+
+COMPUTE_COST = FunctionQuestion(
+    id="compute_cost", title="compute_cost", points=1, function="compute_cost", params=("A2", "y"),
+    returns=("cost",), public_cases=(Case("public-1", (np.array([0.9, 0.2, 0.6, 0.3, 0.7, 0.4, 0.1]), _Y_PUBLIC)),),
+    hidden_cases=_cost_cases, immutable=("A2", "y"),
+    misconceptions=(
+        Misconception("sum_not_mean", "Your cost is m times too large: it is the mean of the losses, not "
+                      "their sum.", ((_COST, "    return float(-np.sum(y * np.log(A2) + (1 - y) * np.log(1 - A2)))"),)),
+        Misconception("sign_flipped", "Your cost is negative: the cross-entropy has a minus in front of the "
+                      "log terms.", ((_COST, "    return float(np.mean(y * np.log(A2) + (1 - y) * np.log(1 - A2)))"),)),
+    ),
+)
+
+_DW2 = '    dW2 = cache["A1"].T @ dZ2 / m'
+_DZ1 = '    dZ1 = np.outer(dZ2, params["W2"]) * activation_derivative(cache["A1"], cache["Z1"], activation)'
+
+BACKWARD_PROPAGATION = FunctionQuestion(
+    id="backward_propagation", title="backward_propagation", points=3, function="backward_propagation",
+    params=("X", "y", "params", "cache", "activation"), returns=("grads",),
+    public_cases=tuple(Case(f"public-{k + 1} ({a})", (_X_PUBLIC, _Y_PUBLIC, _PARAMS_PUBLIC,
+                                                     _solution_forward(_X_PUBLIC, _PARAMS_PUBLIC, a), a))
+                       for k, a in enumerate(ACTIVATIONS)),
+    hidden_cases=_backward_cases, immutable=("X", "y", "params", "cache"), uses=("forward_propagation",),
+    misconceptions=(
+        Misconception("sigmoid_derivative_for_tanh", "For tanh units you used the sigmoid's derivative "
+                      "A1 (1 - A1): the derivative of tanh is 1 - tanh squared.",
+                      (("        return 1.0 - A1 ** 2", "        return A1 * (1.0 - A1)"),)),
+        Misconception("dW2_from_Z1", "dW2 weighs the output errors by what the output unit receives, the "
+                      "activations A1, not the pre-activations Z1.",
+                      ((_DW2, '    dW2 = cache["Z1"].T @ dZ2 / m'),)),
+        Misconception("missing_1_over_m", "Your gradients are m times too large: the cost is a mean over "
+                      "the examples.", ((_DW2, '    dW2 = cache["A1"].T @ dZ2'),
+                                        ("    dW1 = dZ1.T @ X / m", "    dW1 = dZ1.T @ X"))),
+        Misconception("db1_wrong_axis", "db1 has one entry per hidden unit: sum dZ1 over the examples (axis 0).",
+                      (("    db1 = np.sum(dZ1, axis=0) / m", "    db1 = np.sum(dZ1, axis=1) / m"),)),
+        Misconception("no_activation_derivative", "dZ1 is missing the derivative of the hidden activation: "
+                      "the chain rule goes through g as well.",
+                      ((_DZ1, '    dZ1 = np.outer(dZ2, params["W2"])'),)),
+    ),
+)
+
+UPDATE_PARAMETERS = FunctionQuestion(
+    id="update_parameters", title="update_parameters", points=2, function="update_parameters",
+    params=("params", "grads", "learning_rate"), returns=("params",),
+    public_cases=(Case("public-1", (_PARAMS_PUBLIC, {"dW1": np.full((4, 3), 0.5), "db1": np.arange(4.0),
+                                                     "dW2": np.array([1.0, -1.0, 0.5, 0.0]), "db2": -0.5}, 0.1)),),
+    hidden_cases=_update_cases, immutable=("params", "grads"),
+    misconceptions=(
+        Misconception("gradient_added", "You added the gradient: gradient descent subtracts the learning "
+                      "rate times the gradient.",
+                      (('params[name] - learning_rate * grads["d" + name]',
+                        'params[name] + learning_rate * grads["d" + name]'),)),
+    ),
+)
+
+TRAIN = FunctionQuestion(
+    id="train", title="train", points=3, function="train",
+    params=("X", "y", "params", "activation", "learning_rate", "num_iters"), returns=("params", "costs"),
+    public_cases=(Case("public-1 (tanh)", (_X_PUBLIC, _Y_PUBLIC, _PARAMS_PUBLIC, "tanh", 0.5, 4)),),
+    hidden_cases=_train_cases, immutable=("X", "y", "params"),
+    uses=("forward_propagation", "compute_cost", "backward_propagation", "update_parameters"),
+    tolerances={"costs": (1e-6, 1e-9)},
+    misconceptions=(
+        Misconception("cost_after_update", "costs[k] is the cost of iteration k's forward pass, before its "
+                      "update: costs[0] is the cost at the start.",
+                      (("        costs.append(compute_cost(A2, y))\n", ""),
+                       ("    return params, costs", "        costs.append(compute_cost(forward_propagation(X, params, "
+                                                       "activation)[0], y))\n    return params, costs")),),
+    ),
+)
+
+HIDDEN_UNIT_SPREAD = FunctionQuestion(
+    id="hidden_unit_spread", title="hidden_unit_spread", points=1, function="hidden_unit_spread",
+    params=("W1",), returns=("spread",),
+    public_cases=(Case("public-1", (_PARAMS_PUBLIC["W1"],)), Case("public-2 (equal rows)", (np.tile([0.5, -1.0, 2.0], (4, 1)),))),
+    hidden_cases=lambda rng: (Case("hidden-1", (rng.normal(size=(5, 3)),), hidden=True),),
+    immutable=("W1",),
+    misconceptions=(
+        Misconception("over_columns", "Compare the hidden units, the rows of W1: take max - min over the rows "
+                      "(axis 0) of each column.",
+                      (("np.max(W1, axis=0) - np.min(W1, axis=0)", "np.max(W1, axis=1) - np.min(W1, axis=1)"),)),
+    ),
+)
+
+# TODO (wip): the remaining misconceptions of the issue's list (in-place update,
+# re-initialising inside train, ...), part 3 experiments, part 4 (two choices, one explanation).
 
 ASSIGNMENT = Assignment(
     name="symmetry_breaking",
@@ -164,5 +338,6 @@ ASSIGNMENT = Assignment(
     symbols=Symbols(reals=("x", "y", "w1", "w2", "c1", "c2", "v1", "v2", "b"),
                     functions=STANDARD_FUNCTIONS + ("tanh", "cosh")),
     questions=(DL_DW1, DL_DV1, DL_DB, DL_DW1_AT_ZERO, DL_DV1_AT_ZERO, DL_DB_AT_ZERO, SYMMETRY_GAP,
-               INITIALIZE_PARAMETERS),
+               INITIALIZE_PARAMETERS, FORWARD_PROPAGATION, COMPUTE_COST, BACKWARD_PROPAGATION, UPDATE_PARAMETERS, TRAIN,
+               HIDDEN_UNIT_SPREAD),
 )
