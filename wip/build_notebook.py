@@ -246,6 +246,44 @@ def hidden_unit_spread(W1):
     ### END SOLUTION
 ''', solution=True),
     test("hidden_unit_spread", 1),
+    md("part3", r"""
+## Part 3 — Watch the symmetry
+
+The two moons below cannot be split by a straight line: a network needs its hidden units to
+compute *different* features. Train the same 4-unit tanh network from four starts.
+"""),
+    code("experiment_starts", """
+X_moons, y_moons = data.make_moons(200, 0.15, np.random.default_rng(0))
+starts = {method: initialize_parameters(2, 4, method, np.random.default_rng(1))
+          for method in ("zeros", "constant", "random", "he")}
+
+
+def train_recording(params, activation, steps=100, every=10, learning_rate=1.0):
+    \"\"\"train, in stretches of `every` iterations, keeping W1[:, 0] after each stretch.\"\"\"
+    costs, weights = [], [params["W1"][:, 0].copy()]
+    for _ in range(steps):
+        params, stretch = train(X_moons, y_moons, params, activation, learning_rate, every)
+        costs += stretch
+        weights.append(params["W1"][:, 0].copy())
+    return params, costs, np.array(weights)
+
+
+runs = {method: train_recording(params, "tanh") for method, params in starts.items()}
+for method, (params, costs, _) in runs.items():
+    A2, _ = forward_propagation(X_moons, params, "tanh")
+    accuracy = np.mean((A2 >= 0.5) == y_moons)
+    print(f"{method:9s} cost {costs[0]:.4f} -> {costs[-1]:.4f}   accuracy {accuracy:.0%}   "
+          f"hidden_unit_spread {hidden_unit_spread(params['W1']):.3g}   b2 {params['b2']:+.3f}")
+"""),
+    code("plot_starts", """
+plots.cost_curves({method: costs for method, (_, costs, _) in runs.items()},
+                  "cost per start (tanh, 4 hidden units)", reference=np.log(2), reference_label="ln 2")
+plots.unit_weights({method: weights for method, (_, _, weights) in runs.items()},
+                   "each hidden unit's weight on feature 1, every 10 iterations")
+plt.show()
+"""),
+    md("q_check_all", "Run the cell below to see every question's self-check at once."),
+    code("check_all", "check_all()"),
 ]
 
 
