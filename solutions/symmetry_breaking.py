@@ -105,7 +105,7 @@ _RANDOM = (SameLayout(), DistinctRows("W1"), AllEqual("b1"), AllEqual("b2"))
 def _init_cases(rng: np.random.Generator) -> tuple[Case, ...]:
     """Exact starts compared by value; random starts by their properties, on large layers so the
     empirical scale is close to the asked one, with two generators of one seed and one of another."""
-    n_x, n_h = int(rng.integers(150, 250)), int(rng.integers(30, 60))
+    n_x, n_h = int(rng.integers(60, 100)), int(rng.integers(20, 35))
     seed, other = (int(s) for s in rng.integers(0, 2**31, size=2))
     cases = [Case("hidden-zeros", (3, 5, "zeros", Generator(seed)), hidden=True),
              Case("hidden-constant", (4, 3, "constant", Generator(seed)), hidden=True)]
@@ -130,6 +130,10 @@ INITIALIZE_PARAMETERS = FunctionQuestion(
         Case("public-1 (zeros)", (2, 3, "zeros", Generator(1))),
         Case("public-2 (constant)", (2, 3, "constant", Generator(1))),
         Case("public-3 (random)", (40, 30, "random", Generator(1)), properties=(*_RANDOM, Scale("W1", 0.01, 0.3))),
+        Case("public-4 (random, same seed)", (40, 30, "random", Generator(1)),
+             properties=(*_RANDOM, Scale("W1", 0.01, 0.3), SameAsCase(case="public-3 (random)"))),
+        Case("public-5 (random, another seed)", (40, 30, "random", Generator(2)),
+             properties=(*_RANDOM, Scale("W1", 0.01, 0.3), DiffersFromCase(case="public-3 (random)"))),
     ),
     hidden_cases=_init_cases,
     misconceptions=(
