@@ -40,7 +40,8 @@ def _axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
 
 
 def cost_curves(histories: Mapping[str, Sequence[float]], title: str, reference: float | None = None,
-                reference_label: str = "", last: int | None = None, ax: Axes | None = None) -> Figure:
+                reference_label: str = "", last: int | None = None, ax: Axes | None = None,
+                ylabel: str = "cost J(w, b)") -> Figure:
     """The cost at each iteration, one line per run; ``reference`` is drawn dashed.
 
     Each history starts at iteration 0 (the starting cost); ``last`` cuts the lines after
@@ -52,7 +53,7 @@ def cost_curves(histories: Mapping[str, Sequence[float]], title: str, reference:
         ax.plot(range(len(shown)), shown, label=name)
     if reference is not None:
         ax.axhline(reference, color="black", linestyle="--", linewidth=1, label=reference_label or None)
-    ax.set(xlabel="iteration", ylabel="cost J(w, b)", title=title)
+    ax.set(xlabel="iteration", ylabel=ylabel, title=title)
     ax.legend()
     return fig
 
@@ -99,20 +100,22 @@ def norm_curves(steps: Sequence[int], norms: Mapping[str, Sequence[float]], titl
     return fig
 
 
-def unit_weights(histories: Mapping[str, np.ndarray], title: str, feature: int = 0) -> Figure:
+def unit_weights(histories: Mapping[str, np.ndarray], title: str, feature: int = 0, every: int = 1) -> Figure:
     """Each hidden unit's weight on one input feature against the iteration, one panel per run.
 
-    ``histories`` maps a run's name to an array (iterations, hidden units) of that weight: under a
-    symmetric start the units' lines lie on top of each other (one visible line), under a random
-    start they fan out. Units are told apart by line style as well as colour (black and white print).
+    ``histories`` maps a run's name to an array (snapshots, hidden units) of that weight, one
+    snapshot every ``every`` iterations from the start: under a symmetric start the units' lines
+    lie on top of each other (one visible line), under a random start they fan out. Units are told
+    apart by line style as well as colour (black and white print).
     """
     fig, axes = plt.subplots(1, len(histories), figsize=(4.2 * len(histories), 3.6), layout="constrained",
                              squeeze=False)
     styles = ("-", "--", ":", "-.")
     for ax, (name, history) in zip(axes[0], histories.items()):
         values = np.asarray(history, dtype=float)
+        steps = np.arange(values.shape[0]) * every
         for unit in range(values.shape[1]):
-            ax.plot(values[:, unit], linestyle=styles[unit % len(styles)], linewidth=1.6,
+            ax.plot(steps, values[:, unit], linestyle=styles[unit % len(styles)], linewidth=1.6,
                     label=f"unit {unit + 1}")
         ax.set(xlabel="iteration", ylabel=f"W1[unit, {feature}]", title=name)
     axes[0][0].legend(fontsize="small")

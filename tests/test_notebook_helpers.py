@@ -146,6 +146,7 @@ def test_moons_are_balanced_and_not_linearly_separable() -> None:
 def test_unit_weights_draws_one_line_per_unit_and_run() -> None:
     fanned = np.cumsum(np.random.default_rng(4).normal(size=(50, 4)), axis=0)
     tied = np.tile(np.linspace(0.5, 1.0, 50)[:, None], (1, 4))
-    fig = plots.unit_weights({"random start": fanned, "constant start": tied}, "weights")
+    fig = plots.unit_weights({"random start": fanned, "constant start": tied}, "weights", every=10)
     assert [len(ax.lines) for ax in fig.axes] == [4, 4]
+    assert fig.axes[0].lines[0].get_xdata()[-1] == 490  # snapshot 49, every 10 iterations
     assert len({tuple(line.get_ydata()) for line in fig.axes[1].lines}) == 1  # the tied units coincide

@@ -29,7 +29,7 @@ SYMBOLIC_DIAGNOSES = frozenset({"sign_flipped", "missing_1_over_m", "sign_and_mi
 # Functions a sympy answer may use unless the declaration says otherwise (``Symbols.functions``),
 # and every function the whitelist parser can read.
 STANDARD_FUNCTIONS = ("exp", "log", "sqrt", "Abs", "sign", "KroneckerDelta")
-SUPPORTED_FUNCTIONS = frozenset(STANDARD_FUNCTIONS + ("tanh", "sinh", "cosh"))
+SUPPORTED_FUNCTIONS = frozenset(STANDARD_FUNCTIONS + ("tanh", "sinh", "cosh", "sech"))
 
 
 @dataclass(frozen=True)

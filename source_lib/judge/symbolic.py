@@ -271,6 +271,8 @@ def _interval(expr: sympy.Basic) -> Any:
         return 1 - 2 / (iv.exp(2 * x) + 1)
     if isinstance(expr, sympy.sinh):
         return (iv.exp(x) - iv.exp(-x)) / 2
+    if isinstance(expr, sympy.sech):
+        return 2 / (iv.exp(x) + iv.exp(-x))
     if isinstance(expr, sympy.cosh):
         return (iv.exp(x) + iv.exp(-x)) / 2
     if isinstance(expr, sympy.Abs):

@@ -35,10 +35,12 @@ VAR_BITS = 10                # sample values are small fractions (see symbolic.p
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 _STRUCTURE = frozenset({"Sum", "Derivative", "Subs", "Rational", "Integer", "Float"})  # always allowed
 _FUNCTIONS = _STRUCTURE | SUPPORTED_FUNCTIONS  # the declaration picks among SUPPORTED_FUNCTIONS
-_EXPONENTIAL = frozenset({"exp", "sinh", "cosh", "tanh"})  # never nested: their evaluation can hang
+_EXPONENTIAL = frozenset({"exp", "sinh", "cosh", "tanh", "sech"})  # never nested: their evaluation can hang
+_BOUNDED = frozenset({"tanh", "sech"})  # values within [-1, 1]: an exponential of them cannot grow
 _MATH: dict[str, Callable[..., Any]] = {
     "exp": sympy.exp, "log": sympy.log, "sqrt": sympy.sqrt, "Abs": sympy.Abs, "sign": sympy.sign,
-    "KroneckerDelta": sympy.KroneckerDelta, "tanh": sympy.tanh, "sinh": sympy.sinh, "cosh": sympy.cosh}
+    "KroneckerDelta": sympy.KroneckerDelta, "tanh": sympy.tanh, "sinh": sympy.sinh, "cosh": sympy.cosh,
+    "sech": sympy.sech}
 _CONSTANTS = {"E": sympy.E, "pi": sympy.pi}
 _SPECIAL = {"oo": "infinity (oo)", "zoo": "complex infinity (zoo, usually a division by zero)",
             "nan": "an undefined value (nan)", "I": "the imaginary unit I",
@@ -76,7 +78,7 @@ class _Reject(Exception):
 class _Val:
     expr: sympy.Expr
     bits: int                    # estimated size of the value once evaluated
-    has_exp: bool = False        # exp, sinh or cosh inside exp, sinh, cosh or tanh is refused (it hangs)
+    has_exp: bool = False        # exp, sinh or cosh inside an exponential function is refused (it hangs)
 
 
 def canonical_symbols(symbols: Symbols) -> dict[str, sympy.Basic]:
@@ -293,7 +295,7 @@ class _Builder:
         return [self.build(a, depth + 1) for a in node.args]
 
     def _function(self, node: ast.Call, depth: int) -> _Val:
-        """exp, log (natural, or log(x, base)), sqrt, Abs, sign, KroneckerDelta, tanh, sinh, cosh."""
+        """exp, log (natural, or log(x, base)), sqrt, Abs, sign, KroneckerDelta, tanh, sinh, cosh, sech."""
         name = node.func.id  # type: ignore[attr-defined]
         counts: dict[str, int | tuple[int, ...]] = {"KroneckerDelta": 2, "log": (1, 2)}
         args = self._args(node, counts.get(name, 1), depth)
@@ -302,11 +304,12 @@ class _Builder:
             return self._power(args[0], _Val(sympy.Rational(1, 2), 2))
         if name in _EXPONENTIAL:
             if has_exp:
-                raise _Reject(f"{name} inside exp, sinh, cosh or tanh is not supported.")
+                raise _Reject(f"{name} inside exp, sinh, cosh, tanh or sech is not supported.")
             if args[0].bits > MAX_EXP_ARG_BITS:
                 raise _Reject(f"The argument of {name} is too large to evaluate.")
-            # tanh stays within [-1, 1]: exp of it cannot grow (the sigmoid of tanh units needs it)
-            return _Val(_MATH[name](args[0].expr), 64 if name != "tanh" else 2, name != "tanh")
+            # the sigmoid of tanh units is exp of tanh: allowed, since tanh and sech stay within [-1, 1]
+            bounded = name in _BOUNDED
+            return _Val(_MATH[name](args[0].expr), 2 if bounded else 64, not bounded)
         bits = {"log": 64, "Abs": args[0].bits}.get(name, 2)  # float, |value|, or -1/0/1
         return _Val(_MATH[name](*(a.expr for a in args)), bits, has_exp)
 

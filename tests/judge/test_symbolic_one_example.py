@@ -15,7 +15,7 @@ from source_lib.judge.symbolic import checked_at, judge_answer, sample_points
 from source_lib.judge.symparse import ParseFailure, parse
 
 SYMBOLS = Symbols(reals=("x", "y", "w1", "w2", "c1", "c2", "v1", "v2", "b"),
-                  functions=STANDARD_FUNCTIONS + ("tanh", "cosh"))
+                  functions=STANDARD_FUNCTIONS + ("tanh", "cosh", "sech"))
 x, y, w1, w2, c1, c2, v1, v2, b = sp.symbols("x y w1 w2 c1 c2 v1 v2 b", real=True)
 h1, h2 = sp.tanh(w1 * x + c1), sp.tanh(w2 * x + c2)
 yhat = 1 / (1 + sp.exp(-(v1 * h1 + v2 * h2 + b)))
@@ -33,9 +33,15 @@ def verdict(student: str) -> dict:
     "(1/(1 + exp(-(v1*tanh(w1*x + c1) + v2*tanh(w2*x + c2) + b))) - y) * v1 * x / cosh(w1*x + c1)**2",
     "(exp(v1*tanh(w1*x + c1) + v2*tanh(w2*x + c2) + b)/(1 + exp(v1*tanh(w1*x + c1) + v2*tanh(w2*x + c2) + b))"
     " - y) * v1 * (1 - tanh(w1*x + c1)**2) * x",
-], ids=["diff", "1 - tanh**2", "sech**2 as 1/cosh**2", "exp(z)/(1 + exp(z))"])
+    "(1/(1 + exp(-(v1*tanh(w1*x + c1) + v2*tanh(w2*x + c2) + b))) - y) * v1 * x * sech(w1*x + c1)**2",
+], ids=["diff", "1 - tanh**2", "sech**2 as 1/cosh**2", "exp(z)/(1 + exp(z))", "sech**2"])
 def test_equivalent_forms_are_accepted(student: str) -> None:
     assert verdict(student)["equivalent"], verdict(student)
+
+
+def test_sech_without_its_square_is_not_equivalent() -> None:
+    assert not verdict("(1/(1 + exp(-(v1*tanh(w1*x + c1) + v2*tanh(w2*x + c2) + b))) - y) * v1 * x"
+                       " * sech(w1*x + c1)")["equivalent"]
 
 
 def test_a_catalogued_mistake_is_named_and_no_size_is_mentioned() -> None:
