@@ -340,7 +340,7 @@ ASSIGNMENT = Assignment(
     title="Symmetry breaking: why a hidden layer must not start at zero",
     seed=20261208,
     symbols=Symbols(reals=("x", "y", "w1", "w2", "c1", "c2", "v1", "v2", "b"),
-                    functions=STANDARD_FUNCTIONS + ("tanh", "cosh")),
+                    functions=STANDARD_FUNCTIONS + ("tanh", "cosh", "sech")),
     questions=(DL_DW1, DL_DV1, DL_DB, DL_DW1_AT_ZERO, DL_DV1_AT_ZERO, DL_DB_AT_ZERO, SYMMETRY_GAP,
                INITIALIZE_PARAMETERS, FORWARD_PROPAGATION, COMPUTE_COST, BACKWARD_PROPAGATION, UPDATE_PARAMETERS, TRAIN,
                HIDDEN_UNIT_SPREAD),

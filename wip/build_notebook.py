@@ -277,9 +277,10 @@ for method, (params, costs, _) in runs.items():
 """),
     code("plot_starts", """
 plots.cost_curves({method: costs for method, (_, costs, _) in runs.items()},
-                  "cost per start (tanh, 4 hidden units)", reference=np.log(2), reference_label="ln 2")
+                  "cost per start (tanh, 4 hidden units)", reference=np.log(2), reference_label="ln 2",
+                  ylabel="cost")
 plots.unit_weights({method: weights for method, (_, _, weights) in runs.items()},
-                   "each hidden unit's weight on feature 1, every 10 iterations")
+                   "each hidden unit's weight on feature 1", every=10)
 plt.show()
 """),
     md("q_check_all", "Run the cell below to see every question's self-check at once."),
