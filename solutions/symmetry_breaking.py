@@ -18,7 +18,9 @@ from source_lib.judge.spec import (
     STANDARD_FUNCTIONS,
     Assignment,
     Case,
+    ChoiceQuestion,
     FunctionQuestion,
+    ManualQuestion,
     Misconception,
     SymbolicQuestion,
     Symbols,
@@ -335,6 +337,45 @@ HIDDEN_UNIT_SPREAD = FunctionQuestion(
 # TODO (wip): the remaining misconceptions of the issue's list (in-place update,
 # re-initialising inside train, ...), part 3 experiments, part 4 (two choices, one explanation).
 
+# ---------------------------------------------------------------- part 4: concepts
+
+ANSWER_FIRST_STEP = ChoiceQuestion(
+    id="answer_first_step", title="Which parameters move first from all zeros", points=1,
+    variable="answer_first_step",
+    wrong_feedback="Not the best answer: look at dL_dw1_at_zero, dL_dv1_at_zero and dL_db_at_zero from Part 1.",
+    choices={"A": "All of them.", "B": "Only the output bias b2.", "C": "None.", "D": "W2 and b2."},
+    misconceptions=(
+        Misconception("everything_moves", "Check your derivatives at zero from Part 1: which of them are "
+                      "not zero, and why does tanh(0) matter?",
+                      (('answer_first_step = "B"', 'answer_first_step = "A"'),)),
+        Misconception("nothing_moves", "Not every gradient vanishes at zero: compare the output bias's "
+                      "derivative at zero with the others, for labels that are not half ones.",
+                      (('answer_first_step = "B"', 'answer_first_step = "C"'),)),
+        Misconception("output_weights_move", "The output weights see the hidden units' outputs: what is "
+                      "tanh(0)?", (('answer_first_step = "B"', 'answer_first_step = "D"'),)),
+    ),
+)
+
+ANSWER_CONSTANT_START = ChoiceQuestion(
+    id="answer_constant_start", title="What a layer trained from a constant start computes", points=1,
+    variable="answer_constant_start",
+    wrong_feedback="Not the best answer: look at hidden_unit_spread after training from the constant start.",
+    choices={"A": "One hidden unit's function.", "B": "Four different features.", "C": "Nothing.",
+             "D": "Logistic regression."},
+    misconceptions=(
+        Misconception("slower_but_different", "Look at symmetry_gap and at the unit-weight panel of the "
+                      "constant start: can equal units ever become different?",
+                      (('answer_constant_start = "A"', 'answer_constant_start = "B"'),)),
+        Misconception("stuck_at_ln2", "That is the all-zeros start. From the constant start the cost does "
+                      "fall: compare the two curves.",
+                      (('answer_constant_start = "A"', 'answer_constant_start = "C"'),)),
+    ),
+)
+
+EXPLAIN_SYMMETRY = ManualQuestion(
+    id="explain_symmetry", title="Explain: why a hidden layer must not start at zero", points=2,
+)
+
 ASSIGNMENT = Assignment(
     name="symmetry_breaking",
     title="Symmetry breaking: why a hidden layer must not start at zero",
@@ -343,5 +384,5 @@ ASSIGNMENT = Assignment(
                     functions=STANDARD_FUNCTIONS + ("tanh", "cosh", "sech")),
     questions=(DL_DW1, DL_DV1, DL_DB, DL_DW1_AT_ZERO, DL_DV1_AT_ZERO, DL_DB_AT_ZERO, SYMMETRY_GAP,
                INITIALIZE_PARAMETERS, FORWARD_PROPAGATION, COMPUTE_COST, BACKWARD_PROPAGATION, UPDATE_PARAMETERS, TRAIN,
-               HIDDEN_UNIT_SPREAD),
+               HIDDEN_UNIT_SPREAD, ANSWER_FIRST_STEP, ANSWER_CONSTANT_START, EXPLAIN_SYMMETRY),
 )

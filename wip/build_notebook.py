@@ -283,6 +283,48 @@ plots.unit_weights({method: weights for method, (_, _, weights) in runs.items()}
                    "each hidden unit's weight on feature 1", every=10)
 plt.show()
 """),
+    md("part4", "## Part 4 — What it means"),
+    md("q_answer_first_step", """
+**Question 4.1 (1 point).** Every parameter starts at 0, the hidden units are tanh, and 70% of the
+labels are 1. Which parameters change in the first gradient-descent step?
+
+- **A.** All of them: every gradient is (prediction - label) times something nonzero.
+- **B.** Only the output bias b2: the hidden units output tanh(0) = 0, so W2 sees no signal, and
+  W1 and b1 are multiplied by W2 = 0.
+- **C.** None: at zero every gradient is zero, so nothing moves.
+- **D.** W2 and b2, but not W1 and b1.
+
+Set `answer_first_step` to the letter of your answer, as a string.
+"""),
+    code("answer_first_step", '### BEGIN SOLUTION\nanswer_first_step = "B"\n### END SOLUTION', solution=True),
+    test("answer_first_step", 1),
+    md("q_answer_constant_start", """
+**Question 4.2 (1 point).** A hidden layer of 4 tanh units is trained from the constant start (every
+weight 0.5). What does it compute after thousands of steps?
+
+- **A.** The same as a layer with one hidden unit: the four units stay identical, whatever the data.
+- **B.** Four different features, as from a random start, only learnt more slowly.
+- **C.** Nothing: the cost stays at ln 2.
+- **D.** The same as logistic regression on the inputs, because tanh is almost linear near 0.
+
+Set `answer_constant_start` to the letter of your answer, as a string.
+"""),
+    code("answer_constant_start", '### BEGIN SOLUTION\nanswer_constant_start = "A"\n### END SOLUTION', solution=True),
+    test("answer_constant_start", 1),
+    md("q_explain_symmetry", """
+**Question 4.3 (2 points, graded by your instructor).** Linear and logistic regression could start at
+zero; this network cannot. In a few sentences, using what you derived and saw, explain the
+difference, and what a random start changes.
+"""),
+    nbformat.v4.new_markdown_cell(
+        "A single neuron has no hidden units to confuse: each weight's gradient at zero depends on its "
+        "own feature, and the convex cost leads every start to the same minimum. In a hidden layer the "
+        "units are interchangeable: if two start equal they receive equal gradients (symmetry_gap = 0) "
+        "and stay equal, so the layer computes one feature however many units it has; from all zeros "
+        "even that one never moves, since W2 = 0 blocks every hidden gradient and only b2 learns. A "
+        "random start makes every unit different, so their gradients differ and each learns its own "
+        "feature.", metadata={"nbgrader": {"grade": True, "grade_id": "explain_symmetry", "locked": False,
+                                         "points": 2, "schema_version": 3, "solution": True}}),
     md("q_check_all", "Run the cell below to see every question's self-check at once."),
     code("check_all", "check_all()"),
 ]
