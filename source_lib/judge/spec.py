@@ -8,7 +8,7 @@ Everything here is frozen data; nothing runs student code.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -222,7 +222,7 @@ class Assignment:
         """Public cases then hidden ones; hidden inputs come from the instructor's seed."""
         index = self.questions.index(question)
         rng = np.random.default_rng([self.seed if seed is None else seed, index])
-        hidden = tuple(Case(c.id, c.args, hidden=True) for c in question.hidden_cases(rng))
+        hidden = tuple(replace(c, hidden=True) for c in question.hidden_cases(rng))
         return question.public_cases + hidden
 
     def check(self) -> None:

@@ -21,7 +21,7 @@ from source_lib.judge.properties import (
     Scale,
 )
 from source_lib.judge.reference import FunctionReference
-from source_lib.judge.spec import Case, FunctionQuestion, Misconception
+from source_lib.judge.spec import Assignment, Case, FunctionQuestion, Misconception, Symbols
 from source_lib.selfcheck import call_student
 
 Init = Callable[[int, int, Any], dict[str, Any]]
@@ -116,3 +116,10 @@ def test_properties_travel_in_the_public_check_data() -> None:
 class _References:
     def function(self, question_id: str) -> FunctionReference:
         return REFERENCE
+
+
+def test_hidden_cases_keep_their_properties_when_the_assignment_builds_them() -> None:
+    assignment = Assignment("mini", "Mini", 3, Symbols(reals=("w",)), (QUESTION,))
+    built = assignment.cases(QUESTION)
+    assert [c.hidden for c in built] == [False, True, True, True]
+    assert [c.properties for c in built[1:]] == [c.properties for c in CASES[1:]]
