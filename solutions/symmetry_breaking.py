@@ -66,7 +66,7 @@ DL_DW1_AT_ZERO = SymbolicQuestion(
     uses=("dL_dw1",),
     misconceptions=(
         Misconception("not_substituted", "This is still the general derivative: set every parameter to 0.",
-                      (("sp.simplify(dL_dw1.subs(zero))", "dL_dw1"),)),
+                      (("sp.simplify(dL_dw1.doit().subs(zero))", "dL_dw1"),)),
     ),
 )
 
@@ -75,7 +75,7 @@ DL_DV1_AT_ZERO = SymbolicQuestion(
     uses=("dL_dv1",),
     misconceptions=(
         Misconception("not_substituted", "This is still the general derivative: set every parameter to 0.",
-                      (("sp.simplify(dL_dv1.subs(zero))", "dL_dv1"),)),
+                      (("sp.simplify(dL_dv1.doit().subs(zero))", "dL_dv1"),)),
     ),
 )
 
@@ -85,7 +85,7 @@ DL_DB_AT_ZERO = SymbolicQuestion(
     misconceptions=(
         Misconception("everything_zero", "Not every gradient vanishes at zero: the output bias sees the "
                       "prediction sigma(0) against the label. Substitute and see what is left.",
-                      (("sp.simplify(dL_db.subs(zero))", "sp.Integer(0)"),)),
+                      (("sp.simplify(dL_db.doit().subs(zero))", "sp.Integer(0)"),)),
     ),
 )
 
@@ -95,7 +95,9 @@ SYMMETRY_GAP = SymbolicQuestion(
     misconceptions=(
         Misconception("not_substituted", "Set the second unit's parameters equal to the first's "
                       "(w2 = w1, c2 = c1, v2 = v1) before you compare the two derivatives.",
-                      (("(dL_dw1 - dL_dw2).subs({w2: w1, c2: c1, v2: v1})", "dL_dw1 - dL_dw2"),)),
+                      # no simplify: simplifying the general difference takes sympy about 20 s
+                      (("symmetry_gap = sp.simplify((dL_dw1 - dL_dw2).doit().subs({w2: w1, c2: c1, v2: v1}))",
+                        "symmetry_gap = dL_dw1 - dL_dw2"),)),
     ),
 )
 

@@ -80,18 +80,18 @@ L
 `dL_dv1_at_zero` and `dL_db_at_zero`: your three derivatives with w1 = w2 = c1 = c2 = v1 = v2 = b = 0.
 """),
     answer("dL_dw1_at_zero", "zero = {w1: 0, w2: 0, c1: 0, c2: 0, v1: 0, v2: 0, b: 0}\n"
-                             "dL_dw1_at_zero = sp.simplify(dL_dw1.subs(zero))", "dL_dw1_at_zero"),
+                             "dL_dw1_at_zero = sp.simplify(dL_dw1.doit().subs(zero))", "dL_dw1_at_zero"),
     test("dL_dw1_at_zero", 1),
-    answer("dL_dv1_at_zero", "dL_dv1_at_zero = sp.simplify(dL_dv1.subs(zero))", "dL_dv1_at_zero"),
+    answer("dL_dv1_at_zero", "dL_dv1_at_zero = sp.simplify(dL_dv1.doit().subs(zero))", "dL_dv1_at_zero"),
     test("dL_dv1_at_zero", 1),
-    answer("dL_db_at_zero", "dL_db_at_zero = sp.simplify(dL_db.subs(zero))", "dL_db_at_zero"),
+    answer("dL_db_at_zero", "dL_db_at_zero = sp.simplify(dL_db.doit().subs(zero))", "dL_db_at_zero"),
     test("dL_db_at_zero", 1),
     md("q_symmetry_gap", """
 **Question 1.5 (2 points).** Suppose the two units start alike: w1 = w2, c1 = c2, v1 = v2. Define
 `symmetry_gap`, the difference dL/dw1 - dL/dw2 there (derive dL/dw2 the same way).
 """),
     answer("symmetry_gap", "dL_dw2 = sp.diff(L, w2)\n"
-                           "symmetry_gap = sp.simplify((dL_dw1 - dL_dw2).subs({w2: w1, c2: c1, v2: v1}))",
+                           "symmetry_gap = sp.simplify((dL_dw1 - dL_dw2).doit().subs({w2: w1, c2: c1, v2: v1}))",
            "symmetry_gap"),
     test("symmetry_gap", 2),
     md("part2", r"""
