@@ -75,11 +75,19 @@ def statement_forms(code: str) -> set[str]:
 
 def number_forms(value: codec.Value) -> set[str]:
     """A returned value as NumPy and Python print it."""
-    items = value.items if isinstance(value, codec.Seq) else (value,)
-    numbers = np.concatenate([np.ravel(np.asarray(codec.plain(v), dtype=float)) for v in items])
+    numbers = np.concatenate(_flat_numbers(value))
     forms = {np.array2string(numbers, separator=", "), str(numbers)}
     forms.update(f"{x:.6g}" for x in numbers if len(f"{x:.6g}".replace("-", "").replace(".", "")) >= 5)
     return forms
+
+
+def _flat_numbers(value: codec.Value) -> list[np.ndarray]:
+    """Every number of a value, tuples and dicts included, as flat arrays."""
+    if isinstance(value, codec.Dict):
+        return [array for _, item in value.items for array in _flat_numbers(item)]
+    if isinstance(value, codec.Seq):
+        return [array for item in value.items for array in _flat_numbers(item)]
+    return [np.ravel(np.asarray(codec.plain(value), dtype=float))]
 
 
 def answer_forms(assignment: Assignment, question: AutoQuestion, prepared: Prepared,
