@@ -350,8 +350,8 @@ ANSWER_FIRST_STEP = ChoiceQuestion(
         Misconception("everything_moves", "Check your derivatives at zero from Part 1: which of them are "
                       "not zero, and why does tanh(0) matter?",
                       (('answer_first_step = "B"', 'answer_first_step = "A"'),)),
-        Misconception("nothing_moves", "Not every gradient vanishes at zero: compare the output bias's "
-                      "derivative at zero with the others, for labels that are not half ones.",
+        Misconception("nothing_moves", "Not every gradient vanishes at zero: look again at each of your "
+                      "three derivatives at zero from Part 1, for labels that are not half ones.",
                       (('answer_first_step = "B"', 'answer_first_step = "C"'),)),
         Misconception("output_weights_move", "The output weights see the hidden units' outputs: what is "
                       "tanh(0)?", (('answer_first_step = "B"', 'answer_first_step = "D"'),)),
