@@ -250,7 +250,8 @@ def hidden_unit_spread(W1):
 ## Part 3 — Watch the symmetry
 
 The two moons below cannot be split by a straight line: a network needs its hidden units to
-compute *different* features. Train the same 4-unit tanh network from four starts.
+compute *different* features. Train the same 4-unit tanh network from four starts, 500 steps each,
+keeping every hidden unit's weight on feature 1 every 10 steps.
 """),
     code("experiment_starts", """
 X_moons, y_moons = data.make_moons(200, 0.15, np.random.default_rng(0))
@@ -258,29 +259,73 @@ starts = {method: initialize_parameters(2, 4, method, np.random.default_rng(1))
           for method in ("zeros", "constant", "random", "he")}
 
 
-def train_recording(params, activation, steps=100, every=10, learning_rate=1.0):
-    \"\"\"train, in stretches of `every` iterations, keeping W1[:, 0] after each stretch.\"\"\"
-    costs, weights = [], [params["W1"][:, 0].copy()]
-    for _ in range(steps):
+def train_recording(params, activation, learning_rate, steps, every):
+    \"\"\"train for `steps` iterations, in stretches of `every`, keeping W1[:, 0] and the spread after each.\"\"\"
+    costs, weights, spreads = [], [params["W1"][:, 0].copy()], [hidden_unit_spread(params["W1"])]
+    for _ in range(steps // every):
         params, stretch = train(X_moons, y_moons, params, activation, learning_rate, every)
         costs += stretch
         weights.append(params["W1"][:, 0].copy())
-    return params, costs, np.array(weights)
+        spreads.append(hidden_unit_spread(params["W1"]))
+    return params, costs, np.array(weights), spreads
 
 
-runs = {method: train_recording(params, "tanh") for method, params in starts.items()}
-for method, (params, costs, _) in runs.items():
-    A2, _ = forward_propagation(X_moons, params, "tanh")
-    accuracy = np.mean((A2 >= 0.5) == y_moons)
-    print(f"{method:9s} cost {costs[0]:.4f} -> {costs[-1]:.4f}   accuracy {accuracy:.0%}   "
-          f"hidden_unit_spread {hidden_unit_spread(params['W1']):.3g}   b2 {params['b2']:+.3f}")
+def accuracy(params, activation):
+    return np.mean((forward_propagation(X_moons, params, activation)[0] >= 0.5) == y_moons)
+
+
+def report(runs, activation):
+    for name, (params, costs, _, _) in runs.items():
+        print(f"{name:16s} cost {costs[0]:.4f} -> {costs[-1]:.4f}   accuracy {accuracy(params, activation):6.1%}"
+              f"   hidden_unit_spread {hidden_unit_spread(params['W1']):.3g}   b2 {params['b2']:+.3f}")
+
+
+runs = {method: train_recording(params, "tanh", 2.0, 500, 10) for method, params in starts.items()}
+report(runs, "tanh")
 """),
     code("plot_starts", """
-plots.cost_curves({method: costs for method, (_, costs, _) in runs.items()},
+plots.cost_curves({method: costs for method, (_, costs, _, _) in runs.items()},
                   "cost per start (tanh, 4 hidden units)", reference=np.log(2), reference_label="ln 2",
                   ylabel="cost")
-plots.unit_weights({method: weights for method, (_, _, weights) in runs.items()},
+plots.unit_weights({method: weights for method, (_, _, weights, _) in runs.items()},
                    "each hidden unit's weight on feature 1", every=10)
+plots.decision_regions(X_moons, y_moons,
+                       {method: lambda P, params=params: forward_propagation(P, params, "tanh")[0]
+                        for method, (params, _, _, _) in runs.items()},
+                       "what each start has learnt after 500 steps")
+plt.show()
+"""),
+    md("part3_scale", r"""
+ReLU units have g'(0) = 0, and a random start can be too small or too large. Train 4 ReLU units
+from the small random start (0.01) and from He's. Then see what a `W1` ten or a hundred times
+larger than He's does to tanh units before any training: every gradient that reaches `W1` and
+`b1` is multiplied by tanh'(Z1) = 1 - tanh(Z1)**2.
+"""),
+    code("experiment_scale", """
+relu_runs = {method: train_recording(starts[method], "relu", 2.0, 500, 10) for method in ("random", "he")}
+report(relu_runs, "relu")
+plots.cost_curves({f"relu, {method}": costs for method, (_, costs, _, _) in relu_runs.items()},
+                  "cost per start (ReLU, 4 hidden units)", ylabel="cost")
+plt.show()
+
+for scale in (1, 10, 100):
+    params = dict(starts["he"], W1=scale * starts["he"]["W1"])
+    A2, cache = forward_propagation(X_moons, params, "tanh")
+    print(f"W1 of He x {scale:3d}: {np.mean(np.abs(cache['A1']) > 0.99):5.1%} of the hidden outputs saturated"
+          f" (|tanh| > 0.99); mean tanh'(Z1) = {np.mean(1 - cache['A1'] ** 2):.3f}")
+"""),
+    md("part3_perturbation", r"""
+Now the constant start again, once exactly and once with W1[0, 0] moved by 1e-8: train both for
+1200 steps (learning rate 6) and follow `hidden_unit_spread` on a log scale.
+"""),
+    code("experiment_perturbation", """
+nudged = {name: np.copy(value) for name, value in starts["constant"].items()}
+nudged["W1"][0, 0] += 1e-8
+spread_runs = {"constant": train_recording(starts["constant"], "tanh", 6.0, 1200, 50),
+               "nudged by 1e-8": train_recording(nudged, "tanh", 6.0, 1200, 50)}
+report(spread_runs, "tanh")
+plots.log_curves({name: spreads for name, (_, _, _, spreads) in spread_runs.items()},
+                 "how far apart the hidden units are", "hidden_unit_spread(W1)", every=50)
 plt.show()
 """),
     md("part4", "## Part 4 — What it means"),
