@@ -95,8 +95,7 @@ SYMMETRY_GAP = SymbolicQuestion(
     misconceptions=(
         Misconception("not_substituted", "Set the second unit's parameters equal to the first's "
                       "(w2 = w1, c2 = c1, v2 = v1) before you compare the two derivatives.",
-                      # no simplify: simplifying the general difference takes sympy about 20 s
-                      (("symmetry_gap = sp.simplify((dL_dw1 - dL_dw2).doit().subs({w2: w1, c2: c1, v2: v1}))",
+                      (("symmetry_gap = (dL_dw1 - dL_dw2).doit().subs({w2: w1, c2: c1, v2: v1})",
                         "symmetry_gap = dL_dw1 - dL_dw2"),)),
     ),
 )
@@ -126,6 +125,7 @@ def _init_cases(rng: np.random.Generator) -> tuple[Case, ...]:
 
 
 _INIT_RANDOM = '        W1, W2 = 0.01 * rng.standard_normal((n_h, n_x)), 0.01 * rng.standard_normal(n_h)'
+_HE_W1 = "        W1 = rng.standard_normal((n_h, n_x)) * np.sqrt(2.0 / n_x)"
 
 INITIALIZE_PARAMETERS = FunctionQuestion(
     id="initialize_parameters", title="initialize_parameters", points=3, function="initialize_parameters",
@@ -138,6 +138,7 @@ INITIALIZE_PARAMETERS = FunctionQuestion(
              properties=(*_RANDOM, Scale("W1", 0.01, 0.3), SameAsCase(case="public-3 (random)"))),
         Case("public-5 (random, another seed)", (40, 30, "random", Generator(2)),
              properties=(*_RANDOM, Scale("W1", 0.01, 0.3), DiffersFromCase(case="public-3 (random)"))),
+        Case("public-6 (he)", (50, 30, "he", Generator(3)), properties=(*_RANDOM, Scale("W1", 0.2))),
     ),
     hidden_cases=_init_cases,
     misconceptions=(
@@ -159,6 +160,16 @@ INITIALIZE_PARAMETERS = FunctionQuestion(
         Misconception("no_scale", "Your random weights are 100 times too large: the random start multiplies "
                       "the standard normal draws by 0.01.",
                       ((_INIT_RANDOM, "        W1, W2 = rng.standard_normal((n_h, n_x)), rng.standard_normal(n_h)"),)),
+        Misconception("random_biases", "Your random start draws the biases and leaves the weights at zero: "
+                      "with equal weights the hidden units stay alike. Draw the weights, keep the biases 0.",
+                      ((_INIT_RANDOM, "        W1, W2 = np.zeros((n_h, n_x)), np.zeros(n_h)\n"
+                                      "        return {\"W1\": W1, \"b1\": 0.01 * rng.standard_normal(n_h), "
+                                      "\"W2\": W2, \"b2\": 0.0}"),)),
+        Misconception("he_one_over_n", "Your He weights are too small: He's scale for W1 is sqrt(2 / n_x), "
+                      "twice the variance of 1 / n_x.", ((_HE_W1, _HE_W1.replace("2.0 / n_x", "1.0 / n_x")),)),
+        Misconception("he_hidden_size", "W1's He scale depends on how many inputs each hidden unit has, "
+                      "n_x, not on the number of hidden units.",
+                      ((_HE_W1, _HE_W1.replace("2.0 / n_x", "2.0 / n_h")),)),
     ),
 )
 
@@ -304,8 +315,15 @@ UPDATE_PARAMETERS = FunctionQuestion(
                       "rate times the gradient.",
                       (('params[name] - learning_rate * grads["d" + name]',
                         'params[name] + learning_rate * grads["d" + name]'),)),
+        Misconception("in_place", "Your update changed the params passed in: return new arrays and leave the "
+                      "caller's dict as it was (the experiments reuse one start for several runs).",
+                      (('    return {name: params[name] - learning_rate * grads["d" + name] for name in params}',
+                        '    for name in params:\n        params[name] -= learning_rate * grads["d" + name]\n'
+                        '    return params'),)),
     ),
 )
+
+_TRAIN_UPDATE = "        params = update_parameters(params, grads, learning_rate)\n    return params, costs"
 
 TRAIN = FunctionQuestion(
     id="train", title="train", points=3, function="train",
@@ -318,8 +336,12 @@ TRAIN = FunctionQuestion(
         Misconception("cost_after_update", "costs[k] is the cost of iteration k's forward pass, before its "
                       "update: costs[0] is the cost at the start.",
                       (("        costs.append(compute_cost(A2, y))\n", ""),
-                       ("    return params, costs", "        costs.append(compute_cost(forward_propagation(X, params, "
-                                                       "activation)[0], y))\n    return params, costs")),),
+                       (_TRAIN_UPDATE, _TRAIN_UPDATE.replace("\n", "\n        costs.append(compute_cost("
+                                                             "forward_propagation(X, params, activation)[0], y))\n", 1))),),
+        Misconception("reinitialised", "train must start from the params it is given: creating new "
+                      "parameters inside it throws the caller's start away.",
+                      (("    costs = []\n", "    costs = []\n    params = initialize_parameters(X.shape[1], "
+                        "params[\"W1\"].shape[0], \"random\", np.random.default_rng(0))\n"),)),
     ),
 )
 
@@ -335,9 +357,6 @@ HIDDEN_UNIT_SPREAD = FunctionQuestion(
                       (("np.max(W1, axis=0) - np.min(W1, axis=0)", "np.max(W1, axis=1) - np.min(W1, axis=1)"),)),
     ),
 )
-
-# TODO (wip): the remaining misconceptions of the issue's list (in-place update,
-# re-initialising inside train, ...), part 3 experiments, part 4 (two choices, one explanation).
 
 # ---------------------------------------------------------------- part 4: concepts
 

@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, ParamSpec
 
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from source_lib import in_grader_sandbox
 
+P = ParamSpec("P")
+
+
+def _not_drawn_in_the_grader(draw: Callable[P, Figure]) -> Callable[P, Figure]:
+    """In the grader's sandbox a figure decides nothing and nobody sees it: return an empty one at once
+    (drawing the assignment's figures would take a third of a submission's grading time)."""
+    @functools.wraps(draw)
+    def helper(*args: P.args, **kwargs: P.kwargs) -> Figure:
+        return Figure() if in_grader_sandbox() else draw(*args, **kwargs)
+    return helper
+
+
+@_not_drawn_in_the_grader
 def convergence(histories: Mapping[str, Sequence[float]], minimum: float, title: str,
                 zoom: int = 40) -> Figure:
     """Where the runs end and how they get there, side by side.
@@ -39,6 +54,7 @@ def _axes(ax: Axes | None, figsize: tuple[float, float]) -> tuple[Figure, Axes]:
     return fig, new
 
 
+@_not_drawn_in_the_grader
 def cost_curves(histories: Mapping[str, Sequence[float]], title: str, reference: float | None = None,
                 reference_label: str = "", last: int | None = None, ax: Axes | None = None,
                 ylabel: str = "cost J(w, b)") -> Figure:
@@ -65,6 +81,7 @@ def _classes(ax: Axes, X: np.ndarray, y: np.ndarray) -> None:
         ax.scatter(points[:, 0], points[:, 1], marker=marker, s=22, color=color, alpha=0.7, label=f"y = {label}")
 
 
+@_not_drawn_in_the_grader
 def decision_boundaries(X: np.ndarray, y: np.ndarray, boundaries: Mapping[str, tuple[np.ndarray, float]],
                         title: str, ax: Axes | None = None,
                         styles: Mapping[str, Mapping[str, Any]] | None = None) -> Figure:
@@ -90,6 +107,7 @@ def decision_boundaries(X: np.ndarray, y: np.ndarray, boundaries: Mapping[str, t
     return fig
 
 
+@_not_drawn_in_the_grader
 def norm_curves(steps: Sequence[int], norms: Mapping[str, Sequence[float]], title: str,
                 marks: Mapping[str, float] | None = None, ax: Axes | None = None) -> Figure:
     """||w|| against the iteration (log scale), one line per run; each mark is a dotted vertical line."""
@@ -105,6 +123,7 @@ def norm_curves(steps: Sequence[int], norms: Mapping[str, Sequence[float]], titl
     return fig
 
 
+@_not_drawn_in_the_grader
 def unit_weights(histories: Mapping[str, np.ndarray], title: str, feature: int = 0, every: int = 1) -> Figure:
     """Each hidden unit's weight on one input feature against the iteration, one panel per run.
 
@@ -128,6 +147,7 @@ def unit_weights(histories: Mapping[str, np.ndarray], title: str, feature: int =
     return fig
 
 
+@_not_drawn_in_the_grader
 def decision_regions(X: np.ndarray, y: np.ndarray, models: Mapping[str, Callable[[np.ndarray], np.ndarray]],
                      title: str, resolution: int = 80) -> Figure:
     """Two-feature data over each model's prediction, one panel per model.
@@ -155,6 +175,7 @@ def decision_regions(X: np.ndarray, y: np.ndarray, models: Mapping[str, Callable
     return fig
 
 
+@_not_drawn_in_the_grader
 def log_curves(histories: Mapping[str, Sequence[float]], title: str, ylabel: str, every: int = 1) -> Figure:
     """Values that grow or shrink by orders of magnitude, on a log scale, one line per run.
 
