@@ -1,11 +1,10 @@
-"""Symmetry breaking (WORK IN PROGRESS, issue 8): the one declaration of its graded items.
+"""Symmetry breaking: the one declaration of its graded items.
 
-Points, public and hidden cases, tolerances and the misconception catalogue live here and drive
-the student self-check, the nbgrader test cells and the batch grader. Each misconception is an
-edit of the solution cell with the same id in ``solutions/symmetry_breaking.ipynb``.
-
-Still to do: the experiments, the two multiple-choice questions and the manual explanation, the
-remaining misconceptions of the issue's list, samples and correct forms (see wip/README.md).
+Points, public and hidden cases, tolerances, property checks and the misconception catalogue live
+here and drive the student self-check, the nbgrader test cells and the batch grader. Each
+misconception is an edit of the solution cell with the same id in ``solutions/symmetry_breaking.ipynb``.
+Random initialisations are graded by properties (shapes, distinct rows, scale, same seed same
+values), so any correct use of the given generator passes.
 """
 
 from __future__ import annotations
@@ -242,7 +241,8 @@ _PARAMS_PUBLIC = {"W1": np.array([[0.4, -0.3, 0.2], [-0.5, 0.1, 0.3], [0.2, 0.6,
 FORWARD_PROPAGATION = FunctionQuestion(
     id="forward_propagation", title="forward_propagation", points=2, function="forward_propagation",
     params=("X", "params", "activation"), returns=("A2", "cache"),
-    public_cases=tuple(Case(f"public-{k + 1} ({a})", (_X_PUBLIC, _PARAMS_PUBLIC, a)) for k, a in enumerate(ACTIVATIONS)),
+    public_cases=tuple(Case(f"public-{k + 1} ({a})", (_X_PUBLIC, _PARAMS_PUBLIC, a))
+                       for k, a in enumerate(ACTIVATIONS)),
     hidden_cases=_forward_cases, immutable=("X", "params"),
     misconceptions=(
         Misconception("no_bias", "Your hidden layer ignores b1: each unit adds its own bias to its weighted input.",
@@ -324,6 +324,7 @@ UPDATE_PARAMETERS = FunctionQuestion(
 )
 
 _TRAIN_UPDATE = "        params = update_parameters(params, grads, learning_rate)\n    return params, costs"
+_COST_AFTER_UPDATE = "\n        costs.append(compute_cost(forward_propagation(X, params, activation)[0], y))\n"
 
 TRAIN = FunctionQuestion(
     id="train", title="train", points=3, function="train",
@@ -336,8 +337,7 @@ TRAIN = FunctionQuestion(
         Misconception("cost_after_update", "costs[k] is the cost of iteration k's forward pass, before its "
                       "update: costs[0] is the cost at the start.",
                       (("        costs.append(compute_cost(A2, y))\n", ""),
-                       (_TRAIN_UPDATE, _TRAIN_UPDATE.replace("\n", "\n        costs.append(compute_cost("
-                                                             "forward_propagation(X, params, activation)[0], y))\n", 1))),),
+                       (_TRAIN_UPDATE, _TRAIN_UPDATE.replace("\n", _COST_AFTER_UPDATE, 1))),),
         Misconception("reinitialised", "train must start from the params it is given: creating new "
                       "parameters inside it throws the caller's start away.",
                       (("    costs = []\n", "    costs = []\n    params = initialize_parameters(X.shape[1], "
@@ -348,7 +348,8 @@ TRAIN = FunctionQuestion(
 HIDDEN_UNIT_SPREAD = FunctionQuestion(
     id="hidden_unit_spread", title="hidden_unit_spread", points=1, function="hidden_unit_spread",
     params=("W1",), returns=("spread",),
-    public_cases=(Case("public-1", (_PARAMS_PUBLIC["W1"],)), Case("public-2 (equal rows)", (np.tile([0.5, -1.0, 2.0], (4, 1)),))),
+    public_cases=(Case("public-1", (_PARAMS_PUBLIC["W1"],)),
+                  Case("public-2 (equal rows)", (np.tile([0.5, -1.0, 2.0], (4, 1)),))),
     hidden_cases=lambda rng: (Case("hidden-1", (rng.normal(size=(5, 3)),), hidden=True),),
     immutable=("W1",),
     misconceptions=(

@@ -112,9 +112,9 @@ def answer_forms(assignment: Assignment, question: AutoQuestion, prepared: Prepa
 
 def short_answer_forms(variable: str, answer: str) -> set[str]:
     """A short answer (``0``) is searched for as a statement of it: assigned, or said in words."""
-    said = "zero" if answer == "0" else re.escape(answer)
-    return {squeeze(f"{variable} = {answer}"),
-            f"{PATTERN}\\b(is|are|equals?|gives?|be)\\s+(exactly\\s+|always\\s+)?({re.escape(answer)}|{said})\\b(?!\\.\\d)"}
+    said = re.escape(answer) + ("|zero" if answer == "0" else "")
+    stated = rf"\b(is|are|equals?|gives?|be)\s+(exactly\s+|always\s+)?({said})\b(?!\.\d)"
+    return {squeeze(f"{variable} = {answer}"), PATTERN + stated}
 
 
 def interface(form: str) -> bool:
