@@ -288,7 +288,7 @@ BACKWARD_PROPAGATION = FunctionQuestion(
     hidden_cases=_backward_cases, immutable=("X", "y", "params", "cache"), uses=("forward_propagation",),
     misconceptions=(
         Misconception("sigmoid_derivative_for_tanh", "For tanh units you used the sigmoid's derivative "
-                      "A1 (1 - A1): the derivative of tanh is 1 - tanh squared.",
+                      "A1 (1 - A1): re-derive tanh's own derivative and write it in terms of A1 = tanh(Z1).",
                       (("        return 1.0 - A1 ** 2", "        return A1 * (1.0 - A1)"),)),
         Misconception("dW2_from_Z1", "dW2 weighs the output errors by what the output unit receives, the "
                       "activations A1, not the pre-activations Z1.",
@@ -296,7 +296,8 @@ BACKWARD_PROPAGATION = FunctionQuestion(
         Misconception("missing_1_over_m", "Your gradients are m times too large: the cost is a mean over "
                       "the examples.", ((_DW2, '    dW2 = cache["A1"].T @ dZ2'),
                                         ("    dW1 = dZ1.T @ X / m", "    dW1 = dZ1.T @ X"))),
-        Misconception("db1_wrong_axis", "db1 has one entry per hidden unit: sum dZ1 over the examples (axis 0).",
+        Misconception("db1_wrong_axis", "db1 has one entry per hidden unit: check which axis of dZ1 you summed, "
+                      "the examples' or the units'.",
                       (("    db1 = np.sum(dZ1, axis=0) / m", "    db1 = np.sum(dZ1, axis=1) / m"),)),
         Misconception("no_activation_derivative", "dZ1 is missing the derivative of the hidden activation: "
                       "the chain rule goes through g as well.",
@@ -353,8 +354,8 @@ HIDDEN_UNIT_SPREAD = FunctionQuestion(
     hidden_cases=lambda rng: (Case("hidden-1", (rng.normal(size=(5, 3)),), hidden=True),),
     immutable=("W1",),
     misconceptions=(
-        Misconception("over_columns", "Compare the hidden units, the rows of W1: take max - min over the rows "
-                      "(axis 0) of each column.",
+        Misconception("over_columns", "Compare the hidden units, the rows of W1: for each column (input), "
+                      "how far apart are the rows?",
                       (("np.max(W1, axis=0) - np.min(W1, axis=0)", "np.max(W1, axis=1) - np.min(W1, axis=1)"),)),
     ),
 )
@@ -365,7 +366,13 @@ ANSWER_FIRST_STEP = ChoiceQuestion(
     id="answer_first_step", title="Which parameters move first from all zeros", points=1,
     variable="answer_first_step",
     wrong_feedback="Not the best answer: look at dL_dw1_at_zero, dL_dv1_at_zero and dL_db_at_zero from Part 1.",
-    choices={"A": "All of them.", "B": "Only the output bias b2.", "C": "None.", "D": "W2 and b2."},
+    choices={
+        "A": "All of them: every gradient is (prediction - label) times something nonzero.",
+        "B": "Only the output bias b2: the hidden units output tanh(0) = 0, so W2 sees no signal, and W1 and b1 "
+             "are multiplied by W2 = 0.",
+        "C": "None: at zero every gradient is zero, so nothing moves.",
+        "D": "W2 and b2, but not W1 and b1.",
+    },
     misconceptions=(
         Misconception("everything_moves", "Check your derivatives at zero from Part 1: which of them are "
                       "not zero, and why does tanh(0) matter?",
@@ -382,8 +389,12 @@ ANSWER_CONSTANT_START = ChoiceQuestion(
     id="answer_constant_start", title="What a layer trained from a constant start computes", points=1,
     variable="answer_constant_start",
     wrong_feedback="Not the best answer: look at hidden_unit_spread after training from the constant start.",
-    choices={"A": "One hidden unit's function.", "B": "Four different features.", "C": "Nothing.",
-             "D": "Logistic regression."},
+    choices={
+        "A": "The same as a layer with one hidden unit: the four units stay identical, whatever the data.",
+        "B": "Four different features, as from a random start, only learnt more slowly.",
+        "C": "Nothing: the cost stays at ln 2.",
+        "D": "The same as logistic regression on the inputs, because tanh is almost linear near 0.",
+    },
     misconceptions=(
         Misconception("slower_but_different", "Look at symmetry_gap and at the unit-weight panel of the "
                       "constant start: can equal units ever become different?",

@@ -111,9 +111,11 @@ def answer_forms(assignment: Assignment, question: AutoQuestion, prepared: Prepa
 
 
 def short_answer_forms(variable: str, answer: str) -> set[str]:
-    """A short answer (``0``) is searched for as a statement of it: assigned, or said in words."""
+    """A short answer (``0``) is searched for as a statement of it (``symmetry_gap is 0``, "the answer
+    is zero"): as a bare string it would match every "0" of a text."""
     said = re.escape(answer) + ("|zero" if answer == "0" else "")
-    stated = rf"\b(is|are|equals?|gives?|be)\s+(exactly\s+|always\s+)?({said})\b(?!\.\d)"
+    subject = rf"\b({re.escape(variable.lower())}|the answer|the result)"
+    stated = rf"{subject}\s*(=|==|is|equals|should be|must be)\s*(exactly\s+)?({said})\b(?!\.\d)"
     return {squeeze(f"{variable} = {answer}"), PATTERN + stated}
 
 
