@@ -3,8 +3,8 @@
 A declaration imports them relatively (``from .descent_mistakes import ...``). Each edit's
 ``old`` text must occur in that declaration's solution cell, which ``release`` checks:
 
-- compute_gradient: ``m = X.shape[0]``, ``dj_dw = X.T @ errors / m``,
-  ``dj_db = float(np.sum(errors)) / m`` and ``return dj_dw, dj_db``;
+- compute_gradient: ``m = X.shape[0]``, then ``dj_dw = X.T @ errors / m`` and
+  ``dj_db = float(np.sum(errors)) / m`` on two consecutive lines, and ``return dj_dw, dj_db``;
 - gradient_descent: ``w = w_in.copy()``, a loop ``for _ in range(num_iters):`` whose body computes
   the gradient, then ``w = w - alpha * dj_dw`` and ``b = b - alpha * dj_db`` on two lines, then
   appends the cost to ``J_history``.
@@ -13,6 +13,17 @@ A declaration imports them relatively (``from .descent_mistakes import ...``). E
 from __future__ import annotations
 
 from source_lib.judge.spec import Misconception
+
+GRADIENT_LINES = "dj_dw = X.T @ errors / m\n    dj_db = float(np.sum(errors)) / m"
+
+# Two mistakes of any mean gradient that each declaration places among its model's own ones (a
+# case names the first misconception it matches, so their place in the catalogue matters).
+MISSING_1_OVER_M = Misconception(
+    "missing_1_over_m", "Your gradient is m times too large: did you forget 1/m?",
+    ((GRADIENT_LINES, "dj_dw = X.T @ errors\n    dj_db = float(np.sum(errors))"),))
+SWAPPED_RETURN = Misconception(
+    "swapped_return", "You returned (dj_db, dj_dw): this function must return dj_dw first, then dj_db.",
+    (("return dj_dw, dj_db", "return dj_db, dj_dw"),))
 
 # Mistakes of the mean gradient common to every model: after the model's own mistakes, since a
 # case names the first misconception it matches.

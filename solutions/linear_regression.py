@@ -22,7 +22,13 @@ from source_lib.judge.spec import (
     Symbols,
 )
 
-from .descent_mistakes import DESCENT_MISCONCEPTIONS, GRADIENT_MISCONCEPTIONS
+from .descent_mistakes import (
+    DESCENT_MISCONCEPTIONS,
+    GRADIENT_LINES,
+    GRADIENT_MISCONCEPTIONS,
+    MISSING_1_OVER_M,
+    SWAPPED_RETURN,
+)
 
 # ---------------------------------------------------------------- part 1: sympy
 
@@ -185,7 +191,6 @@ COMPUTE_COST = FunctionQuestion(
     ),
 )
 
-_GRAD_LINES = "dj_dw = X.T @ errors / m\n    dj_db = float(np.sum(errors)) / m"
 
 COMPUTE_GRADIENT = FunctionQuestion(
     id="compute_gradient", title="compute_gradient", points=3, function="compute_gradient",
@@ -193,16 +198,14 @@ COMPUTE_GRADIENT = FunctionQuestion(
     public_cases=_PUBLIC_CASES, hidden_cases=_cost_and_gradient_cases, immutable=("X", "y", "w"),
     hints=_FUNCTION_HINTS,
     misconceptions=(
-        Misconception("missing_1_over_m", "Your gradient is m times too large: did you forget "
-                      "1/m?", ((_GRAD_LINES, "dj_dw = X.T @ errors\n    dj_db = float(np.sum(errors))"),)),
+        MISSING_1_OVER_M,
         Misconception("two_over_m", "Your gradient is twice too large: check what the factor the "
                       "square brings down does with the constant in front of J.",
-                      ((_GRAD_LINES, "dj_dw = 2 * X.T @ errors / m\n    dj_db = 2 * float(np.sum(errors)) / m"),)),
+                      ((GRADIENT_LINES, "dj_dw = 2 * X.T @ errors / m\n    dj_db = 2 * float(np.sum(errors)) / m"),)),
         Misconception("sign_flipped", "Your gradient has the wrong sign: check which way round "
                       "you take the error. With the wrong one, gradient descent walks uphill.",
                       ((_ERRORS, "errors = y - (X @ w + b)"),)),
-        Misconception("swapped_return", "You returned (dj_db, dj_dw): this function must return "
-                      "dj_dw first, then dj_db.", (("return dj_dw, dj_db", "return dj_db, dj_dw"),)),
+        SWAPPED_RETURN,
         Misconception("bias_ignored", "Your gradient ignores b: the prediction includes the bias.",
                       ((_ERRORS, "errors = X @ w - y"),)),
         *GRADIENT_MISCONCEPTIONS,

@@ -23,7 +23,12 @@ from source_lib.judge.spec import (
     Symbols,
 )
 
-from .descent_mistakes import DESCENT_MISCONCEPTIONS, GRADIENT_MISCONCEPTIONS
+from .descent_mistakes import (
+    DESCENT_MISCONCEPTIONS,
+    GRADIENT_MISCONCEPTIONS,
+    MISSING_1_OVER_M,
+    SWAPPED_RETURN,
+)
 
 # ---------------------------------------------------------------- part 1: sympy
 
@@ -333,7 +338,6 @@ COMPUTE_COST = FunctionQuestion(
 )
 
 _ERRORS = "errors = sigmoid(X @ w + b) - y"
-_GRAD_LINES = "dj_dw = X.T @ errors / m\n    dj_db = float(np.sum(errors)) / m"
 
 COMPUTE_GRADIENT = FunctionQuestion(
     id="compute_gradient", title="compute_gradient", points=3, function="compute_gradient",
@@ -341,14 +345,12 @@ COMPUTE_GRADIENT = FunctionQuestion(
     public_cases=_GRADIENT_PUBLIC_CASES, hidden_cases=_gradient_cases, immutable=("X", "y", "w"),
     hints=_FUNCTION_HINTS,
     misconceptions=(
-        Misconception("missing_1_over_m", "Your gradient is m times too large: did you forget "
-                      "1/m?", ((_GRAD_LINES, "dj_dw = X.T @ errors\n    dj_db = float(np.sum(errors))"),)),
+        MISSING_1_OVER_M,
         Misconception("sign_flipped", "Your gradient has the wrong sign: check which way round you "
                       "take the difference between prediction and label. With the wrong one, "
                       "gradient descent walks uphill.",
                       ((_ERRORS, "errors = y - sigmoid(X @ w + b)"),)),
-        Misconception("swapped_return", "You returned (dj_db, dj_dw): this function must return "
-                      "dj_dw first, then dj_db.", (("return dj_dw, dj_db", "return dj_db, dj_dw"),)),
+        SWAPPED_RETURN,
         Misconception("no_sigmoid", "This is the gradient of linear regression: in logistic "
                       "regression the prediction is the sigmoid of X @ w + b, not X @ w + b itself.",
                       ((_ERRORS, "errors = X @ w + b - y"),)),

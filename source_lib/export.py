@@ -233,7 +233,7 @@ def from_wire(value: Any, depth: int = 0) -> Any:
     if tag == "dict":
         return _decode_dict(value, depth)
     if tag == "rng":
-        return np.random.default_rng(_seed(value))
+        return np.random.default_rng(wire.generator_seed(value))
     raise ValueError(f"wire value with tag {tag!r} cannot be a job argument")
 
 
@@ -269,21 +269,9 @@ def _decode_array(value: dict[str, Any]) -> np.ndarray:
 
 
 def _decode_dict(value: dict[str, Any], depth: int) -> dict[str, Any]:
-    pairs = value.get("items")
-    if depth >= wire.MAX_DEPTH or not isinstance(pairs, list) or len(pairs) > wire.MAX_DICT_KEYS:
-        raise ValueError("malformed or oversized dict value")
-    if not all(isinstance(p, list) and len(p) == 2 and isinstance(p[0], str) for p in pairs):
-        raise ValueError("a dict value holds [key, value] pairs with string keys")
-    if len({key for key, _ in pairs}) != len(pairs):
-        raise ValueError("a dict key appears twice")
-    return {key: from_wire(item, depth + 1) for key, item in pairs}
-
-
-def _seed(value: dict[str, Any]) -> int:
-    digits = value.get("seed")
-    if not (isinstance(digits, str) and 0 < len(digits) <= 40 and digits.isascii() and digits.isdigit()):
-        raise ValueError("malformed generator seed")
-    return int(digits)
+    if depth >= wire.MAX_DEPTH:
+        raise ValueError("dict value nested too deeply")
+    return {key: from_wire(item, depth + 1) for key, item in wire.dict_pairs(value)}
 
 
 def _decode_seq(value: dict[str, Any], depth: int) -> Any:

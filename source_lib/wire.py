@@ -315,6 +315,27 @@ def array_value(dtype: str, shape: tuple[int, ...], data: bytes, type_name: str)
             "data": base64.b64encode(data).decode("ascii"), "type": type_name}
 
 
+def dict_pairs(value: dict[str, Any]) -> list[tuple[str, Any]]:
+    """Validate a dict value; return its (key, wire value) pairs in order, or raise ValueError."""
+    pairs = value.get("items")
+    if not isinstance(pairs, list) or len(pairs) > MAX_DICT_KEYS:
+        raise ValueError("a dict value holds a list of at most MAX_DICT_KEYS pairs")
+    if not all(isinstance(p, list) and len(p) == 2 and isinstance(p[0], str) and len(p[0]) <= MAX_KEY_CHARS
+               for p in pairs):
+        raise ValueError("a dict value holds [key, value] pairs with short string keys")
+    if len({p[0] for p in pairs}) != len(pairs):
+        raise ValueError("a dict key appears twice")
+    return [(key, item) for key, item in pairs]
+
+
+def generator_seed(value: dict[str, Any]) -> int:
+    """Validate a generator value; return its seed, or raise ValueError."""
+    digits = value.get("seed")
+    if not (isinstance(digits, str) and 0 < len(digits) <= 40 and digits.isascii() and digits.isdigit()):
+        raise ValueError("a generator seed is a text of at most 40 decimal digits")
+    return int(digits)
+
+
 def array_fields(value: dict[str, Any]) -> tuple[str, tuple[int, ...], bytes]:
     """Validate an array value; return (dtype, shape, raw bytes) or raise ValueError."""
     dtype, shape, data = value.get("dtype"), value.get("shape"), value.get("data")

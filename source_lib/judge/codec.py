@@ -174,22 +174,11 @@ def _seq(obj: dict[str, Any], depth: int) -> Value:
 
 
 def _dict(obj: dict[str, Any], depth: int) -> Value:
-    pairs = obj["items"]
-    if not isinstance(pairs, list) or len(pairs) > wire.MAX_DICT_KEYS:
-        raise ValueError("bad dict")
-    if not all(isinstance(p, list) and len(p) == 2 and isinstance(p[0], str) and len(p[0]) <= wire.MAX_KEY_CHARS
-               for p in pairs):
-        raise ValueError("a dict holds [key, value] pairs with short string keys")
-    if len({p[0] for p in pairs}) != len(pairs):
-        raise ValueError("a dict key appears twice")
-    return Dict(tuple((key, decode(item, depth + 1)) for key, item in pairs))
+    return Dict(tuple((key, decode(item, depth + 1)) for key, item in wire.dict_pairs(obj)))
 
 
 def _generator(obj: dict[str, Any], depth: int) -> Value:
-    digits = obj["seed"]
-    if not (isinstance(digits, str) and 0 < len(digits) <= 40 and digits.isdigit()):
-        raise ValueError("bad seed")
-    return Generator(int(digits))
+    return Generator(wire.generator_seed(obj))
 
 
 def _expr(obj: dict[str, Any], depth: int) -> Value:

@@ -8,6 +8,7 @@ hidden case they would tell the student about its inputs.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -158,20 +159,22 @@ def close(got: np.ndarray, expected: np.ndarray, tol: Tolerance) -> bool:
 
 def values_close(a: Value, b: Value, tol: Tolerance) -> bool:
     """Two numeric values, or dicts of them with the same keys, equal within ``tol``."""
-    if isinstance(a, Dict) or isinstance(b, Dict):
-        return (isinstance(a, Dict) and isinstance(b, Dict) and a.keys == b.keys
-                and all(values_close(x, y, tol) for (_, x), (_, y) in zip(a.items, b.items)))
-    x, y = as_numbers(a), as_numbers(b)
-    return x is not None and y is not None and close(x, y, tol)
+    return _every_entry(a, b, lambda x, y: close(x, y, tol))
 
 
-def same_array(a: Value, b: Value) -> bool:
+def same_array(a: Value | None, b: Value | None) -> bool:
     """Exact equality of two numeric values, or dicts of them (used to detect modified inputs)."""
+    return _every_entry(a, b, lambda x, y: x.shape == y.shape and bool(np.array_equal(x, y)))
+
+
+def _every_entry(a: Value | None, b: Value | None, agree: Callable[[np.ndarray, np.ndarray], bool]) -> bool:
+    """``agree`` on two numeric values, or on every entry of two dicts with the same keys."""
     if isinstance(a, Dict) or isinstance(b, Dict):
         return (isinstance(a, Dict) and isinstance(b, Dict) and a.keys == b.keys
-                and all(same_array(x, y) for (_, x), (_, y) in zip(a.items, b.items)))
-    x, y = as_numbers(a), as_numbers(b)
-    return x is not None and y is not None and x.shape == y.shape and bool(np.array_equal(x, y))
+                and all(_every_entry(x, y, agree) for (_, x), (_, y) in zip(a.items, b.items)))
+    x = as_numbers(a) if a is not None else None
+    y = as_numbers(b) if b is not None else None
+    return x is not None and y is not None and agree(x, y)
 
 
 def _kind_problem(got: Value, expected: Value, name: str, public: bool) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from source_lib.judge.codec import Array, Dict, Scalar, Value, describe
+from source_lib.judge.numeric import same_array
 
 Measure = tuple[Any, ...]  # what a property saw: compared between a student's result and a mutant's
 MEASURE_RTOL = 0.2  # measured numbers (a scale ratio) agree within this: random draws differ
@@ -162,7 +163,7 @@ class SameAsCase(Property):
 
     def evaluate(self, got: Value, expected: Value, others: Mapping[str, Value], name: str,
                  public: bool) -> Outcome:
-        same = _identical(got, others.get(self.case))
+        same = same_array(got, others.get(self.case))
         if same:
             return Outcome(True, "", (True,))
         return Outcome(False, f"{name} differs between two calls with generators of the same seed: draw "
@@ -177,18 +178,11 @@ class DiffersFromCase(Property):
 
     def evaluate(self, got: Value, expected: Value, others: Mapping[str, Value], name: str,
                  public: bool) -> Outcome:
-        if not _identical(got, others.get(self.case)):
+        if not same_array(got, others.get(self.case)):
             return Outcome(True, "", (True,))
         return Outcome(False, f"{name} is the same for generators of different seeds: draw the random "
                               "numbers from the generator the function is given, not from np.random or a "
                               "fixed seed", (False,))
-
-
-def _identical(a: Value | None, b: Value | None) -> bool:
-    if isinstance(a, Dict) and isinstance(b, Dict):
-        return a.keys == b.keys and all(_identical(x, y) for (_, x), (_, y) in zip(a.items, b.items))
-    x, y = _numbers(a), _numbers(b)
-    return x is not None and y is not None and x.shape == y.shape and bool(np.array_equal(x, y))
 
 
 KINDS: dict[str, type[Property]] = {cls.__name__: cls for cls in
