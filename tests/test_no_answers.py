@@ -36,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 MESSAGES = [*(ROOT / "source_lib").rglob("*.py"), ROOT / "autograder" / "grade.py", ROOT / "autograder" / "pipeline.py",
             *(ROOT / "autograder" / "report").glob("*.py")]
 MIN_FORM = 6  # shorter forms ("0", "b") would match ordinary words
+PATTERN = "re:"  # a form that is a regular expression over the lower-cased text, not a squeezed substring
 
 
 def squeeze(text: str) -> str:
@@ -75,11 +76,19 @@ def statement_forms(code: str) -> set[str]:
 
 def number_forms(value: codec.Value) -> set[str]:
     """A returned value as NumPy and Python print it."""
-    items = value.items if isinstance(value, codec.Seq) else (value,)
-    numbers = np.concatenate([np.ravel(np.asarray(codec.plain(v), dtype=float)) for v in items])
+    numbers = np.concatenate(_flat_numbers(value))
     forms = {np.array2string(numbers, separator=", "), str(numbers)}
     forms.update(f"{x:.6g}" for x in numbers if len(f"{x:.6g}".replace("-", "").replace(".", "")) >= 5)
     return forms
+
+
+def _flat_numbers(value: codec.Value) -> list[np.ndarray]:
+    """Every number of a value, tuples and dicts included, as flat arrays."""
+    if isinstance(value, codec.Dict):
+        return [array for _, item in value.items for array in _flat_numbers(item)]
+    if isinstance(value, codec.Seq):
+        return [array for item in value.items for array in _flat_numbers(item)]
+    return [np.ravel(np.asarray(codec.plain(value), dtype=float))]
 
 
 def answer_forms(assignment: Assignment, question: AutoQuestion, prepared: Prepared,
@@ -89,6 +98,8 @@ def answer_forms(assignment: Assignment, question: AutoQuestion, prepared: Prepa
         parsed = symparse.parse(source or "", assignment.symbols)
         assert not isinstance(parsed, symparse.ParseFailure), source
         forms = sympy_forms(parsed)  # type: ignore[arg-type]
+        if all(len(squeeze(f)) < MIN_FORM for f in forms):  # "0": too short to search for as text
+            return short_answer_forms(question.variable, sympy.sstr(parsed))
     elif isinstance(question, FunctionQuestion):
         forms = statement_forms(solution[question.cell])
         for call in prepared.references.function(question.id).expected.values():
@@ -97,6 +108,15 @@ def answer_forms(assignment: Assignment, question: AutoQuestion, prepared: Prepa
     else:
         forms = set()
     return {squeeze(f) for f in forms if len(squeeze(f)) >= MIN_FORM and not interface(f)}
+
+
+def short_answer_forms(variable: str, answer: str) -> set[str]:
+    """A short answer (``0``) is searched for as a statement of it (``symmetry_gap is 0``, "the answer
+    is zero"): as a bare string it would match every "0" of a text."""
+    said = re.escape(answer) + ("|zero" if answer == "0" else "")
+    subject = rf"\b({re.escape(variable.lower())}|the answer|the result)"
+    stated = rf"{subject}\s*(=|==|is|equals|should be|must be)\s*(exactly\s+)?({said})\b(?!\.\d)"
+    return {squeeze(f"{variable} = {answer}"), PATTERN + stated}
 
 
 def interface(form: str) -> bool:
@@ -112,7 +132,8 @@ def letter_patterns(question: ChoiceQuestion, letter: str) -> list[re.Pattern[st
 
 def leaks(text: str, question: AutoQuestion, forms: set[str], letter: str | None,
           option: str) -> list[str]:
-    found = [f for f in forms if f in squeeze(text)]
+    found = [f for f in forms if not f.startswith(PATTERN) and f in squeeze(text)]
+    found += [f for f in forms if f.startswith(PATTERN) and re.search(f[len(PATTERN):], text.lower())]
     if isinstance(question, ChoiceQuestion) and letter:
         found += [p.pattern for p in letter_patterns(question, letter) if p.search(text)]
         found += [" ".join(g) for g in four_grams(text) & four_grams(option)]
@@ -259,7 +280,7 @@ def test_the_search_finds_answers_where_they_are(subject: tuple[Assignment, Prep
             assert not leaks("Answer recorded; it is graded after you submit.", question, forms, letter, option)
             planted += 1
         elif forms:
-            form = max(forms, key=len)
+            form = max((f for f in forms if not f.startswith(PATTERN)), key=len)
             assert leaks(f"so it is {form} here", question, forms, letter, option)
             planted += 1
     assert planted

@@ -150,3 +150,56 @@ def test_unit_weights_draws_one_line_per_unit_and_run() -> None:
     assert [len(ax.lines) for ax in fig.axes] == [4, 4]
     assert fig.axes[0].lines[0].get_xdata()[-1] == 490  # snapshot 49, every 10 iterations
     assert len({tuple(line.get_ydata()) for line in fig.axes[1].lines}) == 1  # the tied units coincide
+
+
+def test_decision_regions_shade_each_model_and_draw_its_half_probability_line() -> None:
+    X = np.array([[-1.0, -1.0], [1.0, 1.0], [-1.0, 1.0], [1.0, -1.0]])
+    y = np.array([0.0, 1.0, 0.0, 1.0])
+    asked = []
+
+    def split(points: np.ndarray) -> np.ndarray:
+        asked.append(points.shape)
+        return 1.0 / (1.0 + np.exp(-4.0 * points[:, 0]))  # class 1 on the right
+
+    fig = plots.decision_regions(X, y, {"split": split, "undecided": lambda P: np.full(len(P), 0.5)}, "regions",
+                                 resolution=30)
+    split_ax, flat_ax = fig.axes[:2]
+    assert asked == [(900, 2)]
+    assert [ax.get_title() for ax in (split_ax, flat_ax)] == ["split", "undecided"]
+    level = [c for c in split_ax.collections if getattr(c, "levels", None) is not None and list(c.levels) == [0.5]]
+    assert len(level) == 1  # the 0.5 line of the model that crosses it
+    path = level[0].get_paths()[0].vertices
+    assert np.allclose(path[:, 0], 0.0, atol=0.05)  # where 4 x = 0
+    assert not [c for c in flat_ax.collections if list(getattr(c, "levels", [])) == [0.5]]
+    assert split_ax.get_xlim()[0] < -1.0 < 1.0 < split_ax.get_xlim()[1]
+
+
+def test_log_curves_leave_out_zeros_and_say_when_a_run_is_zero_throughout() -> None:
+    fig = plots.log_curves({"constant": [0.0, 0.0, 0.0], "nudged": [1e-8, 0.0, 1e-6, 1e-4]}, "spread", "s",
+                           every=50)
+    ax = fig.axes[0]
+    assert ax.get_yscale() == "log"
+    nudged = next(line for line in ax.get_lines() if line.get_label() == "nudged")
+    assert list(nudged.get_xdata()) == [0, 100, 150] and list(nudged.get_ydata()) == [1e-8, 1e-6, 1e-4]
+    labels = [text.get_text() for text in ax.get_legend().get_texts()]
+    assert labels[0].startswith("constant: 0.0 throughout")
+
+
+def test_in_the_graders_sandbox_the_plots_draw_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No one sees a figure there: each helper returns an empty one, without calling a model."""
+    import source_lib
+
+    monkeypatch.setenv(source_lib.GRADER_SANDBOX_VARIABLE, "1")
+    X, y = np.zeros((2, 2)), np.array([0.0, 1.0])
+
+    def never(points: np.ndarray) -> np.ndarray:
+        raise AssertionError("a model was evaluated for a figure nobody sees")
+
+    figures = [plots.cost_curves({"a": [1.0]}, "t"), plots.decision_regions(X, y, {"m": never}, "t"),
+               plots.unit_weights({"a": np.zeros((3, 2))}, "t"), plots.log_curves({"a": [1.0]}, "t", "s"),
+               plots.convergence({"a": [1.0]}, 0.0, "t"), plots.decision_boundaries(X, y, {}, "t"),
+               plots.norm_curves([1], {"a": [1.0]}, "t")]
+    assert all(fig.axes == [] for fig in figures)
+    assert plt.get_fignums() == []
+    monkeypatch.delenv(source_lib.GRADER_SANDBOX_VARIABLE)
+    assert plots.cost_curves({"a": [1.0]}, "t").axes
