@@ -14,11 +14,16 @@ import time
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from autograder import __version__
 from autograder.config import CourseLayout, GradingConfig, Limits, default_workers
 from autograder.errors import AutograderError, ConfigError
+
+if TYPE_CHECKING:
+    from autograder.platforms.nbgrader_course import Course
+    from source_lib.judge.results import SubmissionResult
+    from source_lib.judge.spec import Assignment
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -46,8 +51,9 @@ def _parser() -> argparse.ArgumentParser:
 
     grade = commands.add_parser("grade", help="grade submitted notebooks in a batch")
     grade.add_argument("assignment", help="assignment name, e.g. linear_regression")
-    grade.add_argument("submissions", nargs="+", type=Path,
-                       help=".ipynb files or folders (nbgrader's submitted/<student>/<assignment>/ is recognised)")
+    grade.add_argument("submissions", nargs="*", type=Path,
+                       help=".ipynb files or folders (nbgrader's submitted/<student>/<assignment>/ is recognised; "
+                            "default with --nbgrader-course: its submitted/ folder)")
     grade.add_argument("--out", type=Path, required=True,
                        help="folder for the reports. It holds this batch only: the reports are built "
                             "in a hidden folder next to it, which replaces it once the batch is done "
@@ -62,6 +68,10 @@ def _parser() -> argparse.ArgumentParser:
                        help="memory one notebook may use, in MB (default %(default)s)")
     grade.add_argument("--fail-under", type=float, metavar="PERCENT",
                        help="with one submission: exit 1 when its score is below PERCENT of the maximum")
+    grade.add_argument("--nbgrader-course", type=Path, metavar="DIR",
+                       help="also write the grades into this nbgrader course: each question's score and "
+                            "feedback into its gradebook.db (manual scores are kept) and the notebooks "
+                            "formgrader opens into autograded/; checked against the declaration first")
     grade.add_argument("--quiet", action="store_true", help="no progress lines")
     grade.set_defaults(run=_grade)
 
@@ -146,11 +156,15 @@ def _grade(args: argparse.Namespace) -> int:
         from autograder.declarations import load
 
         assignment = load(args.assignment)
+        course = _nbgrader_course(args.nbgrader_course, assignment)
+        submissions = args.submissions or ([course.root / "submitted"] if course else [])
+        if not submissions:
+            raise ConfigError("name the submissions to grade (files or folders)")
         if args.fail_under is not None:
             from autograder.notebook import discover
-            if len(discover(args.submissions, assignment.name)[0]) != 1:
+            if len(discover(submissions, assignment.name)[0]) != 1:
                 raise ConfigError("--fail-under needs exactly one submission")
-        summary = grade_batch(assignment, args.submissions, args.out, config,
+        summary = grade_batch(assignment, submissions, args.out, config,
                               progress=None if args.quiet else sys.stderr, runner=pool)
     finally:
         pool.close()
@@ -159,7 +173,30 @@ def _grade(args: argparse.Namespace) -> int:
           f"(isolation: {summary.isolation_level}); reports in {args.out}")
     for warning in summary.warnings:
         print(f"warning: {warning}", file=sys.stderr)
+    if course is not None:
+        _import_into(course, assignment, summary.results)
     return _fail_under(args.fail_under, summary.results)
+
+
+def _nbgrader_course(root: Path | None, assignment: Assignment) -> Course | None:
+    """The nbgrader course to write into, checked against the declaration before anything is graded."""
+    if root is None:
+        return None
+    from autograder.platforms.nbgrader_course import Course, check_course
+
+    course = Course.at(root)
+    check_course(course, assignment)
+    return course
+
+
+def _import_into(course: Course, assignment: Assignment, results: Sequence[SubmissionResult]) -> None:
+    from autograder.platforms.nbgrader_course import import_results
+
+    imported = import_results(course, assignment, results)
+    for warning in imported.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    print(f"nbgrader: {len(imported.students)} submission(s) written into {course.db_url} and "
+          f"{course.root / 'autograded'}")
 
 
 def _fail_under(threshold: float | None, results: Sequence[object]) -> int:
