@@ -32,7 +32,7 @@ from typing import Any
 import nbformat
 
 from autograder.errors import ConfigError
-from autograder.report.gradescope import question_output
+from autograder.report.question_text import question_output
 from source_lib.judge.results import QuestionResult, Status, SubmissionResult
 from source_lib.judge.spec import Assignment, ManualQuestion
 

@@ -17,7 +17,7 @@ import html
 import re
 
 from autograder.report._text import clean, isolation_level, num, one_line, shorten
-from autograder.report.gradescope import question_passed
+from autograder.report.question_text import question_passed
 from autograder.report.student_text import cell_place
 from autograder.report.verdict import FailedCases, Verdict, verdict
 from source_lib.judge.results import CellError, Outcome, QuestionResult, Status, SubmissionResult

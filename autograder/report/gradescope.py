@@ -11,13 +11,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from autograder.report._text import clean, isolation_level, num, one_line, shorten
+from autograder.report._text import isolation_level, num, one_line, shorten
+from autograder.report.question_text import MESSAGE_LIMIT, question_output, question_passed, short_message
 from autograder.report.student_text import cell_place
-from autograder.report.verdict import FailedCases, verdict
-from source_lib.judge.results import CellError, Outcome, QuestionResult, Status, SubmissionResult
+from source_lib.judge.results import CellError, QuestionResult, Status, SubmissionResult
 
-MESSAGE_LIMIT = 300
-FEEDBACK_LIMIT = 2000
 _NOTEBOOK_STATUSES = (Status.UNGRADABLE, Status.TIMEOUT, Status.CRASHED, Status.GRADER_ERROR)
 _STATUS_TEXT = {
     Status.GRADED: "The notebook ran to the end and every question was graded.",
@@ -45,13 +43,6 @@ def results_json(result: SubmissionResult) -> dict[str, Any]:
         "tests": tests,
         "extra_data": _extra_data(result),
     }
-
-
-def question_passed(question: QuestionResult) -> bool:
-    """Full marks, or (for a zero-point question) a passing outcome."""
-    if question.max_score <= 0:
-        return question.outcome is Outcome.PASSED
-    return question.score >= question.max_score - 1e-9
 
 
 def _summary(result: SubmissionResult) -> str:
@@ -86,33 +77,6 @@ def _test_name(question: QuestionResult) -> str:
     return shorten(f"{qid} {title}" if title and title != qid else qid, 200)
 
 
-def question_output(question: QuestionResult) -> str:
-    """Outcome, then the verdict with each thing said once; hidden cases only counted."""
-    parts = [f"Result: {question.outcome.value}, {num(question.score)}/{num(question.max_score)}."]
-    if question_passed(question):
-        return parts[0]
-    found = verdict(question)
-    parts.extend(_long(note) for note in found.notes)
-    parts.extend(f"Likely mistake: {_long(m)}" for m in found.mistakes)
-    if found.message:
-        parts.append(_long(found.message))
-    parts.extend(_failed_line(group) for group in found.failed_public)
-    if found.hidden_line:
-        hint = f" (on one of them: {_message(found.hidden_hint)})" if found.hidden_hint else ""
-        parts.append(f"{found.hidden_line}{hint}.")
-    return "\n".join(parts)
-
-
-def _failed_line(group: FailedCases) -> str:
-    names = ", ".join(shorten(one_line(c), 100) for c in group.case_ids)
-    lead = "Failed public case" if len(group.case_ids) == 1 else "Failed public cases"
-    return f"{lead}: {names}" + (f": {_message(group.message)}" if group.message else "")
-
-
-def _long(text: str) -> str:
-    return shorten(clean(text).strip(), FEEDBACK_LIMIT)
-
-
 def _notebook_test(result: SubmissionResult) -> dict[str, Any]:
     lines = [f"Status: {result.status.value}. {_STATUS_TEXT[result.status]}"]
     if result.reason:
@@ -123,11 +87,7 @@ def _notebook_test(result: SubmissionResult) -> dict[str, Any]:
 
 
 def _cell_error_text(error: CellError) -> str:
-    return f"{cell_place(error)}: {one_line(error.error_type)}: {_message(error.message)}"
-
-
-def _message(text: str) -> str:
-    return shorten(one_line(text), MESSAGE_LIMIT)
+    return f"{cell_place(error)}: {one_line(error.error_type)}: {short_message(error.message)}"
 
 
 def _extra_data(result: SubmissionResult) -> dict[str, Any]:
@@ -141,7 +101,7 @@ def _extra_data(result: SubmissionResult) -> dict[str, Any]:
         "sha256": one_line(result.sha256),
         "compute_seconds": float(result.compute_seconds),
         "cell_errors": [{"cell": e.cell, "line": e.line, "question": e.question, "where": cell_place(e),
-                         "error_type": one_line(e.error_type), "message": _message(e.message)}
+                         "error_type": one_line(e.error_type), "message": short_message(e.message)}
                         for e in result.cell_errors],
         "warnings": [shorten(one_line(w), MESSAGE_LIMIT) for w in result.warnings],
     }

@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
 from autograder.report._text import clean, isolation_level, num, one_line, shorten
-from autograder.report.gradescope import question_output, question_passed
+from autograder.report.question_text import question_output, question_passed
 from autograder.report.student_text import cell_place
 from source_lib.judge.results import QuestionResult, Status, SubmissionResult
 

@@ -20,7 +20,7 @@ from autograder.errors import ConfigError
 from autograder.notebook import SubmissionFile
 from autograder.pipeline import grade_files
 from autograder.platforms.nbgrader_course import Course, GradebookMismatch, import_results
-from autograder.report.gradescope import question_output
+from autograder.report.question_text import question_output
 from source_lib.judge.results import Status, SubmissionResult
 from tests.conftest import NAME
 from tests.conftest import Course as Subject
