@@ -41,7 +41,7 @@ def ensure_environment() -> None:
                      "     On Debian/Ubuntu install it with: sudo apt-get install python3-venv")
     print("kit: installing zeroinit-kit and its dependencies (first run takes a minute) ...", flush=True)
     done = subprocess.run([str(PYTHON), "-m", "pip", "install", "--disable-pip-version-check",
-                           "--editable", f"{ROOT}[test]"], cwd=ROOT, capture_output=True, text=True)
+                           "--editable", f"{ROOT}[nbgrader,test]"], cwd=ROOT, capture_output=True, text=True)
     if done.returncode != 0:
         sys.exit(f"kit: pip install failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
     STAMP.write_text(wanted)

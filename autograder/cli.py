@@ -100,6 +100,18 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--course", type=Path, help="course folder (default: this checkout)")
     new.set_defaults(run=_new_question)
 
+    export = commands.add_parser("export-gradescope", help="build the autograder zip a Gradescope course uploads")
+    export.add_argument("assignment")
+    export.add_argument("--out", type=Path, required=True, help="the zip to write, e.g. autograder.zip")
+    export.add_argument("--course", type=Path, help="course folder (default: this checkout)")
+    export.add_argument("--python", default="3.10", help="Python of the Gradescope image (default %(default)s)")
+    export.set_defaults(run=_export_gradescope)
+
+    run = commands.add_parser("gradescope-run", help="(inside Gradescope) grade /autograder/submission into "
+                                                     "/autograder/results/results.json")
+    run.add_argument("--root", type=Path, default=Path("/autograder"), help="default %(default)s")
+    run.set_defaults(run=_gradescope_run)
+
     package = commands.add_parser("student-package", help="build the wheel students install (zeroinit-student)")
     package.add_argument("--out", type=Path, required=True, help="folder for the wheel")
     package.set_defaults(run=_student_package)
@@ -262,6 +274,25 @@ def _new_question(args: argparse.Namespace) -> int:
           f"misconceptions, then run {command(layout, 'release', args.assignment)} and "
           f"{command(layout, 'validate', args.assignment)}", file=sys.stderr)
     return 0
+
+
+def _export_gradescope(args: argparse.Namespace) -> int:
+    from autograder.declarations import load
+    from autograder.platforms.gradescope_zip import build_zip
+
+    layout = _layout(args)
+    load(args.assignment, layout)  # a broken declaration is refused here, not on Gradescope
+    made = build_zip(args.assignment, layout, args.out, python=args.python)
+    print("\n".join(f"  {name}" for name in made.members))
+    print(f"wrote {made.path} ({made.size / 1e6:.2f} MB): upload it as the assignment's autograder on "
+          f"Gradescope (base image Ubuntu 22.04, Python {args.python}); {len(made.requirements)} pinned packages")
+    return 0
+
+
+def _gradescope_run(args: argparse.Namespace) -> int:
+    from autograder.platforms.gradescope_run import run
+
+    return run(args.root)
 
 
 def _student_package(args: argparse.Namespace) -> int:

@@ -1,0 +1,128 @@
+"""``autograder gradescope-run``: grade the one submission of a Gradescope run into its ``results.json``.
+
+Gradescope's contract, rooted at ``/autograder`` (``--root`` elsewhere, as the tests do):
+``source/course/`` holds what ``export-gradescope`` packed, ``submission/`` the student's files,
+``submission_metadata.json`` the times and the assignment's due dates, and the result goes to
+``results/results.json``. Whatever happens, a valid result is written and the exit code is 0: a
+fault of ours tells the student so (details go to stdout, which only instructors see).
+Lateness comes from the metadata (``created_at`` against ``due_date``), never from the clock.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import traceback
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from autograder.config import CourseLayout, GradingConfig, Limits
+from autograder.platforms.gradescope_zip import SEED_FILE, SETTINGS
+
+NOT_YOUR_FAULT = ("Autograder error: the grader failed on this submission. This is not your fault: "
+                  "your instructor will regrade it.")
+
+
+def run(root: Path) -> int:
+    """Grade ``root/submission`` and write ``root/results/results.json``; always 0."""
+    try:
+        document = _graded(root)
+    except BaseException:  # noqa: BLE001 - any fault of ours still gives the student a valid result
+        print(traceback.format_exc(), flush=True)  # stdout: instructors only
+        document = _result_without_grades(NOT_YOUR_FAULT, {"autograder_error": True})
+    _write_json(root / "results" / "results.json", document)
+    return 0
+
+
+def _graded(root: Path) -> dict[str, Any]:
+    from autograder.batch import running_sandbox
+    from autograder.declarations import load
+    from autograder.notebook import SubmissionFile
+    from autograder.pipeline import grade_files
+    from autograder.report.gradescope import results_json
+
+    course = root / "source" / "course"
+    settings = json.loads((course / SETTINGS).read_text(encoding="utf-8"))
+    name = str(settings["assignment"])
+    metadata = _metadata(root / "submission_metadata.json")
+    notebook = _submitted_notebook(root / "submission", name)
+    if isinstance(notebook, str):
+        return _result_without_grades(notebook, {"lateness": lateness(metadata)})
+    timeout = float(settings["timeout"])
+    config = GradingConfig(layout=CourseLayout(course), workers=int(settings["workers"]),
+                           seed=int((course / SEED_FILE).read_text(encoding="utf-8").strip()),
+                           limits=Limits(wall_seconds=timeout, cpu_seconds=max(1, int(timeout)),
+                                         memory_mb=int(settings["memory_mb"])))
+    assignment = load(name, config.layout)
+    with running_sandbox(config) as runner:
+        [result] = grade_files(assignment, [SubmissionFile(_student(metadata), notebook)], config, runner,
+                               lambda r: None)
+    document = results_json(result)
+    document["extra_data"]["lateness"] = lateness(metadata)
+    return document
+
+
+def _submitted_notebook(folder: Path, assignment: str) -> Path | str:
+    """The notebook to grade, or what to tell the student when there is none to choose."""
+    found = sorted(p for p in folder.rglob("*.ipynb")
+                   if not any(part.startswith(".") for part in p.relative_to(folder).parts))
+    named = [p for p in found if p.name == f"{assignment}.ipynb"]
+    if len(named) == 1 or len(found) == 1:
+        return (named or found)[0]
+    if not found:
+        return f"No notebook was submitted: upload your {assignment}.ipynb."
+    names = ", ".join(str(p.relative_to(folder)) for p in found[:5])
+    return f"Several notebooks were submitted ({names}); upload only {assignment}.ipynb."
+
+
+def lateness(metadata: dict[str, Any]) -> dict[str, Any]:
+    """How late the submission was, from Gradescope's metadata: ``created_at`` against the due dates."""
+    assignment = metadata.get("assignment") or {}
+    created, due = _time(metadata.get("created_at")), _time(assignment.get("due_date"))
+    found: dict[str, Any] = {"submitted_at": metadata.get("created_at"), "due_date": assignment.get("due_date")}
+    if created is not None and due is not None:
+        found["late_by_seconds"] = max(0.0, (created - due).total_seconds())
+    late_due = _time(assignment.get("late_due_date"))
+    if created is not None and late_due is not None:
+        found["after_late_due_date"] = created > late_due
+    return found
+
+
+def _time(text: Any) -> datetime | None:
+    if not isinstance(text, str):
+        return None
+    try:
+        return datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _metadata(path: Path) -> dict[str, Any]:
+    try:
+        loaded = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def _student(metadata: dict[str, Any]) -> str:
+    users = metadata.get("users") or [{}]
+    first = users[0] if isinstance(users[0], dict) else {}
+    return str(first.get("email") or first.get("name") or "student")
+
+
+def _result_without_grades(message: str, extra: dict[str, Any]) -> dict[str, Any]:
+    return {"score": 0, "output": message, "stdout_visibility": "hidden",
+            "tests": [{"name": "Submission", "status": "failed", "output": message, "visibility": "visible"}],
+            "extra_data": extra}
+
+
+def _write_json(path: Path, document: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(dir=path.parent, prefix=".results-", suffix=".tmp")
+    with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        json.dump(document, stream, indent=1)
+    os.replace(name, path)
+
