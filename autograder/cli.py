@@ -72,8 +72,19 @@ def _parser() -> argparse.ArgumentParser:
                        help="also write the grades into this nbgrader course: each question's score and "
                             "feedback into its gradebook.db (manual scores are kept) and the notebooks "
                             "formgrader opens into autograded/; checked against the declaration first")
+    grade.add_argument("--ci", choices=("github",), help="github: a summary in $GITHUB_STEP_SUMMARY, a notice "
+                       "with the points, and the result output of autograding-grading-reporter in $GITHUB_OUTPUT")
     grade.add_argument("--quiet", action="store_true", help="no progress lines")
     grade.set_defaults(run=_grade)
+
+    init_ci = commands.add_parser("init-ci", help="write the GitHub Actions workflow that grades a course "
+                                                  "repository's submissions/<assignment>/")
+    init_ci.add_argument("assignment")
+    init_ci.add_argument("--out", type=Path, help="default .github/workflows/grade-<assignment>.yml")
+    init_ci.add_argument("--kit", default=f"zeroinit-kit=={__version__}",
+                         help="the pip requirement of the grader, pinned (default %(default)s)")
+    init_ci.add_argument("--course", type=Path, help="course folder (default: this checkout)")
+    init_ci.set_defaults(run=_init_ci)
 
     validate = commands.add_parser("validate", help="check an assignment's tests catch the classic mistakes")
     validate.add_argument("assignment")
@@ -187,6 +198,10 @@ def _grade(args: argparse.Namespace) -> int:
         print(f"warning: {warning}", file=sys.stderr)
     if course is not None:
         _import_into(course, assignment, summary.results)
+    if args.ci == "github":
+        from autograder.platforms.github_ci import report_to_github
+
+        print("\n".join(report_to_github(summary.results, os.environ)))
     return _fail_under(args.fail_under, summary.results)
 
 
@@ -273,6 +288,23 @@ def _new_question(args: argparse.Namespace) -> int:
           f"{declaration_path(args.assignment, layout)}, write the statement, the solution and the "
           f"misconceptions, then run {command(layout, 'release', args.assignment)} and "
           f"{command(layout, 'validate', args.assignment)}", file=sys.stderr)
+    return 0
+
+
+def _init_ci(args: argparse.Namespace) -> int:
+    from autograder.declarations import load
+    from autograder.platforms.github_ci import workflow
+
+    load(args.assignment, _layout(args))  # a typo is refused here, not in the course's first run
+    if "==" not in args.kit and "@" not in args.kit:
+        raise ConfigError(f"--kit {args.kit!r}: pin the grader (zeroinit-kit==X.Y.Z or a URL @ a tag or commit)")
+    out = args.out or Path(".github", "workflows", f"grade-{args.assignment}.yml")
+    if out.exists():
+        raise ConfigError(f"{out} exists; remove it or choose another --out")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(workflow(args.assignment, args.kit), encoding="utf-8")
+    print(f"wrote {out}: commit it to the course's own repository, beside solutions/ and "
+          f"submissions/{args.assignment}/ (never to a repository a student controls)")
     return 0
 
 
