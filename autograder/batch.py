@@ -65,7 +65,7 @@ def grade_batch(assignment: Assignment, paths: Sequence[Path], out: Path, config
                       file=progress, flush=True)
 
         results = sorted(grade_files(assignment, files, config, runner, on_result), key=lambda r: r.student)
-        report.write_batch_reports(results, ids, staging)
+        report.write_batch_reports(assignment.name, results, ids, staging)
         level = str(runner.isolation.get("level", "unknown"))
     return BatchSummary(tuple(results), report.summary_table(results, ids), level, tuple(notes))
 

@@ -111,6 +111,15 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("--course", type=Path, help="course folder (default: this checkout)")
     new.set_defaults(run=_new_question)
 
+    grades = commands.add_parser("export-grades", help="write batches' scores as a file an LMS gradebook imports")
+    grades.add_argument("batches", nargs="+", type=Path, metavar="BATCH_DIR",
+                        help="folders written by autograder grade --out, one per assignment")
+    grades.add_argument("--format", choices=("canvas", "moodle", "csv"), required=True)
+    grades.add_argument("--roster", type=Path, help="CSV with a student column and any of name, lms_id, "
+                        "sis_user_id, sis_login_id, section, email (required for canvas and moodle)")
+    grades.add_argument("--out", type=Path, required=True, help="the file to write (replaced atomically)")
+    grades.set_defaults(run=_export_grades)
+
     export = commands.add_parser("export-gradescope", help="build the autograder zip a Gradescope course uploads")
     export.add_argument("assignment")
     export.add_argument("--out", type=Path, required=True, help="the zip to write, e.g. autograder.zip")
@@ -288,6 +297,25 @@ def _new_question(args: argparse.Namespace) -> int:
           f"{declaration_path(args.assignment, layout)}, write the statement, the solution and the "
           f"misconceptions, then run {command(layout, 'release', args.assignment)} and "
           f"{command(layout, 'validate', args.assignment)}", file=sys.stderr)
+    return 0
+
+
+def _export_grades(args: argparse.Namespace) -> int:
+    from autograder.platforms.lms import Person, export, read_batch, read_roster
+    from autograder.report.write import write_text
+
+    batches = [read_batch(folder) for folder in args.batches]
+    if args.roster is None and args.format != "csv":
+        raise ConfigError(f"--format {args.format} needs --roster: the LMS knows students by its own ids")
+    people = (read_roster(args.roster) if args.roster else
+              [Person(s) for s in sorted({s for b in batches for s in b.scores})])
+    made = export(batches, people, args.format)
+    write_text(args.out, made.text)
+    if made.left_out:
+        print(f"warning: {len(made.left_out)} graded student(s) not in the roster, left out: "
+              f"{', '.join(made.left_out)}", file=sys.stderr)
+    print(f"wrote {args.out}: {len(people)} student(s), {len(batches)} assignment(s) "
+          f"({', '.join(b.assignment for b in batches)}), format {args.format}")
     return 0
 
 

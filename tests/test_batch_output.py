@@ -66,7 +66,7 @@ def test_a_second_batch_with_fewer_students_leaves_only_its_own(course: GradingC
     outside = _snapshot(tmp_path, skip=out)
     _grade(course, second, out)
     assert _students(out) == ["ann", "ben"] and not student_folder(out, "cem").exists()
-    assert sorted(p.name for p in out.iterdir()) == ["grades.csv", "junit.xml", STUDENTS]
+    assert sorted(p.name for p in out.iterdir()) == ["batch.json", "grades.csv", "junit.xml", STUDENTS]
     rows = list(csv.reader((out / "grades.csv").read_text(encoding="utf-8").splitlines()))
     assert [r[0] for r in rows[1:]] == ["ann", "ben"]
     assert _snapshot(tmp_path, skip=out) == outside  # no staging folder left, nothing else touched
@@ -161,7 +161,7 @@ def test_an_out_folder_that_cannot_move_is_refilled_in_place(
     outside = _snapshot(tmp_path, skip=out)
     _grade(course, second, out)
     assert out.stat().st_ino == inode  # the same folder, its entries replaced
-    assert sorted(p.name for p in out.iterdir()) == ["grades.csv", "junit.xml", STUDENTS]
+    assert sorted(p.name for p in out.iterdir()) == ["batch.json", "grades.csv", "junit.xml", STUDENTS]
     assert _students(out) == ["ben"] and _snapshot(tmp_path, skip=out) == outside
 
 

@@ -77,7 +77,7 @@ def test_batch_exits_zero_and_prints_a_table(demo: tuple, request: pytest.Fixtur
 def test_reports_are_written_for_every_student(demo: tuple, request: pytest.FixtureRequest) -> None:
     _, out, _ = demo
     expected = sample_students(request.node.callspec.params["demo"])
-    assert sorted(p.name for p in out.iterdir()) == ["grades.csv", "junit.xml", "students"]
+    assert sorted(p.name for p in out.iterdir()) == ["batch.json", "grades.csv", "junit.xml", "students"]
     assert sorted(p.name for p in (out / "students").iterdir() if p.is_dir()) == expected
     for student in expected:
         result = json.loads((out / "students" / student / "results.json").read_text())

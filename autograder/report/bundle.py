@@ -6,6 +6,7 @@ Layout::
     <out>/students/<student dir>/feedback.html   the student's feedback page
     <out>/grades.csv                             the class grade sheet
     <out>/junit.xml                              one test suite per submission
+    <out>/batch.json                             the batch for programs: assignment, questions, scores
 
 Per-student folders live one level down, so no student id (a submission named
 ``grades.csv.ipynb``, say) can ever reach a file of the batch.
@@ -34,7 +35,7 @@ from source_lib.judge.results import SubmissionResult
 
 STUDENTS = "students"
 STUDENT_FILES = ("results.json", "feedback.html")
-BATCH_FILES = ("grades.csv", "junit.xml")
+BATCH_FILES = ("grades.csv", "junit.xml", "batch.json")
 _PLAIN = re.compile(r"[a-z0-9_-][a-z0-9._-]{0,79}")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
@@ -63,19 +64,34 @@ def write_submission_reports(result: SubmissionResult, out_dir: Path) -> list[Pa
             write_text(folder / feedback, feedback_html(result))]
 
 
-def write_batch_reports(results: Sequence[SubmissionResult], question_ids: Sequence[str],
+def write_batch_reports(assignment: str, results: Sequence[SubmissionResult], question_ids: Sequence[str],
                         out_dir: Path) -> list[Path]:
-    """Write the class-wide ``grades.csv`` and ``junit.xml``; return their paths."""
+    """Write the class-wide ``grades.csv``, ``junit.xml`` and ``batch.json``; return their paths."""
     out = Path(out_dir)
-    sheet, tests = BATCH_FILES
+    sheet, tests, summary = BATCH_FILES
+    document = json.dumps(batch_json(assignment, results), indent=1, ensure_ascii=False, allow_nan=False)
     return [write_text(out / sheet, grades_csv(results, question_ids)),
-            write_text(out / tests, junit_xml(results))]
+            write_text(out / tests, junit_xml(results)),
+            write_text(out / summary, document + "\n")]
 
 
-def write_reports(results: Sequence[SubmissionResult], question_ids: Sequence[str],
+def batch_json(assignment: str, results: Sequence[SubmissionResult]) -> dict[str, object]:
+    """The batch as data: each student's status and scores (a manual question's score is null)."""
+    questions = results[0].questions if results else ()
+    return {
+        "assignment": assignment,
+        "questions": [{"id": q.question_id, "points": q.max_score, "manual": q.manual} for q in questions],
+        "students": [{"student": r.student, "status": r.status.value, "score": r.score, "max_score": r.max_score,
+                      "reason": r.reason,
+                      "questions": {q.question_id: None if q.manual else q.score for q in r.questions}}
+                     for r in results],
+    }
+
+
+def write_reports(assignment: str, results: Sequence[SubmissionResult], question_ids: Sequence[str],
                   out_dir: Path) -> list[Path]:
     """Write every report of a batch; return the paths written, per-student files first."""
     paths: list[Path] = []
     for result in results:
         paths.extend(write_submission_reports(result, out_dir))
-    return paths + write_batch_reports(results, question_ids, out_dir)
+    return paths + write_batch_reports(assignment, results, question_ids, out_dir)

@@ -39,9 +39,9 @@ def test_dirnames_cannot_be_forged():
 
 
 def test_write_reports_layout(tmp_path, batch, question_ids):
-    paths = write_reports(batch, question_ids, tmp_path)
-    assert len(paths) == 2 * len(batch) + 2
-    assert paths[-2:] == [tmp_path / "grades.csv", tmp_path / "junit.xml"]
+    paths = write_reports("linear_regression", batch, question_ids, tmp_path)
+    assert len(paths) == 2 * len(batch) + 3
+    assert paths[-3:] == [tmp_path / "grades.csv", tmp_path / "junit.xml", tmp_path / "batch.json"]
     for path in paths:
         assert path.is_file() and path.resolve().is_relative_to(tmp_path.resolve())
     for result in batch:
@@ -53,6 +53,11 @@ def test_write_reports_layout(tmp_path, batch, question_ids):
         rows = list(csv.reader(handle))
     assert len(rows) == len(batch) + 1
     assert len(ET.parse(tmp_path / "junit.xml").getroot()) == len(batch)
+    summary = json.loads((tmp_path / "batch.json").read_text(encoding="utf-8"))
+    assert summary["assignment"] == "linear_regression"
+    assert [s["score"] for s in summary["students"]] == [r.score for r in batch]
+    manual = {q.question_id for q in batch[0].questions if q.manual}
+    assert all(s["questions"][q] is None for s in summary["students"] for q in manual)
     leftovers = [p for p in tmp_path.rglob("*") if p.name.endswith(".tmp")]
     assert leftovers == []
 
