@@ -11,6 +11,7 @@ from typing import TextIO
 from autograder import report
 from autograder.config import GradingConfig
 from autograder.errors import ConfigError
+from autograder.late import LateRule
 from autograder.launch import SandboxPool
 from autograder.notebook import discover
 from autograder.pipeline import Runner, grade_files
@@ -39,7 +40,8 @@ def running_sandbox(config: GradingConfig) -> Iterator[SandboxPool]:
 
 
 def grade_batch(assignment: Assignment, paths: Sequence[Path], out: Path, config: GradingConfig,
-                progress: TextIO | None = None, runner: Runner | None = None) -> BatchSummary:
+                progress: TextIO | None = None, runner: Runner | None = None,
+                late: LateRule | None = None) -> BatchSummary:
     """Grade every submission under ``paths``; ``out`` then holds this batch's reports only.
 
     The reports are built in a staging folder that replaces ``out`` once the batch is
@@ -58,13 +60,16 @@ def grade_batch(assignment: Assignment, paths: Sequence[Path], out: Path, config
         done: list[SubmissionResult] = []
 
         def on_result(result: SubmissionResult) -> None:
+            if late is not None:
+                result = late.apply(result)
             done.append(result)
             report.write_submission_reports(result, staging)
             if progress is not None:
                 print(report.progress_line(len(done), len(files), result, result.seconds),
                       file=progress, flush=True)
 
-        results = sorted(grade_files(assignment, files, config, runner, on_result), key=lambda r: r.student)
+        grade_files(assignment, files, config, runner, on_result)
+        results = sorted(done, key=lambda r: r.student)
         report.write_batch_reports(assignment.name, results, ids, staging)
         level = str(runner.isolation.get("level", "unknown"))
     return BatchSummary(tuple(results), report.summary_table(results, ids), level, tuple(notes))

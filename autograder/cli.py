@@ -21,6 +21,7 @@ from autograder.config import CourseLayout, GradingConfig, Limits, default_worke
 from autograder.errors import AutograderError, ConfigError
 
 if TYPE_CHECKING:
+    from autograder.late import LateRule
     from autograder.platforms.nbgrader_course import Course
     from source_lib.judge.results import SubmissionResult
     from source_lib.judge.spec import Assignment
@@ -72,6 +73,11 @@ def _parser() -> argparse.ArgumentParser:
                        help="also write the grades into this nbgrader course: each question's score and "
                             "feedback into its gradebook.db (manual scores are kept) and the notebooks "
                             "formgrader opens into autograded/; checked against the declaration first")
+    grade.add_argument("--due", metavar="TIME", help="the due date, ISO 8601 (2026-12-01T23:59-08:00; UTC when "
+                       "no offset): each submission's time comes from nbgrader's timestamp.txt beside it")
+    grade.add_argument("--late-policy", metavar="POLICY", help="none (record only; the default with --due), zero, "
+                       "percent-per-day:P (P%% of the maximum per started day) or late-days:N (N days of grace, "
+                       "then 0)")
     grade.add_argument("--ci", choices=("github",), help="github: a summary in $GITHUB_STEP_SUMMARY, a notice "
                        "with the points, and the result output of autograding-grading-reporter in $GITHUB_OUTPUT")
     grade.add_argument("--quiet", action="store_true", help="no progress lines")
@@ -125,6 +131,9 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--out", type=Path, required=True, help="the zip to write, e.g. autograder.zip")
     export.add_argument("--course", type=Path, help="course folder (default: this checkout)")
     export.add_argument("--python", default="3.10", help="Python of the Gradescope image (default %(default)s)")
+    export.add_argument("--late-policy", default="none", metavar="POLICY",
+                        help="applied to Gradescope's created_at against its due date: none (record only, the "
+                             "default), zero, percent-per-day:P or late-days:N")
     export.set_defaults(run=_export_gradescope)
 
     run = commands.add_parser("gradescope-run", help="(inside Gradescope) grade /autograder/submission into "
@@ -180,6 +189,7 @@ def _grade(args: argparse.Namespace) -> int:
         raise ConfigError("--timeout and --memory-mb must be positive")
     config = _config(args, wall_seconds=args.timeout, cpu_seconds=max(1, int(args.timeout)),
                      memory_mb=args.memory_mb)
+    late = _late_rule(args.due, args.late_policy)
     started = time.perf_counter()
     pool = SandboxPool.for_config(config)
     pool.spawn()  # the workers boot while the judge's modules import
@@ -197,7 +207,8 @@ def _grade(args: argparse.Namespace) -> int:
             if len(discover(submissions, assignment.name)[0]) != 1:
                 raise ConfigError("--fail-under needs exactly one submission")
         summary = grade_batch(assignment, submissions, args.out, config,
-                              progress=None if args.quiet else sys.stderr, runner=pool)
+                              progress=None if args.quiet else sys.stderr, runner=pool,
+                              late=late)
     finally:
         pool.close()
     print(summary.table)
@@ -212,6 +223,19 @@ def _grade(args: argparse.Namespace) -> int:
 
         print("\n".join(report_to_github(summary.results, os.environ)))
     return _fail_under(args.fail_under, summary.results)
+
+
+def _late_rule(due: str | None, policy: str | None) -> LateRule | None:
+    from autograder.late import LatePolicy, LateRule, parse_time
+
+    if due is None:
+        if policy is not None:
+            raise ConfigError("--late-policy needs --due")
+        return None
+    moment = parse_time(due)
+    if moment is None:
+        raise ConfigError(f"--due {due!r}: not an ISO 8601 time (2026-12-01T23:59:00-08:00, say)")
+    return LateRule(moment, LatePolicy.parse(policy or "none"))
 
 
 def _nbgrader_course(root: Path | None, assignment: Assignment) -> Course | None:
@@ -342,7 +366,7 @@ def _export_gradescope(args: argparse.Namespace) -> int:
 
     layout = _layout(args)
     load(args.assignment, layout)  # a broken declaration is refused here, not on Gradescope
-    made = build_zip(args.assignment, layout, args.out, python=args.python)
+    made = build_zip(args.assignment, layout, args.out, python=args.python, late_policy=args.late_policy)
     print("\n".join(f"  {name}" for name in made.members))
     print(f"wrote {made.path} ({made.size / 1e6:.2f} MB): upload it as the assignment's autograder on "
           f"Gradescope (base image Ubuntu 22.04, Python {args.python}); {len(made.requirements)} pinned packages")

@@ -5,7 +5,8 @@ Gradescope's contract, rooted at ``/autograder`` (``--root`` elsewhere, as the t
 ``submission_metadata.json`` the times and the assignment's due dates, and the result goes to
 ``results/results.json``. Whatever happens, a valid result is written and the exit code is 0: a
 fault of ours tells the student so (details go to stdout, which only instructors see).
-Lateness comes from the metadata (``created_at`` against ``due_date``), never from the clock.
+Lateness comes from the metadata (``created_at`` against ``due_date``), never from the clock, and
+the late policy packed into ``gradescope.json`` (``export-gradescope --late-policy``) applies to it.
 """
 
 from __future__ import annotations
@@ -14,11 +15,11 @@ import json
 import os
 import tempfile
 import traceback
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from autograder.config import CourseLayout, GradingConfig, Limits
+from autograder.late import LatePolicy, parse_time, with_lateness
 from autograder.platforms.gradescope_zip import SEED_FILE, SETTINGS
 
 NOT_YOUR_FAULT = ("Autograder error: the grader failed on this submission. This is not your fault: "
@@ -49,7 +50,7 @@ def _graded(root: Path) -> dict[str, Any]:
     metadata = _metadata(root / "submission_metadata.json")
     notebook = _submitted_notebook(root / "submission", name)
     if isinstance(notebook, str):
-        return _result_without_grades(notebook, {"lateness": lateness(metadata)})
+        return _result_without_grades(notebook, {})
     timeout = float(settings["timeout"])
     config = GradingConfig(layout=CourseLayout(course), workers=int(settings["workers"]),
                            seed=int((course / SEED_FILE).read_text(encoding="utf-8").strip()),
@@ -59,9 +60,11 @@ def _graded(root: Path) -> dict[str, Any]:
     with running_sandbox(config) as runner:
         [result] = grade_files(assignment, [SubmissionFile(_student(metadata), notebook)], config, runner,
                                lambda r: None)
-    document = results_json(result)
-    document["extra_data"]["lateness"] = lateness(metadata)
-    return document
+    due = parse_time(str((metadata.get("assignment") or {}).get("due_date") or ""))
+    if due is not None:  # Gradescope's own record of the time, never this machine's clock
+        when = parse_time(str(metadata.get("created_at") or ""))
+        result = with_lateness(result, when, due, LatePolicy.parse(str(settings.get("late_policy", "none"))))
+    return results_json(result)
 
 
 def _submitted_notebook(folder: Path, assignment: str) -> Path | str:
@@ -75,28 +78,6 @@ def _submitted_notebook(folder: Path, assignment: str) -> Path | str:
         return f"No notebook was submitted: upload your {assignment}.ipynb."
     names = ", ".join(str(p.relative_to(folder)) for p in found[:5])
     return f"Several notebooks were submitted ({names}); upload only {assignment}.ipynb."
-
-
-def lateness(metadata: dict[str, Any]) -> dict[str, Any]:
-    """How late the submission was, from Gradescope's metadata: ``created_at`` against the due dates."""
-    assignment = metadata.get("assignment") or {}
-    created, due = _time(metadata.get("created_at")), _time(assignment.get("due_date"))
-    found: dict[str, Any] = {"submitted_at": metadata.get("created_at"), "due_date": assignment.get("due_date")}
-    if created is not None and due is not None:
-        found["late_by_seconds"] = max(0.0, (created - due).total_seconds())
-    late_due = _time(assignment.get("late_due_date"))
-    if created is not None and late_due is not None:
-        found["after_late_due_date"] = created > late_due
-    return found
-
-
-def _time(text: Any) -> datetime | None:
-    if not isinstance(text, str):
-        return None
-    try:
-        return datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
 
 
 def _metadata(path: Path) -> dict[str, Any]:

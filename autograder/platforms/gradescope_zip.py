@@ -30,6 +30,7 @@ from pathlib import Path
 
 from autograder.config import CourseLayout
 from autograder.errors import ConfigError
+from autograder.late import LatePolicy
 
 CORE_REQUIREMENTS = ("numpy>=1.24", "sympy>=1.12", "matplotlib>=3.7", "nbformat>=5.9")
 TARGET_PYTHON = "3.10"                      # Gradescope's default image: Ubuntu 22.04
@@ -71,11 +72,12 @@ def resolve_pins(requirements: Sequence[str], python: str, platform: str) -> lis
 
 
 def build_zip(assignment: str, layout: CourseLayout, out: Path, resolve: Resolver = resolve_pins,
-              python: str = TARGET_PYTHON, platform: str = TARGET_PLATFORM) -> GradescopeZip:
+              python: str = TARGET_PYTHON, platform: str = TARGET_PLATFORM, late_policy: str = "none") -> GradescopeZip:
     """Write the autograder zip of ``assignment`` to ``out`` (replaced atomically)."""
+    LatePolicy.parse(late_policy)  # refused here, not on Gradescope
     course = _course_files(assignment, layout)
     pins = resolve(CORE_REQUIREMENTS, python, platform)
-    settings = {"assignment": assignment, **LIMITS}
+    settings = {"assignment": assignment, **LIMITS, "late_policy": late_policy}
     with tempfile.TemporaryDirectory(prefix="zeroinit-gradescope-") as scratch:
         wheel = _kit_wheel(Path(scratch))
         entries: list[tuple[str, bytes, int]] = [

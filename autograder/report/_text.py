@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from source_lib.judge.results import Lateness
+
 # CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST), and two-byte escapes (ESC + one char).
 _ANSI = re.compile(
     r"\x1b(?:\[[0-?]*[ -/]*[@-~]?|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])?"
@@ -52,3 +54,18 @@ def isolation_level(isolation: dict[str, Any]) -> str:
     """The isolation level recorded for a run, ``unknown`` when absent."""
     level = isolation.get("level") if isinstance(isolation, dict) else None
     return one_line(str(level)) if level not in (None, "") else "unknown"
+
+
+def lateness_sentence(lateness: Lateness) -> str:
+    """One sentence for the student: on time, or how late and what it cost."""
+    if not lateness.submitted_at:
+        return "No submission time was recorded, so no late penalty applies."
+    if lateness.late_seconds <= 0:
+        return "Submitted on time."
+    days, rest = divmod(int(lateness.late_seconds), 86400)
+    hours, minutes = rest // 3600, rest % 3600 // 60
+    late = " ".join(part for part in (f"{days} d" if days else "", f"{hours} h" if hours else "",
+                                      f"{minutes} min" if minutes and not days else "") if part) or "under a minute"
+    cost = (f"the late policy ({lateness.policy}) took {lateness.penalty:g} points off" if lateness.penalty
+            else "no points were taken off")
+    return f"Submitted {late} after the due date; {cost}."

@@ -24,10 +24,12 @@ import hashlib
 import json
 import re
 from collections.abc import Sequence
+from dataclasses import asdict
 from pathlib import Path
 
+from autograder.report._text import clean, one_line, shorten
 from autograder.report.feedback_html import feedback_html
-from autograder.report.gradebook import grades_csv
+from autograder.report.gradebook import REASON_LIMIT, grades_csv
 from autograder.report.gradescope import results_json
 from autograder.report.junit import junit_xml
 from autograder.report.write import write_text
@@ -80,10 +82,12 @@ def batch_json(assignment: str, results: Sequence[SubmissionResult]) -> dict[str
     questions = results[0].questions if results else ()
     return {
         "assignment": assignment,
-        "questions": [{"id": q.question_id, "points": q.max_score, "manual": q.manual} for q in questions],
-        "students": [{"student": r.student, "status": r.status.value, "score": r.score, "max_score": r.max_score,
-                      "reason": r.reason,
-                      "questions": {q.question_id: None if q.manual else q.score for q in r.questions}}
+        "questions": [{"id": clean(q.question_id), "points": q.max_score, "manual": q.manual} for q in questions],
+        "students": [{"student": clean(r.student), "status": r.status.value, "score": r.score,
+                      "max_score": r.max_score, "raw_score": r.raw_score,
+                      "reason": shorten(one_line(r.reason), REASON_LIMIT),
+                      "lateness": None if r.lateness is None else asdict(r.lateness),
+                      "questions": {clean(q.question_id): None if q.manual else q.score for q in r.questions}}
                      for r in results],
     }
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import html
 import re
 
-from autograder.report._text import clean, isolation_level, num, one_line, shorten
+from autograder.report._text import clean, isolation_level, lateness_sentence, num, one_line, shorten
 from autograder.report.question_text import question_passed
 from autograder.report.student_text import cell_place
 from autograder.report.verdict import FailedCases, Verdict, verdict
@@ -104,6 +104,8 @@ def _header(result: SubmissionResult) -> str:
     lines = ["<header>", f"<h1>Feedback for {_e(one_line(result.student))}</h1>",
              f'<p class="total"><b>{num(result.score)} / {num(result.max_score)}</b> points, '
              "graded automatically</p>"]
+    if result.lateness is not None:
+        lines.append(f'<p class="muted">{_e(lateness_sentence(result.lateness))}</p>')
     manual = [q for q in result.questions if q.manual]
     if manual and result.status not in _NOT_GRADED:
         points = num(sum(q.max_score for q in manual))

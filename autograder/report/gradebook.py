@@ -1,6 +1,7 @@
 """The class-wide grade sheet as CSV, safe to open in a spreadsheet.
 
-Columns: ``student,status,score,max_score,<question ids>,reason``. A manual
+Columns: ``student,status,score,max_score,<question ids>,reason`` (with a due date,
+``submitted_at,late_days,late_penalty`` before ``reason``; ``score`` is after the penalty). A manual
 question's cell says ``manual``; a question without a result is left empty.
 Text cells that a spreadsheet would read as a formula get a leading ``'``.
 Not named ``csv.py``, which would shadow the standard module.
@@ -16,25 +17,35 @@ from autograder.report._text import clean, num, one_line, shorten
 from source_lib.judge.results import QuestionResult, SubmissionResult
 
 REASON_LIMIT = 300
+LATE_COLUMNS = ("submitted_at", "late_days", "late_penalty")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def grades_csv(results: Sequence[SubmissionResult], question_ids: Sequence[str]) -> str:
-    """One row per submission, in the order given."""
+    """One row per submission, in the order given; with a due date, when each came in and what it cost."""
+    late = any(r.lateness is not None for r in results)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["student", "status", "score", "max_score",
-                     *(_text(q) for q in question_ids), "reason"])
+    writer.writerow(["student", "status", "score", "max_score", *(_text(q) for q in question_ids),
+                     *(LATE_COLUMNS if late else ()), "reason"])
     for result in results:
-        writer.writerow(_row(result, question_ids))
+        writer.writerow(_row(result, question_ids, late))
     return buffer.getvalue()
 
 
-def _row(result: SubmissionResult, question_ids: Sequence[str]) -> list[str]:
+def _row(result: SubmissionResult, question_ids: Sequence[str], late: bool) -> list[str]:
     by_id = {q.question_id: q for q in result.questions}
     cells = [_cell(by_id.get(qid)) for qid in question_ids]
     return [_text(result.student), result.status.value, num(result.score, 6),
-            num(result.max_score, 6), *cells, _text(shorten(one_line(result.reason), REASON_LIMIT))]
+            num(result.max_score, 6), *cells, *(_late_cells(result) if late else ()),
+            _text(shorten(one_line(result.reason), REASON_LIMIT))]
+
+
+def _late_cells(result: SubmissionResult) -> list[str]:
+    found = result.lateness
+    if found is None:
+        return ["", "", ""]
+    return [found.submitted_at, num(found.late_seconds / 86400, 3), num(found.penalty, 6)]
 
 
 def _cell(question: QuestionResult | None) -> str:

@@ -9,9 +9,10 @@ counted. Manually graded questions appear without a score.
 from __future__ import annotations
 
 import math
+from dataclasses import asdict
 from typing import Any
 
-from autograder.report._text import isolation_level, num, one_line, shorten
+from autograder.report._text import isolation_level, lateness_sentence, num, one_line, shorten
 from autograder.report.question_text import MESSAGE_LIMIT, question_output, question_passed, short_message
 from autograder.report.student_text import cell_place
 from source_lib.judge.results import CellError, QuestionResult, Status, SubmissionResult
@@ -49,6 +50,8 @@ def _summary(result: SubmissionResult) -> str:
     manual = sum(1 for q in result.questions if q.manual)
     lines = [f"Status: {result.status.value}. Score: {num(result.score)}/{num(result.max_score)}"
              " (auto-graded)."]
+    if result.lateness is not None:
+        lines.append(lateness_sentence(result.lateness))
     if result.reason:
         lines.append(f"Reason: {shorten(one_line(result.reason), MESSAGE_LIMIT)}")
     if manual:
@@ -104,6 +107,7 @@ def _extra_data(result: SubmissionResult) -> dict[str, Any]:
                          "error_type": one_line(e.error_type), "message": short_message(e.message)}
                         for e in result.cell_errors],
         "warnings": [shorten(one_line(w), MESSAGE_LIMIT) for w in result.warnings],
+        "lateness": None if result.lateness is None else {**asdict(result.lateness), "raw_score": result.raw_score},
     }
 
 

@@ -81,6 +81,17 @@ class CellError:
 
 
 @dataclass(frozen=True)
+class Lateness:
+    """When a submission came in against its due date, and what the late policy took off."""
+
+    submitted_at: str       # ISO 8601 in UTC; "" when the submission's time is unknown
+    due: str                # ISO 8601 in UTC
+    late_seconds: float     # 0.0 when on time (or the time is unknown)
+    penalty: float          # points taken off the automatic score
+    policy: str             # as the instructor wrote it: "none", "zero", "percent-per-day:10", "late-days:2"
+
+
+@dataclass(frozen=True)
 class SubmissionResult:
     """Everything decided about one submission."""
 
@@ -97,10 +108,18 @@ class SubmissionResult:
     output: str = ""
     cell_errors: tuple[CellError, ...] = ()
     warnings: tuple[str, ...] = ()
+    lateness: Lateness | None = None
+
+    @property
+    def raw_score(self) -> float:
+        """The automatic score before any late penalty."""
+        return round(sum(q.score for q in self.questions if not q.manual), 6)
 
     @property
     def score(self) -> float:
-        return round(sum(q.score for q in self.questions if not q.manual), 6)
+        """The automatic score, less the late penalty (never below 0)."""
+        penalty = self.lateness.penalty if self.lateness else 0.0
+        return round(max(0.0, self.raw_score - penalty), 6)
 
     @property
     def max_score(self) -> float:

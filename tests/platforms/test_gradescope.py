@@ -17,7 +17,6 @@ import pytest
 
 from autograder.config import CourseLayout
 from autograder.declarations import load
-from autograder.platforms.gradescope_run import lateness
 from autograder.platforms.gradescope_zip import CORE_REQUIREMENTS, build_zip
 from tests.conftest import NAME
 from tests.conftest import Course as Subject
@@ -92,9 +91,10 @@ def test_a_run_grades_the_submission_as_the_batch_does(built: Path, tmp_path: Pa
     assert document["score"] == pytest.approx(batch.score)
     assert [t["score"] for t in document["tests"] if "score" in t] == pytest.approx(
         [q.score for q in batch.questions if not q.manual])
-    assert document["extra_data"]["lateness"] == {
-        "submitted_at": METADATA["created_at"], "due_date": METADATA["assignment"]["due_date"],
-        "late_by_seconds": 10 * 3600 + 31 * 60, "after_late_due_date": False}
+    assert document["extra_data"]["lateness"] == {  # from the metadata, in UTC; the default policy: none
+        "submitted_at": "2026-12-02T18:30:00+00:00", "due": "2026-12-02T07:59:00+00:00",
+        "late_seconds": 10 * 3600 + 31 * 60, "penalty": 0.0, "policy": "none", "raw_score": batch.score}
+    assert "Submitted 10 h 31 min after the due date; no points were taken off." in document["output"]
     assert document["extra_data"]["student"] == "carol@example.edu"
 
 
@@ -117,12 +117,3 @@ def test_a_submission_without_one_notebook_is_told_what_to_upload(built: Path, t
     document = run_autograder(replica(tmp_path, built, notebooks, METADATA))
     assert document["score"] == 0 and document["tests"][0]["output"].startswith(told)
     assert "autograder_error" not in document["extra_data"]
-
-
-def test_lateness_comes_from_the_metadata_only() -> None:
-    on_time = {"created_at": "2026-12-01T10:00:00Z", "assignment": {"due_date": "2026-12-01T12:00:00+00:00"}}
-    assert lateness(on_time)["late_by_seconds"] == 0.0
-    late = {"created_at": "2026-12-01T13:00:00.5+00:00", "assignment": {"due_date": "2026-12-01T12:00:00Z"}}
-    assert lateness(late)["late_by_seconds"] == 3600.5
-    assert "late_by_seconds" not in lateness({"created_at": "not a date", "assignment": {"due_date": None}})
-    assert lateness({}) == {"submitted_at": None, "due_date": None}

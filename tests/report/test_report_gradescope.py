@@ -14,7 +14,8 @@ _NUMBER = (int, float)
 _VISIBILITY = {"hidden", "after_due_date", "after_published", "visible"}
 _EXTRA = {"student": str, "status": str, "reason": str, "grader_version": str,
           "isolation": str, "isolation_detail": dict, "sha256": str,
-          "compute_seconds": float, "cell_errors": list, "warnings": list}
+          "compute_seconds": float, "cell_errors": list, "warnings": list,
+          "lateness": type(None)}  # without a due date
 
 
 def _check_schema(doc: dict) -> None:
