@@ -14,6 +14,7 @@ from autograder.errors import ConfigError
 from autograder.late import LateRule
 from autograder.launch import SandboxPool
 from autograder.notebook import discover
+from autograder.overrides import Overrides, apply_overrides
 from autograder.pipeline import Runner, grade_files
 from autograder.report.output import replaced_output
 from source_lib.judge.results import SubmissionResult
@@ -41,7 +42,7 @@ def running_sandbox(config: GradingConfig) -> Iterator[SandboxPool]:
 
 def grade_batch(assignment: Assignment, paths: Sequence[Path], out: Path, config: GradingConfig,
                 progress: TextIO | None = None, runner: Runner | None = None,
-                late: LateRule | None = None) -> BatchSummary:
+                late: LateRule | None = None, overrides: Overrides | None = None) -> BatchSummary:
     """Grade every submission under ``paths``; ``out`` then holds this batch's reports only.
 
     The reports are built in a staging folder that replaces ``out`` once the batch is
@@ -60,6 +61,8 @@ def grade_batch(assignment: Assignment, paths: Sequence[Path], out: Path, config
         done: list[SubmissionResult] = []
 
         def on_result(result: SubmissionResult) -> None:
+            if overrides:  # hand-set scores first: the late policy applies to the total
+                result = apply_overrides(result, overrides)
             if late is not None:
                 result = late.apply(result)
             done.append(result)

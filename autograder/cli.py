@@ -78,6 +78,8 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--late-policy", metavar="POLICY", help="none (record only; the default with --due), zero, "
                        "percent-per-day:P (P%% of the maximum per started day) or late-days:N (N days of grace, "
                        "then 0)")
+    grade.add_argument("--overrides", type=Path, metavar="CSV", help="scores set by hand (student,question,score,"
+                       "reason): they win over the automatic ones on every run, manual questions included")
     grade.add_argument("--ci", choices=("github",), help="github: a summary in $GITHUB_STEP_SUMMARY, a notice "
                        "with the points, and the result output of autograding-grading-reporter in $GITHUB_OUTPUT")
     grade.add_argument("--quiet", action="store_true", help="no progress lines")
@@ -196,6 +198,7 @@ def _grade(args: argparse.Namespace) -> int:
     try:
         from autograder.batch import grade_batch
         from autograder.declarations import load
+        from autograder.overrides import read_overrides, unused
 
         assignment = load(args.assignment)
         course = _nbgrader_course(args.nbgrader_course, assignment)
@@ -206,9 +209,10 @@ def _grade(args: argparse.Namespace) -> int:
             from autograder.notebook import discover
             if len(discover(submissions, assignment.name)[0]) != 1:
                 raise ConfigError("--fail-under needs exactly one submission")
+        overrides = read_overrides(args.overrides, assignment) if args.overrides else {}
         summary = grade_batch(assignment, submissions, args.out, config,
                               progress=None if args.quiet else sys.stderr, runner=pool,
-                              late=late)
+                              late=late, overrides=overrides)
     finally:
         pool.close()
     print(summary.table)
@@ -216,6 +220,9 @@ def _grade(args: argparse.Namespace) -> int:
           f"(isolation: {summary.isolation_level}); reports in {args.out}")
     for warning in summary.warnings:
         print(f"warning: {warning}", file=sys.stderr)
+    missing = unused(overrides, {r.student for r in summary.results})
+    if missing:
+        print(f"warning: overrides for students not in this batch: {', '.join(missing)}", file=sys.stderr)
     if course is not None:
         _import_into(course, assignment, summary.results)
     if args.ci == "github":

@@ -283,6 +283,9 @@ def _record(course: Course, layout: Layout, submissions: Sequence[_Submission]) 
                 by_question = {q.question_id: q for q in submission.result.questions}
                 for cell in layout.cells:
                     _record_cell(gradebook, layout, submission.student, cell, by_question.get(cell.question_id))
+                lateness = submission.result.lateness  # nbgrader takes it off the sum of the grades itself
+                notebook = gradebook.find_submission_notebook(layout.notebook, layout.assignment, submission.student)
+                notebook.late_submission_penalty = lateness.penalty if lateness else 0.0
             gradebook.db.commit()
         except BaseException:
             gradebook.db.rollback()

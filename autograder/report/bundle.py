@@ -87,7 +87,9 @@ def batch_json(assignment: str, results: Sequence[SubmissionResult]) -> dict[str
                       "max_score": r.max_score, "raw_score": r.raw_score,
                       "reason": shorten(one_line(r.reason), REASON_LIMIT),
                       "lateness": None if r.lateness is None else asdict(r.lateness),
-                      "questions": {clean(q.question_id): None if q.manual else q.score for q in r.questions}}
+                      "questions": {clean(q.question_id): None if q.manual else q.score for q in r.questions},
+                      "overridden": {clean(q.question_id): clean(q.override) for q in r.questions
+                                     if q.override is not None}}
                      for r in results],
     }
 

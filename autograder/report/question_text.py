@@ -20,8 +20,10 @@ def question_passed(question: QuestionResult) -> bool:
 def question_output(question: QuestionResult) -> str:
     """Outcome, then the verdict with each thing said once; hidden cases only counted."""
     parts = [f"Result: {question.outcome.value}, {num(question.score)}/{num(question.max_score)}."]
-    if question_passed(question):
-        return parts[0]
+    if question.override is not None:
+        parts.append(f"Set by your instructor: {_long(question.override)}")
+    if question_passed(question) or (question.override is not None and not question.cases):
+        return "\n".join(parts)
     found = verdict(question)
     parts.extend(_long(note) for note in found.notes)
     parts.extend(f"Likely mistake: {_long(m)}" for m in found.mistakes)

@@ -60,6 +60,7 @@ class QuestionResult:
     manual: bool = False
     answer_text: str = ""        # shown for manually graded answers only
     fix_first: tuple[str, ...] = ()  # earlier questions it builds on that fail: the real culprits
+    override: str | None = None  # the instructor's reason when the score was set by hand (overrides.csv)
 
 
 @dataclass(frozen=True)
