@@ -17,6 +17,7 @@ from autograder.notebook import discover
 from autograder.overrides import Overrides, apply_overrides
 from autograder.pipeline import Runner, grade_files
 from autograder.report.output import replaced_output
+from autograder.report.progress import LineProgress, Progress
 from source_lib.judge.results import SubmissionResult
 from source_lib.judge.spec import Assignment
 
@@ -41,13 +42,15 @@ def running_sandbox(config: GradingConfig) -> Iterator[SandboxPool]:
 
 
 def grade_batch(assignment: Assignment, paths: Sequence[Path], out: Path, config: GradingConfig,
-                progress: TextIO | None = None, runner: Runner | None = None,
+                progress: Progress | TextIO | None = None, runner: Runner | None = None,
                 late: LateRule | None = None, overrides: Overrides | None = None) -> BatchSummary:
     """Grade every submission under ``paths``; ``out`` then holds this batch's reports only.
 
     The reports are built in a staging folder that replaces ``out`` once the batch is
     done (``report.output``): a failed or interrupted batch leaves ``out`` as it was.
+    ``progress`` hears of each finished submission (a stream gets one line each).
     """
+    say = LineProgress(progress) if progress is not None and not callable(progress) else progress
     files, warnings = discover(paths, assignment.name)
     if not files:
         raise ConfigError("no submissions found: " + "; ".join(warnings))
@@ -67,9 +70,8 @@ def grade_batch(assignment: Assignment, paths: Sequence[Path], out: Path, config
                 result = late.apply(result)
             done.append(result)
             report.write_submission_reports(result, staging)
-            if progress is not None:
-                print(report.progress_line(len(done), len(files), result, result.seconds),
-                      file=progress, flush=True)
+            if say is not None:
+                say(len(done), len(files), result)
 
         grade_files(assignment, files, config, runner, on_result)
         results = sorted(done, key=lambda r: r.student)

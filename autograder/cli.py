@@ -8,6 +8,7 @@ configuration or sandbox errors. No grading logic lives here.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import time
@@ -83,6 +84,11 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--ci", choices=("github",), help="github: a summary in $GITHUB_STEP_SUMMARY, a notice "
                        "with the points, and the result output of autograding-grading-reporter in $GITHUB_OUTPUT")
     grade.add_argument("--quiet", action="store_true", help="no progress lines")
+    grade.add_argument("--progress", choices=("auto", "lines", "bar", "json"), default="auto",
+                       help="on stderr: a bar on a terminal and a line per submission elsewhere (auto, the "
+                            "default), or JSON lines (count, rate, time left) for programs")
+    grade.add_argument("--json", action="store_true", help="print the batch summary as JSON (batch.json's "
+                                                           "content) instead of the table")
     grade.set_defaults(run=_grade)
 
     init_ci = commands.add_parser("init-ci", help="write the GitHub Actions workflow that grades a course "
@@ -199,6 +205,8 @@ def _grade(args: argparse.Namespace) -> int:
         from autograder.batch import grade_batch
         from autograder.declarations import load
         from autograder.overrides import read_overrides, unused
+        from autograder.report.bundle import batch_json
+        from autograder.report.progress import reporter
 
         assignment = load(args.assignment)
         course = _nbgrader_course(args.nbgrader_course, assignment)
@@ -211,13 +219,16 @@ def _grade(args: argparse.Namespace) -> int:
                 raise ConfigError("--fail-under needs exactly one submission")
         overrides = read_overrides(args.overrides, assignment) if args.overrides else {}
         summary = grade_batch(assignment, submissions, args.out, config,
-                              progress=None if args.quiet else sys.stderr, runner=pool,
-                              late=late, overrides=overrides)
+                              progress=reporter("none" if args.quiet else args.progress, sys.stderr),
+                              runner=pool, late=late, overrides=overrides)
     finally:
         pool.close()
-    print(summary.table)
-    print(f"\n{len(summary.results)} submission(s) graded in {time.perf_counter() - started:.1f} s "
-          f"(isolation: {summary.isolation_level}); reports in {args.out}")
+    if args.json:
+        print(json.dumps(batch_json(assignment.name, summary.results), ensure_ascii=False))
+    else:
+        print(summary.table)
+        print(f"\n{len(summary.results)} submission(s) graded in {time.perf_counter() - started:.1f} s "
+              f"(isolation: {summary.isolation_level}); reports in {args.out}")
     for warning in summary.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     missing = unused(overrides, {r.student for r in summary.results})
@@ -263,7 +274,7 @@ def _import_into(course: Course, assignment: Assignment, results: Sequence[Submi
     for warning in imported.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     print(f"nbgrader: {len(imported.students)} submission(s) written into {course.db_url} and "
-          f"{course.root / 'autograded'}")
+          f"{course.root / 'autograded'}", file=sys.stderr)
 
 
 def _fail_under(threshold: float | None, results: Sequence[object]) -> int:

@@ -134,6 +134,18 @@ def test_fail_under_with_one_submission(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
 
 
+def test_json_summary_on_stdout_and_json_progress_on_stderr(tmp_path: Path) -> None:
+    done = autograder("grade", "linear_regression", str(SAMPLES / "submitted"), "--out", str(tmp_path / "out"),
+                      "--json", "--progress", "json")
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)  # nothing else on stdout
+    assert summary["assignment"] == "linear_regression" and len(summary["students"]) == len(sample_students(NAME))
+    assert summary == json.loads((tmp_path / "out" / "batch.json").read_text())
+    events = [json.loads(line) for line in done.stderr.splitlines() if line.startswith("{")]
+    assert [e["done"] for e in events] == list(range(1, len(summary["students"]) + 1))
+    assert all(e["total"] == len(summary["students"]) and e["eta_seconds"] >= 0 for e in events)
+
+
 @pytest.mark.parametrize("args, message", [
     (["grade", "no_such_assignment", str(SAMPLES), "--out", "x"], "unknown assignment"),
     (["grade", "linear_regression", "/nonexistent/folder", "--out", "x"], "no submissions found"),

@@ -184,7 +184,7 @@ def test_grade_with_a_course_grades_its_submitted_folder_into_it(
     shutil.copytree(graded[0], root, ignore=shutil.ignore_patterns("autograded", "feedback", "grades.csv"))
     assert main(["grade", NAME, "--nbgrader-course", str(root), "--out", str(tmp_path / "out"), "--quiet",
                  "--workers", "1"]) == 0
-    assert "nbgrader: 4 submission(s) written" in capsys.readouterr().out
+    assert "nbgrader: 4 submission(s) written" in capsys.readouterr().err
     assert sorted(p.name for p in (root / "autograded").iterdir()) == ["ada", "bo", "cy", "di"]
     with gradebook(root) as gb:
         assert gb.find_submission(NAME, "ada").score == pytest.approx(graded[1]["ada"].score)
