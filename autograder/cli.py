@@ -81,6 +81,8 @@ def _parser() -> argparse.ArgumentParser:
                        "then 0)")
     grade.add_argument("--overrides", type=Path, metavar="CSV", help="scores set by hand (student,question,score,"
                        "reason): they win over the automatic ones on every run, manual questions included")
+    grade.add_argument("--only", metavar="S1,S2", help="regrade these students into the batch already in --out; "
+                       "the others keep their results and the class files are rebuilt")
     grade.add_argument("--ci", choices=("github",), help="github: a summary in $GITHUB_STEP_SUMMARY, a notice "
                        "with the points, and the result output of autograding-grading-reporter in $GITHUB_OUTPUT")
     grade.add_argument("--quiet", action="store_true", help="no progress lines")
@@ -220,7 +222,7 @@ def _grade(args: argparse.Namespace) -> int:
         overrides = read_overrides(args.overrides, assignment) if args.overrides else {}
         summary = grade_batch(assignment, submissions, args.out, config,
                               progress=reporter("none" if args.quiet else args.progress, sys.stderr),
-                              runner=pool, late=late, overrides=overrides)
+                              runner=pool, late=late, overrides=overrides, only=_students(args.only))
     finally:
         pool.close()
     if args.json:
@@ -241,6 +243,13 @@ def _grade(args: argparse.Namespace) -> int:
 
         print("\n".join(report_to_github(summary.results, os.environ)))
     return _fail_under(args.fail_under, summary.results)
+
+
+def _students(listed: str | None) -> tuple[str, ...]:
+    names = tuple(dict.fromkeys(n.strip() for n in (listed or "").split(",") if n.strip()))
+    if listed is not None and not names:
+        raise ConfigError("--only needs student ids, separated by commas")
+    return names
 
 
 def _late_rule(due: str | None, policy: str | None) -> LateRule | None:

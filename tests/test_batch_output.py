@@ -220,3 +220,34 @@ def test_a_stranger_arriving_mid_batch_is_kept_not_deleted(
     found = kept / "ann" / "notes.txt" if mounted else kept / STUDENTS / "ann" / "notes.txt"
     assert found.read_text(encoding="utf-8") == "written while the batch ran"
     assert any(str(kept) in note and "kept" in note for note in summary.warnings)
+
+
+def test_only_regrades_the_named_students_and_keeps_the_others_results(course: GradingConfig,
+                                                                       tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    first = _submissions(tmp_path / "in1", ["ann", "ben", "cem"])
+    _grade(course, first, out)
+    kept = (student_folder(out, "ann") / "results.json").read_bytes()
+    before = (student_folder(out, "ben") / "results.json").read_text(encoding="utf-8")
+    (first / "ben.ipynb").write_text(notebook_text(SOLUTION_CELLS) + "\n", encoding="utf-8")  # resubmitted
+    summary = grade_batch(MINI, [first], out, course, runner=AllCorrect(), only=["ben"])
+    assert [r.student for r in summary.results] == ["ann", "ben", "cem"] and _students(out) == ["ann", "ben", "cem"]
+    assert (student_folder(out, "ann") / "results.json").read_bytes() == kept  # from its record, as it was
+    after = (student_folder(out, "ben") / "results.json").read_text(encoding="utf-8")
+    assert after != before and '"sha256"' in after  # graded again: another file, another digest
+    rows = list(csv.reader((out / "grades.csv").read_text(encoding="utf-8").splitlines()))
+    assert [r[0] for r in rows[1:]] == ["ann", "ben", "cem"]
+
+
+@pytest.mark.parametrize(("only", "said"), [(["zed"], "no submission found for zed")])
+def test_only_refuses_what_it_cannot_do(course: GradingConfig, tmp_path: Path, only: list[str], said: str) -> None:
+    first = _submissions(tmp_path / "in1", ["ann", "ben"])
+    with pytest.raises(ConfigError, match="holds none: grade the whole batch first"):
+        grade_batch(MINI, [first], tmp_path / "empty", course, runner=AllCorrect(), only=["ann"])
+    out = tmp_path / "reports"
+    _grade(course, first, out)
+    with pytest.raises(ConfigError, match=said):
+        grade_batch(MINI, [first], out, course, runner=AllCorrect(), only=only)
+    (student_folder(out, "ann") / "record.json").write_text("{not json")
+    with pytest.raises(ConfigError, match="not a result record|grade the whole batch again"):
+        grade_batch(MINI, [first], out, course, runner=AllCorrect(), only=["ben"])

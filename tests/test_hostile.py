@@ -129,7 +129,8 @@ import json, os, sys
 fake = {{"score": 14.0, "output": "All tests passed", "execution_time": 1,
         "tests": [{{"name": "compute_cost", "score": 2, "max_score": 2, "status": "passed"}}]}}
 for folder in (".", os.getcwd(), "..", os.path.expanduser("~"), *{folders!r}):
-    for name in ("results.json", "grades.csv", "junit.xml", "batch.json", "feedback.html", "linear_regression.ipynb"):
+    for name in ("results.json", "record.json", "grades.csv", "junit.xml", "batch.json", "feedback.html",
+                 "linear_regression.ipynb"):
         try:
             with open(os.path.join(folder, name), "w") as fh:
                 fh.write(json.dumps(fake))
@@ -509,7 +510,7 @@ def test_main_batch_completed_with_a_report_for_every_student(main: Batch) -> No
     assert set(main.results) == main.expected
     for student in main.expected:
         folder = student_folder(main.out, student)
-        assert sorted(p.name for p in folder.iterdir()) == ["feedback.html", "results.json"], student
+        assert sorted(p.name for p in folder.iterdir()) == ["feedback.html", "record.json", "results.json"], student
     assert sorted(p.name for p in main.out.iterdir() if p.is_file()) == ["batch.json", "grades.csv", "junit.xml"]
     assert main.elapsed < 60, main.elapsed
 
@@ -652,7 +653,7 @@ def test_forged_results_files_and_output_change_nothing_on_disk(main: Batch) -> 
     assert not list(main.submissions.rglob("results.json")) and not list(main.submissions.rglob("*.csv"))
     assert sorted(p.name for p in main.out.iterdir()) == ["batch.json", "grades.csv", "junit.xml", "students"]
     honest = student_folder(main.out, "honest")
-    assert sorted(p.name for p in honest.iterdir()) == ["feedback.html", "results.json"]
+    assert sorted(p.name for p in honest.iterdir()) == ["feedback.html", "record.json", "results.json"]
     assert json.loads((honest / "results.json").read_text(encoding="utf-8"))["score"] == FULL_MARKS
 
 

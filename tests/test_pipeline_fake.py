@@ -466,6 +466,6 @@ def test_no_student_name_can_reach_a_file_of_the_batch(course: GradingConfig, tm
     for name in names:
         folder = student_folder(out, name)
         assert folder.parent == out / STUDENTS
-        assert sorted(p.name for p in folder.iterdir()) == ["feedback.html", "results.json"]
+        assert sorted(p.name for p in folder.iterdir()) == ["feedback.html", "record.json", "results.json"]
     rows = (out / "grades.csv").read_text(encoding="utf-8").splitlines()
     assert len(rows) == len(names) + 1

@@ -4,6 +4,7 @@ Layout::
 
     <out>/students/<student dir>/results.json    Gradescope results, per submission
     <out>/students/<student dir>/feedback.html   the student's feedback page
+    <out>/students/<student dir>/record.json     the whole result, for ``grade --only`` later
     <out>/grades.csv                             the class grade sheet
     <out>/junit.xml                              one test suite per submission
     <out>/batch.json                             the batch for programs: assignment, questions, scores
@@ -32,12 +33,14 @@ from autograder.report.feedback_html import feedback_html
 from autograder.report.gradebook import REASON_LIMIT, grades_csv
 from autograder.report.gradescope import results_json
 from autograder.report.junit import junit_xml
+from autograder.report.record import RECORD, record_json
 from autograder.report.write import write_text
 from source_lib.judge.results import SubmissionResult
 
 STUDENTS = "students"
-STUDENT_FILES = ("results.json", "feedback.html")
-BATCH_FILES = ("grades.csv", "junit.xml", "batch.json")
+STUDENT_FILES = ("results.json", "feedback.html", RECORD)
+BATCH_SUMMARY = "batch.json"
+BATCH_FILES = ("grades.csv", "junit.xml", BATCH_SUMMARY)
 _PLAIN = re.compile(r"[a-z0-9_-][a-z0-9._-]{0,79}")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 
@@ -58,12 +61,13 @@ def student_folder(out_dir: Path, student: str) -> Path:
 
 
 def write_submission_reports(result: SubmissionResult, out_dir: Path) -> list[Path]:
-    """Write one student's ``results.json`` and ``feedback.html``; return their paths."""
+    """Write one student's ``results.json``, ``feedback.html`` and ``record.json``; return their paths."""
     folder = student_folder(out_dir, result.student)
     document = json.dumps(results_json(result), indent=2, ensure_ascii=False, allow_nan=False)
-    results, feedback = STUDENT_FILES
+    results, feedback, record = STUDENT_FILES
     return [write_text(folder / results, document + "\n"),
-            write_text(folder / feedback, feedback_html(result))]
+            write_text(folder / feedback, feedback_html(result)),
+            write_text(folder / record, record_json(result) + "\n")]
 
 
 def write_batch_reports(assignment: str, results: Sequence[SubmissionResult], question_ids: Sequence[str],

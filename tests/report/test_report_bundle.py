@@ -40,7 +40,7 @@ def test_dirnames_cannot_be_forged():
 
 def test_write_reports_layout(tmp_path, batch, question_ids):
     paths = write_reports("linear_regression", batch, question_ids, tmp_path)
-    assert len(paths) == 2 * len(batch) + 3
+    assert len(paths) == 3 * len(batch) + 3
     assert paths[-3:] == [tmp_path / "grades.csv", tmp_path / "junit.xml", tmp_path / "batch.json"]
     for path in paths:
         assert path.is_file() and path.resolve().is_relative_to(tmp_path.resolve())
