@@ -12,8 +12,6 @@ the late policy packed into ``gradescope.json`` (``export-gradescope --late-poli
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import traceback
 from pathlib import Path
 from typing import Any
@@ -21,6 +19,7 @@ from typing import Any
 from autograder.config import CourseLayout, GradingConfig, Limits
 from autograder.late import LatePolicy, parse_time, with_lateness
 from autograder.platforms.gradescope_zip import SEED_FILE, SETTINGS
+from autograder.report.write import write_text
 
 NOT_YOUR_FAULT = ("Autograder error: the grader failed on this submission. This is not your fault: "
                   "your instructor will regrade it.")
@@ -33,7 +32,7 @@ def run(root: Path) -> int:
     except BaseException:  # noqa: BLE001 - any fault of ours still gives the student a valid result
         print(traceback.format_exc(), flush=True)  # stdout: instructors only
         document = _result_without_grades(NOT_YOUR_FAULT, {"autograder_error": True})
-    _write_json(root / "results" / "results.json", document)
+    write_text(root / "results" / "results.json", json.dumps(document, indent=1) + "\n")
     return 0
 
 
@@ -98,12 +97,3 @@ def _result_without_grades(message: str, extra: dict[str, Any]) -> dict[str, Any
     return {"score": 0, "output": message, "stdout_visibility": "hidden",
             "tests": [{"name": "Submission", "status": "failed", "output": message, "visibility": "visible"}],
             "extra_data": extra}
-
-
-def _write_json(path: Path, document: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(dir=path.parent, prefix=".results-", suffix=".tmp")
-    with os.fdopen(handle, "w", encoding="utf-8") as stream:
-        json.dump(document, stream, indent=1)
-    os.replace(name, path)
-

@@ -16,9 +16,9 @@ Gradescope unpacks it into ``/autograder/source`` on its default image (Ubuntu 2
 
 from __future__ import annotations
 
+import io
 import json
 import secrets
-import shutil
 import stat
 import subprocess
 import sys
@@ -31,6 +31,8 @@ from pathlib import Path
 from autograder.config import CourseLayout
 from autograder.errors import ConfigError
 from autograder.late import LatePolicy
+from autograder.report.write import write_bytes
+from autograder.wheels import build_wheel
 
 CORE_REQUIREMENTS = ("numpy>=1.24", "sympy>=1.12", "matplotlib>=3.7", "nbformat>=5.9")
 TARGET_PYTHON = "3.10"                      # Gradescope's default image: Ubuntu 22.04
@@ -79,7 +81,8 @@ def build_zip(assignment: str, layout: CourseLayout, out: Path, resolve: Resolve
     pins = resolve(CORE_REQUIREMENTS, python, platform)
     settings = {"assignment": assignment, **LIMITS, "late_policy": late_policy}
     with tempfile.TemporaryDirectory(prefix="zeroinit-gradescope-") as scratch:
-        wheel = _kit_wheel(Path(scratch))
+        wheel = build_wheel([_KIT / n for n in ("autograder", "source_lib", "pyproject.toml", "README.md")],
+                            Path(scratch), "zeroinit_kit")
         entries: list[tuple[str, bytes, int]] = [
             ("setup.sh", _script("setup.sh"), _EXECUTABLE),
             ("run_autograder", _script("run_autograder"), _EXECUTABLE),
@@ -89,16 +92,14 @@ def build_zip(assignment: str, layout: CourseLayout, out: Path, resolve: Resolve
             (f"course/{SEED_FILE}", f"{secrets.randbelow(2**31 - 1) + 1}\n".encode(), _READABLE),
             *((f"course/{name}", path.read_bytes(), _READABLE) for name, path in course),
         ]
-        staged = Path(scratch) / "autograder.zip"
-        with zipfile.ZipFile(staged, "w", zipfile.ZIP_DEFLATED) as archive:
-            for name, data, mode in entries:
-                info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
-                info.external_attr = mode << 16
-                info.compress_type = zipfile.ZIP_DEFLATED
-                archive.writestr(info, data)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(str(staged), str(out.with_name(out.name + ".tmp")))
-        out.with_name(out.name + ".tmp").replace(out)
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data, mode in entries:
+            info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
+            info.external_attr = mode << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, data)
+    write_bytes(out, packed.getvalue())
     return GradescopeZip(out, tuple(name for name, _, _ in entries), out.stat().st_size, tuple(pins))
 
 
@@ -116,23 +117,6 @@ def _course_files(assignment: str, layout: CourseLayout) -> list[tuple[str, Path
 def _declares_another(path: Path, assignment: str, layout: CourseLayout) -> bool:
     """Another assignment's declaration (it has a source notebook beside it): not shipped."""
     return path.stem != assignment and layout.solution(path.stem).is_file()
-
-
-def _kit_wheel(scratch: Path) -> Path:
-    """The kit (autograder and source_lib) as a wheel, built from a copy so the checkout is never written."""
-    copy = scratch / "kit"
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "build", "*.egg-info")
-    for name in ("autograder", "source_lib"):
-        shutil.copytree(_KIT / name, copy / name, ignore=ignore)
-    for name in ("pyproject.toml", "README.md"):
-        shutil.copy(_KIT / name, copy / name)
-    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--disable-pip-version-check",
-                           "--quiet", "--wheel-dir", str(scratch / "wheels"), str(copy)],
-                          capture_output=True, text=True, timeout=600)
-    wheels = sorted((scratch / "wheels").glob("zeroinit_kit-*.whl"))
-    if done.returncode != 0 or not wheels:
-        raise ConfigError(f"building the kit's wheel failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
-    return wheels[0]
 
 
 def _script(name: str) -> bytes:
