@@ -61,8 +61,9 @@ def grade_batch(assignment: Assignment, paths: Sequence[Path], out: Path, config
     if not files:
         raise ConfigError("no submissions found: " + "; ".join(warnings))
     _check_out_dir(out, paths)
-    kept = _kept_results(out, assignment.name, files, set(only)) if only else []
-    files = [f for f in files if f.student in set(only)] if only else files
+    wanted = set(only)
+    kept = _kept_results(out, assignment.name, files, wanted) if wanted else []
+    files = [f for f in files if f.student in wanted] if wanted else files
     notes = list(warnings)
     with ExitStack() as stack:
         staging = stack.enter_context(replaced_output(out, notes))

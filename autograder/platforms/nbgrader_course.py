@@ -32,6 +32,7 @@ from typing import Any
 import nbformat
 
 from autograder.errors import ConfigError
+from autograder.late import TIMESTAMP_FILE
 from autograder.report.question_text import question_output
 from source_lib.judge.results import QuestionResult, Status, SubmissionResult
 from source_lib.judge.spec import Assignment, ManualQuestion
@@ -187,7 +188,7 @@ def _submission(result: SubmissionResult, layout: Layout, course: Course) -> _Su
     from nbgrader.utils import parse_utc
 
     student = _student_of(result, layout)
-    stamp, warning = Path(result.source).parent / "timestamp.txt", ""
+    stamp, warning = Path(result.source).parent / TIMESTAMP_FILE, ""
     text = stamp.read_text(encoding="utf-8", errors="replace").strip() if stamp.is_file() else None
     if text is not None:
         try:
@@ -255,7 +256,7 @@ def _staged_files(course: Course, layout: Layout, submissions: Sequence[_Submiss
             folder.mkdir(parents=True, exist_ok=True)
             moves.append((_temporary(folder, submission.notebook), folder / f"{layout.notebook}.ipynb"))
             if submission.timestamp is not None:
-                moves.append((_temporary(folder, submission.timestamp + "\n"), folder / "timestamp.txt"))
+                moves.append((_temporary(folder, submission.timestamp + "\n"), folder / TIMESTAMP_FILE))
         yield [target for _, target in moves]
         for temporary, target in moves:
             os.replace(temporary, target)

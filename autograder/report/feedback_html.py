@@ -165,8 +165,8 @@ def _mark(question: QuestionResult, graded: bool = True) -> str:
 
 def _question(index: int, question: QuestionResult) -> str:
     if question.override is not None:
-        return _overridden(index, question)
-    if question.manual:
+        body, score = _overridden(question)
+    elif question.manual:
         body = _manual(question)
         score = f'— / {num(question.max_score)} <span class="badge b-manual">graded by your instructor</span>'
     elif question_passed(question):
@@ -182,18 +182,17 @@ def _question(index: int, question: QuestionResult) -> str:
             f' <span class="score">{score}</span></div>\n{body}\n</section>')
 
 
-def _overridden(index: int, question: QuestionResult) -> str:
+def _overridden(question: QuestionResult) -> tuple[str, str]:
     """A score set by hand: the instructor's reason, then what the student answered or the autograder said."""
     reason = f'<p class="text"><strong>Set by your instructor:</strong> {_rich(question.override or "")}</p>'
     if question.answer_text.strip():
-        detail = _manual(question)
+        detail = "\n" + _manual(question)
     elif question.cases and not question_passed(question):
-        detail = _verdict(verdict(question))
+        detail = "\n" + _verdict(verdict(question))
     else:
         detail = ""
     score = f'{num(question.score)} / {num(question.max_score)} <span class="badge b-manual">set by hand</span>'
-    return (f'<section id="q{index}">\n<div class="head"><h2>{_title(question)}</h2>'
-            f' <span class="score">{score}</span></div>\n{reason}\n{detail}\n</section>')
+    return reason + detail, score
 
 
 def _verdict(found: Verdict) -> str:

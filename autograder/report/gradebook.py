@@ -13,6 +13,7 @@ import csv
 import io
 from collections.abc import Sequence
 
+from autograder.late import DAY
 from autograder.report._text import clean, num, one_line, shorten
 from source_lib.judge.results import QuestionResult, SubmissionResult
 
@@ -45,7 +46,7 @@ def _late_cells(result: SubmissionResult) -> list[str]:
     found = result.lateness
     if found is None:
         return ["", "", ""]
-    return [found.submitted_at, num(found.late_seconds / 86400, 3), num(found.penalty, 6)]
+    return [found.submitted_at, num(found.late_seconds / DAY, 3), num(found.penalty, 6)]
 
 
 def _cell(question: QuestionResult | None) -> str:
