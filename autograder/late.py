@@ -18,9 +18,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from autograder.errors import ConfigError
-from source_lib.judge.results import Lateness, SubmissionResult
+from source_lib.judge.results import SECONDS_PER_DAY, Lateness, SubmissionResult
 
-DAY = 86400.0
+DAY = SECONDS_PER_DAY
 TIMESTAMP_FILE = "timestamp.txt"  # nbgrader's, beside the collected notebook
 _POLICY = re.compile(r"none|zero|percent-per-day:(\d+(?:\.\d+)?)|late-days:(\d+)")
 

@@ -10,8 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from autograder.late import DAY
-from source_lib.judge.results import Lateness
+from source_lib.judge.results import SECONDS_PER_DAY, Lateness
 
 # CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST), and two-byte escapes (ESC + one char).
 _ANSI = re.compile(
@@ -63,7 +62,7 @@ def lateness_sentence(lateness: Lateness) -> str:
         return "No submission time was recorded, so no late penalty applies."
     if lateness.late_seconds <= 0:
         return "Submitted on time."
-    days, rest = divmod(int(lateness.late_seconds), int(DAY))
+    days, rest = divmod(int(lateness.late_seconds), int(SECONDS_PER_DAY))
     hours, minutes = rest // 3600, rest % 3600 // 60
     late = " ".join(part for part in (f"{days} d" if days else "", f"{hours} h" if hours else "",
                                       f"{minutes} min" if minutes and not days else "") if part) or "under a minute"

@@ -13,9 +13,8 @@ import csv
 import io
 from collections.abc import Sequence
 
-from autograder.late import DAY
 from autograder.report._text import clean, num, one_line, shorten
-from source_lib.judge.results import QuestionResult, SubmissionResult
+from source_lib.judge.results import SECONDS_PER_DAY, QuestionResult, SubmissionResult
 
 REASON_LIMIT = 300
 LATE_COLUMNS = ("submitted_at", "late_days", "late_penalty")
@@ -46,7 +45,7 @@ def _late_cells(result: SubmissionResult) -> list[str]:
     found = result.lateness
     if found is None:
         return ["", "", ""]
-    return [found.submitted_at, num(found.late_seconds / DAY, 3), num(found.penalty, 6)]
+    return [found.submitted_at, num(found.late_seconds / SECONDS_PER_DAY, 3), num(found.penalty, 6)]
 
 
 def _cell(question: QuestionResult | None) -> str:

@@ -81,6 +81,9 @@ class CellError:
     offset: int = 0
 
 
+SECONDS_PER_DAY = 86400.0
+
+
 @dataclass(frozen=True)
 class Lateness:
     """When a submission came in against its due date, and what the late policy took off."""
