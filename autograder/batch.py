@@ -3,25 +3,28 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterator, Sequence
+import shutil
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TextIO
 
-from autograder import report
+from autograder import __version__, report
 from autograder.config import GradingConfig
-from autograder.errors import ConfigError
+from autograder.declarations import assignment_digest
+from autograder.errors import ConfigError, OutputError
 from autograder.late import LateRule
 from autograder.launch import SandboxPool
-from autograder.notebook import SubmissionFile, discover
+from autograder.notebook import SubmissionFile, discover, file_digest
 from autograder.overrides import Overrides, apply_overrides
 from autograder.pipeline import Runner, grade_files
+from autograder.shards import Shard
 from autograder.report.bundle import BATCH_SUMMARY, STUDENTS
-from autograder.report.output import replaced_output
+from autograder.report.output import partial_folder, replaced_output
 from autograder.report.progress import LineProgress, Progress
 from autograder.report.record import RECORD, read_record
-from source_lib.judge.results import SubmissionResult
+from source_lib.judge.results import BatchOrigin, SubmissionResult
 from source_lib.judge.spec import Assignment
 
 
@@ -47,27 +50,40 @@ def running_sandbox(config: GradingConfig) -> Iterator[SandboxPool]:
 def grade_batch(assignment: Assignment, paths: Sequence[Path], out: Path, config: GradingConfig,
                 progress: Progress | TextIO | None = None, runner: Runner | None = None,
                 late: LateRule | None = None, overrides: Overrides | None = None,
-                only: Collection[str] = ()) -> BatchSummary:
+                only: Collection[str] = (), shard: Shard | None = None, resume: bool = False) -> BatchSummary:
     """Grade every submission under ``paths``; ``out`` then holds this batch's reports only.
 
     The reports are built in a staging folder that replaces ``out`` once the batch is
-    done (``report.output``): a failed or interrupted batch leaves ``out`` as it was.
+    done (``report.output``): a failed or interrupted batch leaves ``out`` as it was, and
+    what it had graded waits in ``partial_folder(out)`` for ``resume``, which grades only
+    the submissions missing there (or changed since).
     ``progress`` hears of each finished submission (a stream gets one line each).
     ``only`` regrades those students into the batch already in ``out``: everyone else keeps
     the result it holds (``record.json``), and the class files are rebuilt from all of them.
+    ``shard`` grades only that shard's students (``autograder merge`` joins the shards).
     """
     say = LineProgress(progress) if progress is not None and not callable(progress) else progress
     files, warnings = discover(paths, assignment.name)
     if not files:
         raise ConfigError("no submissions found: " + "; ".join(warnings))
     _check_out_dir(out, paths)
+    if only and resume:
+        raise ConfigError("--only and --resume do not go together: --resume carries on a whole batch")
+    origin = batch_origin(assignment, config, shard, files)
+    if shard is not None:
+        files = [f for f in files if shard.holds(f.student)]
     wanted = set(only)
     kept = _kept_results(out, assignment.name, files, wanted) if wanted else []
     files = [f for f in files if f.student in wanted] if wanted else files
     notes = list(warnings)
+    stamp = _settings(origin, config, late, overrides)
     with ExitStack() as stack:
-        staging = stack.enter_context(replaced_output(out, notes))
-        if runner is None:
+        staging = stack.enter_context(replaced_output(out, notes, stamp, resume))
+        if resume:
+            kept = resumable_results(staging, files)
+            graded = {r.student for r in kept}
+            files = [f for f in files if f.student not in graded]
+        if runner is None and files:
             runner = stack.enter_context(running_sandbox(config))
         ids = [q.id for q in assignment.questions]
         done: list[SubmissionResult] = []
@@ -77,18 +93,80 @@ def grade_batch(assignment: Assignment, paths: Sequence[Path], out: Path, config
                 result = apply_overrides(result, overrides)
             if late is not None:
                 result = late.apply(result)
+            result = _changed_since_read(result)
+            _written(lambda: report.write_submission_reports(result, staging), out, len(done))
             done.append(result)
-            report.write_submission_reports(result, staging)
             if say is not None:
                 say(len(done), len(files), result)
 
-        for result in kept:
-            report.write_submission_reports(result, staging)
-        grade_files(assignment, files, config, runner, on_result)
+        if not resume:  # a resumed batch's kept results are already in the staging folder
+            for result in kept:
+                report.write_submission_reports(result, staging)
+        if files:
+            assert runner is not None
+            grade_files(assignment, files, config, runner, on_result)
         results = sorted([*done, *kept], key=lambda r: r.student)
-        report.write_batch_reports(assignment.name, results, ids, staging)
-        level = str(runner.isolation.get("level", "unknown"))
+        _written(lambda: report.write_batch_reports(assignment.name, results, ids, staging, origin),
+                 out, len(done))
+        level = str(runner.isolation.get("level", "unknown")) if runner else "none (nothing to grade)"
     return BatchSummary(tuple(results), report.summary_table(results, ids), level, tuple(notes))
+
+
+def batch_origin(assignment: Assignment, config: GradingConfig, shard: Shard | None,
+                 files: Sequence[SubmissionFile]) -> BatchOrigin:
+    """The versions, seed and shard that a merge checks; a shard also lists the whole batch's students."""
+    seed = assignment.seed if config.seed is None else config.seed
+    digest = assignment_digest(assignment.name, config.layout)
+    if shard is None:
+        return BatchOrigin(__version__, digest, seed)
+    return BatchOrigin(__version__, digest, seed, str(shard), tuple(sorted(f.student for f in files)))
+
+
+def _settings(origin: BatchOrigin, config: GradingConfig, late: LateRule | None,
+              overrides: Overrides | None) -> dict[str, object]:
+    """Everything a result depends on besides the notebook: a --resume must find the same."""
+    return {"origin": {**origin.as_json(), "students_seen": None}, "limits": asdict(config.limits),
+            "late": repr(late), "overrides": repr(sorted((overrides or {}).items()))}
+
+
+def resumable_results(staging: Path, files: Sequence[SubmissionFile]) -> list[SubmissionResult]:
+    """The results an interrupted batch left in ``staging`` that still hold: same student, same file bytes.
+
+    Any other student folder there (a result half written, a file changed or withdrawn since) is removed.
+    """
+    digests = {f.student: f.path for f in files}
+    kept = []
+    for folder in sorted((staging / STUDENTS).glob("*")):
+        try:
+            result = read_record(folder / RECORD)
+        except ValueError:
+            result = None
+        path = digests.get(result.student) if result else None
+        if result is not None and path is not None and file_digest(path) == result.sha256:
+            kept.append(result)
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+    return kept
+
+
+def _changed_since_read(result: SubmissionResult) -> SubmissionResult:
+    """Grading uses the bytes read once; say so when the file no longer holds them."""
+    if file_digest(Path(result.source)) == result.sha256:
+        return result
+    warning = ("the file changed while it was being graded: the version read first was graded "
+               f"(SHA-256 {result.sha256[:12]}); grade again to grade the new one")
+    return replace(result, warnings=(*result.warnings, warning))
+
+
+def _written(write: Callable[[], object], out: Path, graded: int) -> None:
+    """Run a report write; a full or read-only disk becomes a clear error that keeps what was graded."""
+    try:
+        write()
+    except OSError as exc:
+        raise OutputError(f"cannot write the reports for {out}: {exc.strerror or exc}; "
+                          f"no report was half written. The {graded} submission(s) graded so far are kept in "
+                          f"{partial_folder(out)}: make room, then run the same command with --resume to "
+                          "grade only the rest") from exc
 
 
 def _kept_results(out: Path, assignment: str, files: Sequence[SubmissionFile],

@@ -39,7 +39,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"autograder: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("autograder: interrupted; the --out folder of grade is left as it was", file=sys.stderr)
+        print("autograder: interrupted; the --out folder of grade is left as it was, and what was graded so "
+              "far is kept: run the same command with --resume to grade only the rest", file=sys.stderr)
         return 130
     except BrokenPipeError:  # the reader went away (`autograder ... | head`): the reports are written
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -63,6 +64,8 @@ def _parser() -> argparse.ArgumentParser:
                             "leaves it as it was). It must be new, empty or the output of an earlier "
                             "batch: a folder holding anything else is refused, never deleted")
     _add_common(grade)
+    grade.add_argument("--course", type=Path, help="course folder holding solutions/, assignments/ and "
+                       "source_lib/public/ (default: this checkout)")
     grade.add_argument("--seed", type=int, help="seed for the hidden cases (default: the assignment's)")
     grade.add_argument("--timeout", type=float, default=Limits.wall_seconds,
                        help="seconds one notebook may run (default %(default)s)")
@@ -83,6 +86,11 @@ def _parser() -> argparse.ArgumentParser:
                        "reason): they win over the automatic ones on every run, manual questions included")
     grade.add_argument("--only", metavar="S1,S2", help="regrade these students into the batch already in --out; "
                        "the others keep their results and the class files are rebuilt")
+    grade.add_argument("--shard", metavar="I/N", help="grade only shard I of N (0-based; a student's shard "
+                       "comes from a hash of their id), with the batch.json that `autograder merge` needs")
+    grade.add_argument("--resume", action="store_true", help="carry on an interrupted batch of the same --out "
+                       "(Ctrl-C, a full disk, a lost machine): grade only the submissions it had not finished, "
+                       "or that changed since; without an interrupted batch, grade them all")
     grade.add_argument("--ci", choices=("github",), help="github: a summary in $GITHUB_STEP_SUMMARY, a notice "
                        "with the points, and the result output of autograding-grading-reporter in $GITHUB_OUTPUT")
     grade.add_argument("--quiet", action="store_true", help="no progress lines")
@@ -93,6 +101,16 @@ def _parser() -> argparse.ArgumentParser:
                                                            "content) instead of the table")
     grade.set_defaults(run=_grade)
 
+    merge = commands.add_parser("merge", help="join the shards of one batch (grade --shard I/N) into the "
+                                              "reports an unsharded run writes")
+    merge.add_argument("shards", nargs="+", type=Path, metavar="SHARD_DIR", help="the --out folders of the shards")
+    merge.add_argument("--out", type=Path, required=True, help="folder for the merged reports (as grade --out)")
+    merge.add_argument("--allow-missing", action="store_true", help="merge even when shards or students are "
+                       "missing (they are named in a warning) instead of refusing")
+    merge.add_argument("--json", action="store_true", help="print batch.json's content instead of the table")
+    merge.add_argument("--ci", choices=("github",), help="github: as grade --ci github, for the whole class")
+    merge.set_defaults(run=_merge)
+
     init_ci = commands.add_parser("init-ci", help="write the GitHub Actions workflow that grades a course "
                                                   "repository's submissions/<assignment>/")
     init_ci.add_argument("assignment")
@@ -100,6 +118,8 @@ def _parser() -> argparse.ArgumentParser:
     init_ci.add_argument("--kit", default=f"zeroinit-kit=={__version__}",
                          help="the pip requirement of the grader, pinned (default %(default)s)")
     init_ci.add_argument("--course", type=Path, help="course folder (default: this checkout)")
+    init_ci.add_argument("--matrix", type=int, metavar="N", help="grade in N parallel jobs (shards of a job "
+                         "matrix, at most 256), each kept as an artifact, merged by a last job")
     init_ci.set_defaults(run=_init_ci)
 
     validate = commands.add_parser("validate", help="check an assignment's tests catch the classic mistakes")
@@ -197,8 +217,9 @@ def _grade(args: argparse.Namespace) -> int:
 
     if args.timeout <= 0 or args.memory_mb <= 0:
         raise ConfigError("--timeout and --memory-mb must be positive")
-    config = _config(args, wall_seconds=args.timeout, cpu_seconds=max(1, int(args.timeout)),
-                     memory_mb=args.memory_mb)
+    layout = _layout(args)
+    config = replace(_config(args, wall_seconds=args.timeout, cpu_seconds=max(1, int(args.timeout)),
+                             memory_mb=args.memory_mb), layout=layout)
     late = _late_rule(args.due, args.late_policy)
     started = time.perf_counter()
     pool = SandboxPool.for_config(config)
@@ -207,10 +228,10 @@ def _grade(args: argparse.Namespace) -> int:
         from autograder.batch import grade_batch
         from autograder.declarations import load
         from autograder.overrides import read_overrides, unused
-        from autograder.report.bundle import batch_json
         from autograder.report.progress import reporter
+        from autograder.shards import Shard
 
-        assignment = load(args.assignment)
+        assignment = load(args.assignment, layout)
         course = _nbgrader_course(args.nbgrader_course, assignment)
         submissions = args.submissions or ([course.root / "submitted"] if course else [])
         if not submissions:
@@ -222,27 +243,53 @@ def _grade(args: argparse.Namespace) -> int:
         overrides = read_overrides(args.overrides, assignment) if args.overrides else {}
         summary = grade_batch(assignment, submissions, args.out, config,
                               progress=reporter("none" if args.quiet else args.progress, sys.stderr),
-                              runner=pool, late=late, overrides=overrides, only=_students(args.only))
+                              runner=pool, late=late, overrides=overrides, only=_students(args.only),
+                              shard=Shard.parse(args.shard) if args.shard else None, resume=args.resume)
     finally:
         pool.close()
-    if args.json:
-        print(json.dumps(batch_json(assignment.name, summary.results), ensure_ascii=False))
-    else:
-        print(summary.table)
-        print(f"\n{len(summary.results)} submission(s) graded in {time.perf_counter() - started:.1f} s "
-              f"(isolation: {summary.isolation_level}); reports in {args.out}")
-    for warning in summary.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+    _print_batch(args.json, assignment.name, summary.results, summary.table,
+                 f"graded in {time.perf_counter() - started:.1f} s (isolation: {summary.isolation_level})",
+                 args.out, summary.warnings)
     missing = unused(overrides, {r.student for r in summary.results})
     if missing:
         print(f"warning: overrides for students not in this batch: {', '.join(missing)}", file=sys.stderr)
     if course is not None:
         _import_into(course, assignment, summary.results)
-    if args.ci == "github":
+    _report_to_ci(args.ci, summary.results)
+    return _fail_under(args.fail_under, summary.results)
+
+
+def _report_to_ci(ci: str | None, results: Sequence[SubmissionResult]) -> None:
+    if ci == "github":
         from autograder.platforms.github_ci import report_to_github
 
-        print("\n".join(report_to_github(summary.results, os.environ)))
-    return _fail_under(args.fail_under, summary.results)
+        print("\n".join(report_to_github(results, os.environ)))
+
+
+def _print_batch(as_json: bool, assignment: str, results: Sequence[SubmissionResult], table: str, done: str,
+                 out: Path, warnings: Sequence[str]) -> None:
+    from autograder.report.bundle import batch_json
+
+    if as_json:
+        print(json.dumps(batch_json(assignment, results), ensure_ascii=False))
+    else:
+        print(table)
+        print(f"\n{len(results)} submission(s) {done}; reports in {out}")
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+
+
+def _merge(args: argparse.Namespace) -> int:
+    from autograder.merge import merge_shards
+    from autograder.report.table import summary_table
+
+    merged = merge_shards(args.shards, args.out, args.allow_missing)
+    ids = [q.question_id for q in merged.results[0].questions] if merged.results else []
+    _print_batch(args.json, merged.assignment, merged.results, summary_table(merged.results, ids),
+                 f"of {merged.assignment} merged from {len(args.shards)} of {merged.shards} shard(s)",
+                 args.out, merged.warnings)
+    _report_to_ci(args.ci, merged.results)
+    return 0
 
 
 def _students(listed: str | None) -> tuple[str, ...]:
@@ -372,16 +419,18 @@ def _export_grades(args: argparse.Namespace) -> int:
 
 def _init_ci(args: argparse.Namespace) -> int:
     from autograder.declarations import load
-    from autograder.platforms.github_ci import workflow
+    from autograder.platforms.github_ci import MAX_MATRIX, workflow
 
     load(args.assignment, _layout(args))  # a typo is refused here, not in the course's first run
     if "==" not in args.kit and "@" not in args.kit:
         raise ConfigError(f"--kit {args.kit!r}: pin the grader (zeroinit-kit==X.Y.Z or a URL @ a tag or commit)")
+    if args.matrix is not None and not 1 <= args.matrix <= MAX_MATRIX:
+        raise ConfigError(f"--matrix must be between 1 and {MAX_MATRIX} (GitHub's limit of jobs per matrix)")
     out = args.out or Path(".github", "workflows", f"grade-{args.assignment}.yml")
     if out.exists():
         raise ConfigError(f"{out} exists; remove it or choose another --out")
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(workflow(args.assignment, args.kit), encoding="utf-8")
+    out.write_text(workflow(args.assignment, args.kit, args.matrix), encoding="utf-8")
     print(f"wrote {out}: commit it to the course's own repository, beside solutions/ and "
           f"submissions/{args.assignment}/ (never to a repository a student controls)")
     return 0

@@ -82,6 +82,15 @@ def _course_package(layout: CourseLayout) -> ModuleType:
     return package
 
 
+def assignment_digest(name: str, layout: CourseLayout) -> str:
+    """A SHA-256 of everything that decides grades: declarations, source, release and public data."""
+    digest = hashlib.sha256(_solutions_digest(layout).encode())
+    for path in (layout.solution(name), layout.release(name), layout.public_file(name)):
+        content = path.read_bytes() if path.is_file() else b"(absent)"
+        digest.update(path.name.encode() + b"\0" + hashlib.sha256(content).digest())
+    return digest.hexdigest()
+
+
 def _solutions_digest(layout: CourseLayout) -> str:
     digest = hashlib.sha256()
     for path in sorted(layout.solutions.glob("*.py")):

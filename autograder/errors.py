@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from source_lib.errors import AssignmentError, AutograderError, WireError
 
-__all__ = ["AssignmentError", "AutograderError", "ConfigError", "SandboxError", "WireError"]
+__all__ = ["AssignmentError", "AutograderError", "ConfigError", "OutputError", "SandboxError", "WireError"]
 
 
 class ConfigError(AutograderError):
@@ -13,3 +13,7 @@ class ConfigError(AutograderError):
 
 class SandboxError(AutograderError):
     """The sandbox could not run a job at all (not: the student's code failed)."""
+
+
+class OutputError(AutograderError):
+    """The reports could not be written (a full or read-only disk); what was graded is kept."""

@@ -240,9 +240,12 @@ class SandboxPool:
         return {**weakest, "workers": len(reports)}
 
     def close(self) -> None:
-        """Ask workers to exit (EOF), then kill whatever is left; remove private dirs."""
+        """Ask idle workers to exit (EOF), kill busy ones at once (an interrupted batch stops within a
+        second), then kill whatever is left; remove private dirs."""
         for worker in self._workers:
-            if worker.state != "dead":
+            if worker.state in ("busy", "starting"):
+                worker.kill()
+            elif worker.state != "dead":
                 try:
                     worker.stdin.close()
                 except OSError:

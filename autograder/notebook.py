@@ -120,18 +120,22 @@ def read_path(path: Path) -> tuple[str, Notebook | Unreadable]:
     try:
         size = path.stat().st_size
         if size > MAX_NOTEBOOK_BYTES:
-            return _file_digest(path), _too_large(size)
+            return file_digest(path), _too_large(size)
         data = path.read_bytes()
     except OSError as exc:
         return sha256(b""), Unreadable(f"cannot read the file: {exc.strerror or exc}")
     return sha256(data), read_bytes(data)
 
 
-def _file_digest(path: Path) -> str:
+def file_digest(path: Path) -> str:
+    """The SHA-256 of a file's bytes, as ``read_path`` gives it (that of no bytes when unreadable)."""
     digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        while chunk := stream.read(1 << 20):
-            digest.update(chunk)
+    try:
+        with path.open("rb") as stream:
+            while chunk := stream.read(1 << 20):
+                digest.update(chunk)
+    except OSError:
+        return sha256(b"")
     return digest.hexdigest()
 
 
@@ -265,7 +269,19 @@ def discover(paths: Sequence[Path], assignment: str) -> tuple[list[SubmissionFil
             found.append(SubmissionFile(_student_id(path, assignment), path))
         else:
             warnings_.append(f"{path}: no such file or folder")
-    return _one_per_student(found, assignment, warnings_)
+    return _one_per_student(_once_each(found, warnings_), assignment, warnings_)
+
+
+def _once_each(found: list[SubmissionFile], warnings_: list[str]) -> list[SubmissionFile]:
+    """A file named twice (itself and its folder, say) is one submission."""
+    seen: dict[Path, SubmissionFile] = {}
+    for item in found:
+        key = item.path.resolve()
+        if key in seen:
+            warnings_.append(f"{item.path}: given more than once; graded once")
+        else:
+            seen[key] = item
+    return list(seen.values())
 
 
 def _ignored(relative: Path) -> bool:

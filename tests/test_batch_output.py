@@ -72,7 +72,8 @@ def test_a_second_batch_with_fewer_students_leaves_only_its_own(course: GradingC
     assert _snapshot(tmp_path, skip=out) == outside  # no staging folder left, nothing else touched
 
 
-def test_an_interrupted_batch_leaves_the_previous_output_as_it_was(course: GradingConfig, tmp_path: Path) -> None:
+def test_an_interrupted_batch_leaves_the_previous_output_as_it_was_and_keeps_what_it_graded(
+        course: GradingConfig, tmp_path: Path) -> None:
     out = tmp_path / "reports"
     _grade(course, _submissions(tmp_path / "first", ["ann", "ben"]), out)
     second = _submissions(tmp_path / "second", ["dan"])
@@ -84,7 +85,11 @@ def test_an_interrupted_batch_leaves_the_previous_output_as_it_was(course: Gradi
 
     with pytest.raises(KeyboardInterrupt):
         _grade(course, second, out, progress=Interrupting())
-    assert _snapshot(out) == before and _snapshot(tmp_path, skip=out) == outside
+    assert _snapshot(out) == before
+    partial, now = output.partial_folder(out), _snapshot(tmp_path, skip=out)
+    assert {k: v for k, v in now.items() if k in outside} == outside
+    assert set(now) - set(outside) == {".reports.partial", *(f".reports.partial/{p}" for p in _snapshot(partial))}
+    assert _students(partial) == ["dan"]  # what was graded waits for --resume
 
 
 @pytest.mark.parametrize("extra", ["notes.txt", "students/ann/notes.txt", "students/loose.txt", "grades.csv/x",

@@ -27,7 +27,10 @@ from source_lib.judge.results import QuestionResult, Status, SubmissionResult
 RESULT_VERSION = 1
 MESSAGE_LIMIT = 1000
 # The actions the workflow uses, each pinned to a released major version.
-CHECKOUT, SETUP_PYTHON, UPLOAD = "actions/checkout@v4", "actions/setup-python@v5", "actions/upload-artifact@v4"
+CHECKOUT, SETUP_PYTHON = "actions/checkout@v4", "actions/setup-python@v5"
+UPLOAD, DOWNLOAD = "actions/upload-artifact@v4", "actions/download-artifact@v4"
+SUMMARY_ROWS = 1000  # rows of the step summary (GitHub takes at most 1 MiB)
+MAX_MATRIX = 256  # jobs one workflow run's matrix may hold (GitHub's documented limit)
 
 
 def report_to_github(results: Sequence[SubmissionResult], env: Mapping[str, str]) -> list[str]:
@@ -71,11 +74,13 @@ def step_summary(results: Sequence[SubmissionResult]) -> str:
     ids = [q.question_id for q in results[0].questions] if results else []
     lines = ["## Autograding", "", "| student | status | score | " + " | ".join(_cell(i) for i in ids) + " |",
              "|---|---|---|" + "---|" * len(ids)]
-    for result in results:
+    for result in results[:SUMMARY_ROWS]:
         marks = {q.question_id: _mark(q) for q in result.questions}
         score = f"{num(result.score)}/{num(result.max_score)}"
         lines.append(f"| {_cell(result.student)} | {result.status.value} | {score} | "
                      + " | ".join(marks.get(i, "") for i in ids) + " |")
+    if len(results) > SUMMARY_ROWS:  # GitHub refuses a summary over 1 MiB; the reports hold everyone
+        lines.append(f"\n{len(results) - SUMMARY_ROWS} more submissions: see the reports artifact.")
     lines.append("")
     return "\n".join(lines)
 
@@ -97,13 +102,16 @@ def _append(path: str, text: str) -> None:
         stream.write(text)
 
 
-def workflow(assignment: str, kit: str) -> str:
+def workflow(assignment: str, kit: str, shards: int | None = None) -> str:
     """The course repository's workflow: grade ``submissions/<assignment>/`` whenever it changes.
 
+    With ``shards``, a job matrix grades that many shards in parallel, each uploaded as an
+    artifact, and a last job merges them into the reports of the whole class.
     It runs where the solutions are (the course's own, private repository), never in a repository a
     student controls: there the grader would hand the student the solutions and the seed.
     """
-    return f"""\
+    grade = (f"autograder grade {assignment} submissions/{assignment} --course . --require-isolation namespaces")
+    header = f"""\
 # Grades {assignment} in the course's private repository, whose solutions/ the grader needs: never
 # run it in a repository a student controls (students check their work with the notebook's
 # self-check instead).
@@ -115,27 +123,66 @@ on:
 permissions:
   contents: read
 jobs:
+"""
+    if shards is None:
+        return header + f"""\
   grade:
     runs-on: ubuntu-24.04
     timeout-minutes: 60
     steps:
-      - uses: {CHECKOUT}
-      - uses: {SETUP_PYTHON}
-        with:
-          python-version: "3.12"
-      - name: Install the grader (pinned)
-        run: python -m pip install "{kit}"
-      - name: Allow the sandbox's namespaces (Ubuntu 24.04 restricts unprivileged ones)
-        run: sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0
+{_install(kit, checkout=True)}
       - name: Grade
         id: grade
-        run: >-
-          autograder grade {assignment} submissions/{assignment} --course . --out reports
-          --ci github --require-isolation namespaces
+        run: {grade} --out reports --ci github
+{_upload(f"reports-{assignment}", "reports/", "always()")}
+"""
+    matrix = ", ".join(str(i) for i in range(shards))
+    return header + f"""\
+  grade:
+    name: Grade shard ${{{{ matrix.shard }}}} of {shards}
+    runs-on: ubuntu-24.04
+    timeout-minutes: 360
+    strategy:
+      fail-fast: false  # one lost shard must not cancel the others: the merge names its students
+      matrix:
+        shard: [{matrix}]
+    steps:
+{_install(kit, checkout=True)}
+      - name: Grade this shard
+        run: {grade} --out shard --shard ${{{{ matrix.shard }}}}/{shards} --progress lines
+{_upload(f"shard-{assignment}-${{{{ matrix.shard }}}}", "shard/", "success()")}
+  merge:
+    needs: grade
+    if: ${{{{ !cancelled() }}}}  # also after a failed shard: the merge then names the missing students
+    runs-on: ubuntu-24.04
+    timeout-minutes: 30
+    steps:
+{_install(kit, checkout=False)}
+      - uses: {DOWNLOAD}
+        with:
+          pattern: shard-{assignment}-*
+          path: shards
+      - name: Merge the shards
+        run: autograder merge shards/shard-{assignment}-* --out reports --ci github
+{_upload(f"reports-{assignment}", "reports/", "always()")}
+"""
+
+
+def _install(kit: str, checkout: bool) -> str:
+    steps = [f"      - uses: {CHECKOUT}"] if checkout else []
+    steps += [f"      - uses: {SETUP_PYTHON}", "        with:", '          python-version: "3.12"',
+              "      - name: Install the grader (pinned)", f'        run: python -m pip install "{kit}"']
+    if checkout:  # only grading runs the sandbox
+        steps += ["      - name: Allow the sandbox's namespaces (Ubuntu 24.04 restricts unprivileged ones)",
+                  "        run: sudo sysctl -w kernel.apparmor_restrict_unprivileged_userns=0"]
+    return "\n".join(steps)
+
+
+def _upload(name: str, path: str, when: str) -> str:
+    return f"""\
       - name: Keep the reports
-        if: always()
+        if: {when}
         uses: {UPLOAD}
         with:
-          name: reports-{assignment}
-          path: reports/
-"""
+          name: {name}
+          path: {path}"""

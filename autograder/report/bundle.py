@@ -35,7 +35,7 @@ from autograder.report.gradescope import results_json
 from autograder.report.junit import junit_xml
 from autograder.report.record import RECORD, record_json
 from autograder.report.write import write_text
-from source_lib.judge.results import SubmissionResult
+from source_lib.judge.results import BatchOrigin, SubmissionResult
 
 STUDENTS = "students"
 STUDENT_FILES = ("results.json", "feedback.html", RECORD)
@@ -71,21 +71,25 @@ def write_submission_reports(result: SubmissionResult, out_dir: Path) -> list[Pa
 
 
 def write_batch_reports(assignment: str, results: Sequence[SubmissionResult], question_ids: Sequence[str],
-                        out_dir: Path) -> list[Path]:
+                        out_dir: Path, origin: BatchOrigin | None = None) -> list[Path]:
     """Write the class-wide ``grades.csv``, ``junit.xml`` and ``batch.json``; return their paths."""
     out = Path(out_dir)
     sheet, tests, summary = BATCH_FILES
-    document = json.dumps(batch_json(assignment, results), indent=1, ensure_ascii=False, allow_nan=False)
+    document = json.dumps(batch_json(assignment, results, origin), indent=1, ensure_ascii=False,
+                          allow_nan=False)
     return [write_text(out / sheet, grades_csv(results, question_ids)),
             write_text(out / tests, junit_xml(results)),
             write_text(out / summary, document + "\n")]
 
 
-def batch_json(assignment: str, results: Sequence[SubmissionResult]) -> dict[str, object]:
-    """The batch as data: each student's status and scores (a manual question's score is null)."""
+def batch_json(assignment: str, results: Sequence[SubmissionResult],
+               origin: BatchOrigin | None = None) -> dict[str, object]:
+    """The batch as data: each student's status and scores (a manual question's score is null),
+    and what graded it (``origin``: versions, seed, shard) when known."""
     questions = results[0].questions if results else ()
     return {
         "assignment": assignment,
+        **(origin.as_json() if origin else {}),
         "questions": [{"id": clean(q.question_id), "points": q.max_score, "manual": q.manual} for q in questions],
         "students": [{"student": clean(r.student), "status": r.status.value, "score": r.score,
                       "max_score": r.max_score, "raw_score": r.raw_score,

@@ -15,11 +15,16 @@ Only a folder that is absent, empty, or a previous output (``students/<id>/`` wi
 desktops leave, such as ``.DS_Store``) is replaced: anything else is refused before
 grading. Should a stranger appear in it while the batch runs, what holds it is kept
 under a ``.kept-`` name (and said in the notes), never deleted.
+
+Given a ``stamp`` (the batch's settings, as JSON data), a batch that fails or is interrupted
+keeps what it had written as ``.<out>.partial`` (``.autograder-partial`` inside ``out`` when
+staging inside): ``resume=True`` then carries on in that folder, provided the stamp is the same.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import secrets
@@ -30,38 +35,82 @@ from pathlib import Path
 
 from autograder.errors import ConfigError
 from autograder.report.bundle import BATCH_FILES, STUDENT_FILES, STUDENTS
+from autograder.report.write import write_text
 
-_STAGING = re.compile(r"\.autograder-(?:new|old)-[0-9a-f]{12}")  # ours, inside an ``out`` that cannot move
+STAMP = ".batch-settings.json"  # in a staging folder only: what a --resume must match
+_STAGING = re.compile(r"\.autograder-(?:(?:new|old)-[0-9a-f]{12}|partial)")  # ours, inside an ``out`` that cannot move
 _OUR_FILES = "|".join(re.escape(name) for name in (*BATCH_FILES, *STUDENT_FILES))
 _PARTIAL = re.compile(rf"\.(?:{_OUR_FILES})\.\w+\.tmp")  # write.write_bytes's, left by a killed batch
 _DESKTOP = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})  # a file browser's, not a person's
 
 
 @contextlib.contextmanager
-def replaced_output(out: Path, notes: list[str] | None = None) -> Iterator[Path]:
+def replaced_output(out: Path, notes: list[str] | None = None, stamp: dict[str, object] | None = None,
+                    resume: bool = False) -> Iterator[Path]:
     """A fresh folder to write the batch into; it becomes ``out`` when the block succeeds.
 
-    ``notes`` receives a sentence for anything kept aside instead of being replaced.
+    ``notes`` receives a sentence for anything kept aside instead of being replaced. With a
+    ``stamp``, a block that fails keeps the folder as ``partial_folder(out)``, and ``resume``
+    hands out that folder again (ConfigError when it was written with another stamp).
     """
     target = Path(out).resolve()
     refuse_foreign(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     inside = _stage_inside(target)
-    staging = _fresh_dir(target if inside else target.parent, _prefix(target, inside, "new"))
+    partial = partial_folder(target)
+    staging = _resumed(partial, stamp, notes) if resume else None
+    if staging is None:
+        staging = _fresh_dir(target if inside else target.parent, _prefix(target, inside, "new"))
     kept: list[Path] = []
+    keep = False
     try:
         if target.is_dir():
             os.chmod(staging, stat.S_IMODE(target.stat().st_mode))
+        if stamp is not None:
+            write_text(staging / STAMP, json.dumps(stamp, sort_keys=True))
         yield staging
+        (staging / STAMP).unlink(missing_ok=True)
         if inside:
             _replace_entries(staging, target, kept)
         else:
             _swap(staging, target, kept)
+    except BaseException:
+        keep = stamp is not None and (staging / STUDENTS).is_dir()
+        if keep and staging != partial:  # what was graded so far waits for --resume
+            shutil.rmtree(partial, ignore_errors=True)
+            os.rename(staging, partial)
+        raise
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        if not keep:
+            shutil.rmtree(staging, ignore_errors=True)
+    shutil.rmtree(partial, ignore_errors=True)  # an older interrupted batch is superseded
     if notes is not None:
         notes.extend(f"{path} held files the grader did not write while the batch ran; it was kept "
                      "there instead of being replaced" for path in kept)
+
+
+def partial_folder(out: Path) -> Path:
+    """Where an interrupted batch of ``out`` keeps what it had graded."""
+    target = Path(out).resolve()
+    return target / ".autograder-partial" if _stage_inside(target) else target.parent / f".{target.name}.partial"
+
+
+def _resumed(partial: Path, stamp: dict[str, object] | None, notes: list[str] | None) -> Path | None:
+    """The interrupted batch's folder to carry on in, or None (noted) when there is none."""
+    if not _real_dir(partial):
+        if notes is not None:
+            notes.append("--resume: no interrupted batch to resume; every submission was graded")
+        return None
+    try:
+        earlier = json.loads((partial / STAMP).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        earlier = None
+    if not isinstance(earlier, dict) or earlier != json.loads(json.dumps(stamp, sort_keys=True)):
+        changed = sorted(k for k in {*(earlier or {}), *(stamp or {})}
+                         if not isinstance(earlier, dict) or earlier.get(k) != (stamp or {}).get(k))
+        raise ConfigError(f"--resume: the interrupted batch in {partial} was graded with other settings "
+                          f"({', '.join(changed) or 'unreadable'}); run again without --resume to start over")
+    return partial
 
 
 def refuse_foreign(target: Path) -> None:

@@ -128,3 +128,25 @@ class SubmissionResult:
     @property
     def max_score(self) -> float:
         return round(sum(q.max_score for q in self.questions if not q.manual), 6)
+
+
+@dataclass(frozen=True)
+class BatchOrigin:
+    """What produced a batch's results, so that shards of one batch can be told from strangers.
+
+    ``shard`` is ``"I/N"`` for a shard (then ``students_seen`` lists every student of the whole
+    batch, so a merge can name the missing ones) and None for a whole batch.
+    """
+
+    grader_version: str
+    assignment_digest: str
+    seed: int
+    shard: str | None = None
+    students_seen: tuple[str, ...] = ()
+
+    def as_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"grader_version": self.grader_version,
+                                "assignment_digest": self.assignment_digest, "seed": self.seed}
+        if self.shard is not None:
+            data.update(shard=self.shard, students_seen=list(self.students_seen))
+        return data

@@ -107,3 +107,50 @@ def test_init_ci_writes_a_workflow_with_pinned_actions_and_grader(tmp_path: Path
     assert main(["init-ci", NAME, "--out", str(tmp_path / "b.yml"), "--kit", "zeroinit-kit"]) == 2  # unpinned
     assert main(["init-ci", "no_such_assignment", "--out", str(tmp_path / "c.yml")]) == 2
     assert not (tmp_path / "b.yml").exists() and not (tmp_path / "c.yml").exists()
+
+
+def _autograder_commands(flow: dict[str, Any]) -> list[list[str]]:
+    """Every ``autograder ...`` command the workflow's steps run, as argument lists."""
+    import shlex
+
+    runs = [step.get("run", "") for job in flow["jobs"].values() for step in job["steps"]]
+    return [shlex.split(r.replace("${{ matrix.shard }}", "0"))[1:] for r in runs if r.startswith("autograder ")]
+
+
+@pytest.mark.parametrize("matrix", [None, 4])
+def test_every_command_of_the_workflows_is_one_the_grader_accepts(tmp_path: Path, matrix: int | None) -> None:
+    from autograder.cli import _parser
+
+    out = tmp_path / "grade.yml"
+    assert main(["init-ci", NAME, "--out", str(out), *(["--matrix", str(matrix)] if matrix else [])]) == 0
+    commands = _autograder_commands(yaml.safe_load(out.read_text()))
+    assert len(commands) == (2 if matrix else 1)
+    parsed = [_parser().parse_args(argv) for argv in commands]  # SystemExit on an unknown option
+    assert [p.command for p in parsed] == (["grade", "merge"] if matrix else ["grade"])
+    assert parsed[-1].ci == "github"  # the job that sees the whole class reports it
+
+
+def test_init_ci_matrix_grades_shards_in_parallel_and_merges_them(tmp_path: Path) -> None:
+    out = tmp_path / "grade.yml"
+    assert main(["init-ci", NAME, "--out", str(out), "--matrix", "5", "--kit", "zeroinit-kit==0.1.0"]) == 0
+    flow = yaml.safe_load(out.read_text())
+    grade, merge = flow["jobs"]["grade"], flow["jobs"]["merge"]
+    assert grade["strategy"]["matrix"]["shard"] == [0, 1, 2, 3, 4] and grade["strategy"]["fail-fast"] is False
+    grade_cmd, merge_cmd = _autograder_commands(flow)
+    assert grade_cmd[grade_cmd.index("--shard") + 1] == "0/5"
+    upload = next(s for s in grade["steps"] if "upload-artifact" in s.get("uses", ""))
+    assert upload["with"]["name"] == f"shard-{NAME}-${{{{ matrix.shard }}}}"  # unique per job (artifact v4)
+    download = next(s for s in merge["steps"] if "download-artifact" in s.get("uses", ""))
+    assert download["with"]["pattern"] == f"shard-{NAME}-*" and "merge-multiple" not in download["with"]
+    assert merge_cmd[:2] == ["merge", f"shards/shard-{NAME}-*"]  # one folder per shard, as downloaded
+    assert merge["needs"] == "grade" and "cancelled" in merge["if"]
+    assert main(["init-ci", NAME, "--out", str(tmp_path / "x.yml"), "--matrix", "257"]) == 2
+    assert not (tmp_path / "x.yml").exists()
+
+
+def test_the_step_summary_stays_within_githubs_size_limit(results: dict[str, SubmissionResult]) -> None:
+    from dataclasses import replace
+
+    many = [replace(results["ada"], student=f"student{k:05d}") for k in range(5000)]
+    text = step_summary(many)
+    assert len(text.encode()) < 1 << 20 and "4000 more submissions" in text

@@ -1,0 +1,143 @@
+"""Join the shards of one batch (``grade --shard I/N``) into the reports one unsharded run writes.
+
+Each shard folder holds its students' ``record.json`` (their whole results) and a ``batch.json``
+naming the grader version, the assignment digest, the seed, the shard and every student of the
+whole batch. Shards that disagree on any of these are refused; a missing shard, a missing
+student or a student graded twice is named. The merged reports are written from the records by
+the same writers a batch uses, so they are the bytes an unsharded run writes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from autograder import report
+from autograder.errors import ConfigError
+from autograder.report.bundle import BATCH_SUMMARY, STUDENTS
+from autograder.report.output import replaced_output
+from autograder.report.record import RECORD, read_record
+from autograder.shards import Shard
+from source_lib.judge.results import BatchOrigin, SubmissionResult
+
+_SAME = ("assignment", "grader_version", "assignment_digest", "seed")
+_SHOWN = 20  # names listed in a message before "and N more"
+
+
+@dataclass(frozen=True)
+class ShardFolder:
+    """One shard's folder, its ``batch.json`` and its results."""
+
+    path: Path
+    summary: dict[str, Any]
+    shard: Shard
+    results: tuple[SubmissionResult, ...]
+
+
+@dataclass(frozen=True)
+class Merged:
+    assignment: str
+    results: tuple[SubmissionResult, ...]
+    shards: int
+    warnings: tuple[str, ...]
+
+
+def merge_shards(folders: Sequence[Path], out: Path, allow_missing: bool = False) -> Merged:
+    """Write the reports of the whole batch into ``out`` from its shard folders."""
+    shards = [read_shard(folder) for folder in folders]
+    if not shards:
+        raise ConfigError("merge: name the shard folders to merge")
+    first = shards[0].summary
+    _check_same_batch(shards)
+    warnings = _check_coverage(shards, allow_missing)
+    results = sorted((r for s in shards for r in s.results), key=lambda r: r.student)
+    ids = [q.question_id for q in results[0].questions] if results else [q["id"] for q in first["questions"]]
+    origin = BatchOrigin(first["grader_version"], first["assignment_digest"], first["seed"])
+    notes: list[str] = []
+    with replaced_output(out, notes) as staging:
+        for result in results:
+            report.write_submission_reports(result, staging)
+        report.write_batch_reports(first["assignment"], results, ids, staging, origin)
+    return Merged(first["assignment"], tuple(results), shards[0].shard.count, tuple(warnings + notes))
+
+
+def read_shard(folder: Path) -> ShardFolder:
+    """A shard folder's summary and records; ConfigError when it is not one."""
+    try:
+        summary = json.loads((folder / BATCH_SUMMARY).read_text(encoding="utf-8"))
+        spec = summary["shard"]
+        if not all(key in summary for key in _SAME) or not isinstance(summary.get("students_seen"), list):
+            raise KeyError("grader_version")
+    except (OSError, ValueError):
+        raise ConfigError(f"merge: {folder} holds no readable {BATCH_SUMMARY}: is it the --out of "
+                          "`autograder grade --shard I/N`?") from None
+    except (KeyError, TypeError):
+        raise ConfigError(f"merge: {folder} is not a shard: its {BATCH_SUMMARY} names no shard, grader version "
+                          "or seed (grade it with --shard I/N)") from None
+    shard = Shard.parse(str(spec))
+    results = []
+    for path in sorted((folder / STUDENTS).glob(f"*/{RECORD}")):
+        try:
+            results.append(read_record(path))
+        except ValueError as exc:
+            raise ConfigError(f"merge: {exc}; grade that shard again") from None
+    strangers = [r.student for r in results if not shard.holds(r.student)]
+    if strangers:
+        raise ConfigError(f"merge: {folder} (shard {shard}) holds students of other shards: "
+                          f"{_names(strangers)}; was it graded with another --shard?")
+    return ShardFolder(folder, summary, shard, tuple(results))
+
+
+def _check_same_batch(shards: Sequence[ShardFolder]) -> None:
+    """Same assignment, grader, declaration, seed, shard count and students; each shard once."""
+    for key in _SAME:
+        values = {str(s.summary[key]) for s in shards}
+        if len(values) > 1:
+            found = "; ".join(f"{s.path}: {s.summary[key]}" for s in shards)
+            raise ConfigError(f"merge: the shards differ in {key.replace('_', ' ')} ({found}); grade every "
+                              "shard with the same grader, course files and --seed")
+    counts = {s.shard.count for s in shards}
+    if len(counts) > 1:
+        raise ConfigError("merge: the shards were cut in different numbers of parts: "
+                          + ", ".join(f"{s.path} is {s.shard}" for s in shards))
+    if len({json.dumps(s.summary["students_seen"]) for s in shards}) > 1:
+        raise ConfigError("merge: the shards saw different submissions (each was graded from another set of "
+                          "files); grade every shard from the same submissions")
+    by_index: dict[int, list[Path]] = {}
+    for s in shards:
+        by_index.setdefault(s.shard.index, []).append(s.path)
+    twice = {i: paths for i, paths in by_index.items() if len(paths) > 1}
+    if twice:
+        raise ConfigError("merge: " + "; ".join(f"shard {i}/{shards[0].shard.count} is given {len(p)} times "
+                                                f"({', '.join(map(str, p))})" for i, p in sorted(twice.items())))
+
+
+def _check_coverage(shards: Sequence[ShardFolder], allow_missing: bool) -> list[str]:
+    """Every student of the batch graded exactly once; the missing ones refused unless allowed."""
+    count = shards[0].shard.count
+    seen = set(shards[0].summary["students_seen"])
+    graded = Counter(r.student for s in shards for r in s.results)
+    doubled = sorted(s for s, n in graded.items() if n > 1)
+    if doubled:
+        raise ConfigError(f"merge: students graded more than once: {_names(doubled)}")
+    unknown = sorted(set(graded) - seen)
+    if unknown:
+        raise ConfigError(f"merge: students the shards' batch.json do not list: {_names(unknown)}")
+    absent_shards = sorted(set(range(count)) - {s.shard.index for s in shards})
+    missing = sorted(seen - set(graded))
+    if not missing:
+        return []
+    problem = (f"{len(missing)} of {len(seen)} students have no result: {_names(missing)}"
+               + (f" (shards {', '.join(f'{i}/{count}' for i in absent_shards)} are missing)" if absent_shards else ""))
+    if not allow_missing:
+        raise ConfigError(f"merge: {problem}; give every shard's folder, or --allow-missing to merge without them")
+    return [problem]
+
+
+def _names(students: Sequence[str]) -> str:
+    shown = ", ".join(students[:_SHOWN])
+    return shown + (f" and {len(students) - _SHOWN} more" if len(students) > _SHOWN else "")
