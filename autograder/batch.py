@@ -47,7 +47,29 @@ def running_sandbox(config: GradingConfig) -> Iterator[SandboxPool]:
         pool.close()
 
 
-def grade_batch(assignment: Assignment, paths: Sequence[Path], out: Path, config: GradingConfig,
+@dataclass(frozen=True)
+class Submissions:
+    """The notebooks of a batch: who submitted which file, and what finding them had to say."""
+
+    files: tuple[SubmissionFile, ...]
+    warnings: tuple[str, ...] = ()
+    inputs: tuple[Path, ...] = ()  # the files and folders named; --out must stay out of them
+    seen: tuple[str, ...] = ()     # every student of the whole batch, when ``files`` is one shard's
+
+    @classmethod
+    def find(cls, paths: Sequence[Path], assignment: str) -> Submissions:
+        """The submissions under ``paths`` (files or folders); ConfigError when there are none."""
+        files, warnings = discover(paths, assignment)
+        if not files:
+            raise ConfigError("no submissions found: " + "; ".join(warnings))
+        return cls(tuple(files), tuple(warnings), tuple(paths))
+
+    @property
+    def students(self) -> tuple[str, ...]:
+        return self.seen or tuple(f.student for f in self.files)
+
+
+def grade_batch(assignment: Assignment, paths: Sequence[Path] | Submissions, out: Path, config: GradingConfig,
                 progress: Progress | TextIO | None = None, runner: Runner | None = None,
                 late: LateRule | None = None, overrides: Overrides | None = None,
                 only: Collection[str] = (), shard: Shard | None = None, resume: bool = False) -> BatchSummary:
@@ -63,13 +85,12 @@ def grade_batch(assignment: Assignment, paths: Sequence[Path], out: Path, config
     ``shard`` grades only that shard's students (``autograder merge`` joins the shards).
     """
     say = LineProgress(progress) if progress is not None and not callable(progress) else progress
-    files, warnings = discover(paths, assignment.name)
-    if not files:
-        raise ConfigError("no submissions found: " + "; ".join(warnings))
-    _check_out_dir(out, paths)
+    found = paths if isinstance(paths, Submissions) else Submissions.find(paths, assignment.name)
+    files, warnings = list(found.files), found.warnings
+    _check_out_dir(out, found.inputs)
     if only and resume:
         raise ConfigError("--only and --resume do not go together: --resume carries on a whole batch")
-    origin = batch_origin(assignment, config, shard, files)
+    origin = batch_origin(assignment, config, shard, found.students)
     if shard is not None:
         files = [f for f in files if shard.holds(f.student)]
     wanted = set(only)
@@ -87,13 +108,14 @@ def grade_batch(assignment: Assignment, paths: Sequence[Path], out: Path, config
             runner = stack.enter_context(running_sandbox(config))
         ids = [q.id for q in assignment.questions]
         done: list[SubmissionResult] = []
+        by_student = {f.student: f.path for f in files}
 
         def on_result(result: SubmissionResult) -> None:
             if overrides:  # hand-set scores first: the late policy applies to the total
                 result = apply_overrides(result, overrides)
             if late is not None:
                 result = late.apply(result)
-            result = _changed_since_read(result)
+            result = _changed_since_read(result, by_student[result.student])
             _written(lambda: report.write_submission_reports(result, staging), out, len(done))
             done.append(result)
             if say is not None:
@@ -113,13 +135,13 @@ def grade_batch(assignment: Assignment, paths: Sequence[Path], out: Path, config
 
 
 def batch_origin(assignment: Assignment, config: GradingConfig, shard: Shard | None,
-                 files: Sequence[SubmissionFile]) -> BatchOrigin:
+                 students: Sequence[str]) -> BatchOrigin:
     """The versions, seed and shard that a merge checks; a shard also lists the whole batch's students."""
     seed = assignment.seed if config.seed is None else config.seed
     digest = assignment_digest(assignment.name, config.layout)
     if shard is None:
         return BatchOrigin(__version__, digest, seed)
-    return BatchOrigin(__version__, digest, seed, str(shard), tuple(sorted(f.student for f in files)))
+    return BatchOrigin(__version__, digest, seed, str(shard), tuple(sorted(students)))
 
 
 def _settings(origin: BatchOrigin, config: GradingConfig, late: LateRule | None,
@@ -149,9 +171,9 @@ def resumable_results(staging: Path, files: Sequence[SubmissionFile]) -> list[Su
     return kept
 
 
-def _changed_since_read(result: SubmissionResult) -> SubmissionResult:
+def _changed_since_read(result: SubmissionResult, path: Path) -> SubmissionResult:
     """Grading uses the bytes read once; say so when the file no longer holds them."""
-    if file_digest(Path(result.source)) == result.sha256:
+    if file_digest(path) == result.sha256:
         return result
     warning = ("the file changed while it was being graded: the version read first was graded "
                f"(SHA-256 {result.sha256[:12]}); grade again to grade the new one")

@@ -22,6 +22,7 @@ from autograder.config import CourseLayout, GradingConfig, Limits, default_worke
 from autograder.errors import AutograderError, ConfigError
 
 if TYPE_CHECKING:
+    from autograder.batch import Submissions
     from autograder.late import LateRule
     from autograder.platforms.nbgrader_course import Course
     from source_lib.judge.results import SubmissionResult
@@ -91,6 +92,14 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--resume", action="store_true", help="carry on an interrupted batch of the same --out "
                        "(Ctrl-C, a full disk, a lost machine): grade only the submissions it had not finished, "
                        "or that changed since; without an interrupted batch, grade them all")
+    grade.add_argument("--executor", choices=("local", "dask"), default="local",
+                       help="local: this machine's cores (the default); dask: shards of the batch on a Dask "
+                            "cluster (pip install 'zeroinit-kit[dask]'), each graded by a grade --shard child "
+                            "on a worker host, merged into --out")
+    grade.add_argument("--scheduler", metavar="ADDRESS", help="with --executor dask: the scheduler, tcp://host:8786")
+    grade.add_argument("--shards", type=int, metavar="N", help="with --executor dask: shards to cut the batch "
+                       "into (default: one per worker thread of the cluster)")
+    grade.add_argument("--submission-list", type=Path, help=argparse.SUPPRESS)  # a Dask shard task's input
     grade.add_argument("--ci", choices=("github",), help="github: a summary in $GITHUB_STEP_SUMMARY, a notice "
                        "with the points, and the result output of autograding-grading-reporter in $GITHUB_OUTPUT")
     grade.add_argument("--quiet", action="store_true", help="no progress lines")
@@ -222,6 +231,8 @@ def _grade(args: argparse.Namespace) -> int:
                              memory_mb=args.memory_mb), layout=layout)
     late = _late_rule(args.due, args.late_policy)
     started = time.perf_counter()
+    if args.executor == "dask":
+        return _grade_on_dask(args, layout, started)
     pool = SandboxPool.for_config(config)
     pool.spawn()  # the workers boot while the judge's modules import
     try:
@@ -233,13 +244,9 @@ def _grade(args: argparse.Namespace) -> int:
 
         assignment = load(args.assignment, layout)
         course = _nbgrader_course(args.nbgrader_course, assignment)
-        submissions = args.submissions or ([course.root / "submitted"] if course else [])
-        if not submissions:
-            raise ConfigError("name the submissions to grade (files or folders)")
-        if args.fail_under is not None:
-            from autograder.notebook import discover
-            if len(discover(submissions, assignment.name)[0]) != 1:
-                raise ConfigError("--fail-under needs exactly one submission")
+        submissions = _submissions(args, assignment.name, course.root / "submitted" if course else None)
+        if args.fail_under is not None and len(submissions.files) != 1:
+            raise ConfigError("--fail-under needs exactly one submission")
         overrides = read_overrides(args.overrides, assignment) if args.overrides else {}
         summary = grade_batch(assignment, submissions, args.out, config,
                               progress=reporter("none" if args.quiet else args.progress, sys.stderr),
@@ -257,6 +264,53 @@ def _grade(args: argparse.Namespace) -> int:
         _import_into(course, assignment, summary.results)
     _report_to_ci(args.ci, summary.results)
     return _fail_under(args.fail_under, summary.results)
+
+
+def _submissions(args: argparse.Namespace, assignment: str, default: Path | None) -> Submissions:
+    from autograder.batch import Submissions
+    from autograder.dask_executor import read_submission_list
+
+    if args.submission_list is not None:
+        return read_submission_list(args.submission_list)
+    paths = args.submissions or ([default] if default else [])
+    if not paths:
+        raise ConfigError("name the submissions to grade (files or folders)")
+    return Submissions.find(paths, assignment)
+
+
+def _grade_on_dask(args: argparse.Namespace, layout: CourseLayout, started: float) -> int:
+    """Shards of the batch graded on a Dask cluster, merged into --out."""
+    from autograder.dask_executor import grade_on_dask
+    from autograder.declarations import load
+    from autograder.shards import MAX_SHARDS
+
+    if args.scheduler is None:
+        raise ConfigError("--executor dask needs --scheduler ADDRESS (the Dask scheduler, tcp://host:8786)")
+    alone = {"--shard": args.shard, "--only": args.only, "--resume": args.resume, "--overrides": args.overrides,
+             "--nbgrader-course": args.nbgrader_course, "--fail-under": args.fail_under}
+    clash = [flag for flag, value in alone.items() if value not in (None, False)]
+    if clash:
+        raise ConfigError(f"--executor dask does not take {', '.join(clash)}: grade on one machine for that")
+    if args.shards is not None and not 1 <= args.shards <= MAX_SHARDS:
+        raise ConfigError(f"--shards must be between 1 and {MAX_SHARDS}")
+    assignment = load(args.assignment, layout)
+    forwarded = ["--timeout", str(args.timeout), "--memory-mb", str(args.memory_mb),
+                 "--require-isolation", args.require_isolation, "--max-isolation", args.max_isolation]
+    for flag, value in (("--seed", args.seed), ("--due", args.due), ("--late-policy", args.late_policy),
+                        ("--course", layout.root if args.course else None)):
+        forwarded += [flag, str(value)] if value is not None else []
+    forwarded += ["--allow-unreadable-python"] if args.allow_unreadable_python else []
+    say = (lambda line: None) if args.quiet else (lambda line: print(line, file=sys.stderr, flush=True))
+    merged = grade_on_dask(assignment.name, _submissions(args, assignment.name, None), args.out, args.scheduler,
+                           args.shards, forwarded, say)
+    ids = [q.id for q in assignment.questions]
+    from autograder.report.table import summary_table
+
+    _print_batch(args.json, assignment.name, merged.results, summary_table(merged.results, ids),
+                 f"graded in {time.perf_counter() - started:.1f} s on the Dask cluster at {args.scheduler} "
+                 f"({merged.shards} shards)", args.out, merged.warnings)
+    _report_to_ci(args.ci, merged.results)
+    return 0
 
 
 def _report_to_ci(ci: str | None, results: Sequence[SubmissionResult]) -> None:

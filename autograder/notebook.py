@@ -70,6 +70,11 @@ class Unreadable:
 class SubmissionFile:
     student: str
     path: Path
+    origin: str = ""  # where the reports say it came from, when not ``path`` (a copy on a Dask worker)
+
+    @property
+    def source(self) -> str:
+        return self.origin or str(self.path)
 
 
 def sha256(data: bytes) -> str:

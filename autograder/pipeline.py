@@ -199,7 +199,7 @@ def _judge_run(prepared: Prepared, item: SubmissionFile, digest: str, notebook: 
         status, reason = Status.GRADER_ERROR, f"internal grader error ({type(exc).__name__}: {exc}); please report it"
         questions, warnings, observed = _zero_questions(prepared.assignment, reason), (), observe(())
     return SubmissionResult(
-        item.student, str(item.path), digest, status, text.text(reason), tuple(map(text.question, questions)),
+        item.student, item.source, digest, status, text.text(reason), tuple(map(text.question, questions)),
         __version__, isolation, round(run.wall_seconds + time.perf_counter() - started, 3),
         observed.compute_seconds, text.text(run.output), text.errors(observed.cell_errors),
         tuple(map(text.text, warnings)))
@@ -243,7 +243,7 @@ def other_assignment(notebook: Notebook, assignment: Assignment) -> Unreadable |
 def _ungradable(item: SubmissionFile, digest: str, parsed: Unreadable, assignment: Assignment,
                 runner: Runner) -> SubmissionResult:
     """Every question at 0 of its real points, so the total reads 0 / the assignment's maximum."""
-    return SubmissionResult(item.student, str(item.path), digest, Status.UNGRADABLE, parsed.reason,
+    return SubmissionResult(item.student, item.source, digest, Status.UNGRADABLE, parsed.reason,
                             _zero_questions(assignment, parsed.reason), __version__, runner.isolation)
 
 

@@ -40,11 +40,11 @@ def submissions(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _untimed(folder: Path) -> dict[str, str]:
-    """Every file of a batch, with its timings blanked and the sandbox worker that ran each notebook
-    (its uid) made anonymous: the only things two runs of the same batch may differ in."""
+    """Every file of a batch, with its timings blanked and the sandbox workers (the uid of the one that
+    ran each notebook, how many there were) made anonymous: all two runs of one batch may differ in."""
     timing = re.compile(r'(time="|"execution_time": |"seconds": |"compute_seconds": )[0-9.e-]+')
-    worker = re.compile(r'("uid": |uid )600\d\d')
-    return {str(p.relative_to(folder)): worker.sub(r"\1W", timing.sub(r"\1T", p.read_text(encoding="utf-8")))
+    worker = re.compile(r'("uid": |uid )600\d\d|("workers": )\d+')
+    return {str(p.relative_to(folder)): worker.sub(r"\1\2W", timing.sub(r"\1T", p.read_text(encoding="utf-8")))
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
