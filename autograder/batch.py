@@ -19,11 +19,11 @@ from autograder.launch import SandboxPool
 from autograder.notebook import SubmissionFile, discover, file_digest
 from autograder.overrides import Overrides, apply_overrides
 from autograder.pipeline import Runner, grade_files
-from autograder.shards import Shard
 from autograder.report.bundle import BATCH_SUMMARY, STUDENTS
 from autograder.report.output import partial_folder, replaced_output
 from autograder.report.progress import LineProgress, Progress
 from autograder.report.record import RECORD, read_record
+from autograder.shards import Shard
 from source_lib.judge.results import BatchOrigin, SubmissionResult
 from source_lib.judge.spec import Assignment
 

@@ -24,7 +24,6 @@ import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 from autograder.batch import Submissions
 from autograder.errors import ConfigError, SandboxError

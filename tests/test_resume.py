@@ -155,3 +155,24 @@ def test_a_write_failure_is_a_clear_error_that_keeps_every_graded_result(
     runner = Counting()
     grade_batch(MINI, [submissions], out, course, runner=runner, resume=True)
     assert sorted(runner.students) == sorted(set(STUDENTS) - set(calls[:3]))
+
+
+def test_a_file_that_changes_while_it_is_graded_is_graded_as_read_and_flagged(
+        course: GradingConfig, tmp_path: Path) -> None:
+    submissions = _submissions(tmp_path)
+    changed = submissions / "cem.ipynb"
+    original = changed.read_bytes()
+
+    class Rewriting(AllCorrect):
+        def _handle(self, job: dict[str, Any]) -> RawRun:
+            if job["job_id"].startswith("cem#"):  # the student saves again while the sandbox runs
+                changed.write_text(notebook_text(SOLUTION_CELLS), encoding="utf-8")
+            return super()._handle(job)
+
+    results = {r.student: r for r in grade_batch(MINI, [submissions], tmp_path / "out", course,
+                                                 runner=Rewriting()).results}
+    import hashlib
+
+    assert results["cem"].sha256 == hashlib.sha256(original).hexdigest()  # the bytes that were graded
+    assert any("changed while it was being graded" in w for w in results["cem"].warnings)
+    assert not any("changed" in w for r in results.values() if r.student != "cem" for w in r.warnings)
