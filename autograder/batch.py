@@ -116,14 +116,14 @@ def grade_batch(assignment: Assignment, paths: Sequence[Path] | Submissions, out
             if late is not None:
                 result = late.apply(result)
             result = _changed_since_read(result, by_student[result.student])
-            _written(lambda: report.write_submission_reports(result, staging), out, len(done))
+            _written(lambda: report.write_submission_reports(result, staging, durable=False), out, len(done))
             done.append(result)
             if say is not None:
                 say(len(done), len(files), result)
 
         if not resume:  # a resumed batch's kept results are already in the staging folder
             for result in kept:
-                report.write_submission_reports(result, staging)
+                report.write_submission_reports(result, staging, durable=False)
         if files:
             assert runner is not None
             grade_files(assignment, files, config, runner, on_result)

@@ -92,6 +92,10 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--resume", action="store_true", help="carry on an interrupted batch of the same --out "
                        "(Ctrl-C, a full disk, a lost machine): grade only the submissions it had not finished, "
                        "or that changed since; without an interrupted batch, grade them all")
+    grade.add_argument("--cache", type=Path, metavar="DIR", help="where the solution's run is kept between "
+                       "batches, keyed by grader, course files, seed and libraries (default: "
+                       "$XDG_CACHE_HOME/zeroinit-kit, else ~/.cache/zeroinit-kit)")
+    grade.add_argument("--no-cache", action="store_true", help="run the solution afresh and keep nothing")
     grade.add_argument("--executor", choices=("local", "dask"), default="local",
                        help="local: this machine's cores (the default); dask: shards of the batch on a Dask "
                             "cluster (pip install 'zeroinit-kit[dask]'), each graded by a grade --shard child "
@@ -228,7 +232,7 @@ def _grade(args: argparse.Namespace) -> int:
         raise ConfigError("--timeout and --memory-mb must be positive")
     layout = _layout(args)
     config = replace(_config(args, wall_seconds=args.timeout, cpu_seconds=max(1, int(args.timeout)),
-                             memory_mb=args.memory_mb), layout=layout)
+                             memory_mb=args.memory_mb), layout=layout, cache_dir=_cache_dir(args))
     late = _late_rule(args.due, args.late_policy)
     started = time.perf_counter()
     if args.executor == "dask":
@@ -266,6 +270,14 @@ def _grade(args: argparse.Namespace) -> int:
     return _fail_under(args.fail_under, summary.results)
 
 
+def _cache_dir(args: argparse.Namespace) -> Path | None:
+    from autograder.reference_cache import default_folder
+
+    if args.no_cache and args.cache is not None:
+        raise ConfigError("--cache and --no-cache contradict each other")
+    return None if args.no_cache else (args.cache or default_folder())
+
+
 def _submissions(args: argparse.Namespace, assignment: str, default: Path | None) -> Submissions:
     from autograder.batch import Submissions
     from autograder.dask_executor import read_submission_list
@@ -300,6 +312,7 @@ def _grade_on_dask(args: argparse.Namespace, layout: CourseLayout, started: floa
                         ("--course", layout.root if args.course else None)):
         forwarded += [flag, str(value)] if value is not None else []
     forwarded += ["--allow-unreadable-python"] if args.allow_unreadable_python else []
+    forwarded += ["--no-cache"] if args.no_cache else []  # each worker host keeps its own cache
     say = (lambda line: None) if args.quiet else (lambda line: print(line, file=sys.stderr, flush=True))
     merged = grade_on_dask(assignment.name, _submissions(args, assignment.name, None), args.out, args.scheduler,
                            args.shards, forwarded, say)

@@ -88,6 +88,7 @@ class GradingConfig:
     allow_unreadable_python: bool = False  # level process as root: grade even if the sandbox uid
     #                                        cannot read the installation (preloaded modules only)
     symbolic_seconds: float = 5.0      # time box for judging one sympy answer
+    cache_dir: Path | None = None      # keeps the solution's run between batches (reference_cache)
 
     def __post_init__(self) -> None:
         if not 1 <= self.workers <= 64:

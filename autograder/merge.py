@@ -60,7 +60,7 @@ def merge_shards(folders: Sequence[Path], out: Path, allow_missing: bool = False
     notes: list[str] = []
     with replaced_output(out, notes) as staging:
         for result in results:
-            report.write_submission_reports(result, staging)
+            report.write_submission_reports(result, staging, durable=False)
         report.write_batch_reports(first["assignment"], results, ids, staging, origin)
     return Merged(first["assignment"], tuple(results), shards[0].shard.count, tuple(warnings + notes))
 

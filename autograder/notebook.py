@@ -9,18 +9,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import sys
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-# jsonschema's optional IRI format checker builds a large grammar when imported (about 1 s
-# per process); nbformat never uses it, so its import is made to fail fast instead.
-sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
-
-import nbformat  # noqa: E402
 
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
 
@@ -100,6 +93,9 @@ def read_bytes(data: bytes) -> Notebook | Unreadable:
         problem = _structure_problem(raw)
         if problem:
             return Unreadable(f"not a notebook: {problem}")
+        if raw["nbformat"] == 4:  # read as it is: nbformat's schema validation costs more than the rest
+            return Notebook(tuple(_cells(raw)))
+        nbformat = _nbformat()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             node = nbformat.reads(json.dumps(_without_outputs(raw)), as_version=4)
@@ -115,6 +111,13 @@ def read_bytes(data: bytes) -> Notebook | Unreadable:
         return Unreadable("not a notebook: the JSON is nested too deeply")
     except Exception as exc:  # nbformat raises many unrelated types for odd JSON
         return Unreadable(f"not a notebook: {_nbformat_reason(exc)}")
+
+
+def _nbformat() -> Any:
+    """nbformat, imported only for the old formats it converts (it takes a third of a second)."""
+    import nbformat
+
+    return nbformat
 
 
 def read_path(path: Path) -> tuple[str, Notebook | Unreadable]:

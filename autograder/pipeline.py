@@ -8,14 +8,16 @@ a fault of the grader) becomes that submission's result, and the batch goes on.
 from __future__ import annotations
 
 import re
+import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from autograder import __version__, timebox
+from autograder import __version__, reference_cache, timebox
 from autograder.config import GradingConfig
+from autograder.declarations import assignment_digest
 from autograder.errors import AssignmentError
 from autograder.grade import grade_questions
 from autograder.jobs import reference_job, student_job
@@ -50,10 +52,13 @@ class Prepared:
 
 
 def prepare(assignment: Assignment, config: GradingConfig, runner: Runner) -> Prepared:
-    """Run the solution (and its mutants) in the sandbox and keep what they returned."""
+    """Run the solution (and its mutants) in the sandbox, or take that run from ``config.cache_dir``."""
     reference = _Reference.of(assignment, config)
+    cached = reference.cached(config, runner)
+    if cached is not None:
+        return cached
     _, run = next(iter(runner.run_many([reference.job])))
-    return reference.prepared(run, config)
+    return reference.prepared(run, config, runner)
 
 
 @dataclass(frozen=True)
@@ -73,12 +78,29 @@ class _Reference:
         cases = CaseSet.build(assignment, seed)
         return cls(assignment, seed, solution, cases, reference_job(assignment, solution, cases, config.limits))
 
-    def prepared(self, run: Any, config: GradingConfig) -> Prepared:
+    def cached(self, config: GradingConfig, runner: Runner) -> Prepared | None:
+        """The Prepared of an earlier batch's identical solution run, if the cache holds one."""
+        if config.cache_dir is None:
+            return None
+        records = reference_cache.load(config.cache_dir, self._cache_key(config, runner))
+        return None if records is None else self._from_records(records, config)
+
+    def prepared(self, run: Any, config: GradingConfig, runner: Runner) -> Prepared:
         if run.ended not in ("exited",):
             raise AssignmentError(self.assignment.name,
                                   f"the solution run ended with {run.ended}: {run.output[-500:]}")
-        references = build_references(self.assignment, self.cases, observe(tuple(run.records)),
-                                      self.solution.cell_name)
+        made = self._from_records(tuple(run.records), config)
+        if config.cache_dir is not None:  # only a run that made references is kept
+            reference_cache.store(config.cache_dir, self._cache_key(config, runner), tuple(run.records))
+        return made
+
+    def _cache_key(self, config: GradingConfig, runner: Runner) -> dict[str, str]:
+        python = getattr(runner, "python", None)
+        return reference_cache.cache_key(self.assignment.name, assignment_digest(self.assignment.name, config.layout),
+                                         self.seed, python if isinstance(python, str) else sys.executable)
+
+    def _from_records(self, records: tuple[str, ...], config: GradingConfig) -> Prepared:
+        references = build_references(self.assignment, self.cases, observe(records), self.solution.cell_name)
         # The release only tells unchanged written answers apart; a broken one must not block
         # grading, nor its own regeneration by `autograder release`.
         _, release = read_path(config.layout.release(self.assignment.name))
@@ -140,7 +162,9 @@ def grade_files(source: Prepared | Assignment, files: Sequence[SubmissionFile], 
         reference, prepared, assignment, cases = None, source, source.assignment, source.cases
     else:
         reference = _Reference.of(source, config)
-        prepared, assignment, cases = None, source, reference.cases
+        prepared, assignment, cases = reference.cached(config, runner), source, reference.cases
+        if prepared is not None:
+            reference = None
     host = HostPaths.of_this_host(*_runner_prefix(runner))
     results: list[SubmissionResult] = []
     pending: dict[str, tuple[SubmissionFile, str, Notebook]] = {}
@@ -170,7 +194,7 @@ def grade_files(source: Prepared | Assignment, files: Sequence[SubmissionFile], 
     judge = SymbolicJudge(prepared, config.symbolic_seconds) if prepared else None
     for job, run in runner.run_many(jobs()):
         if reference is not None and job["job_id"] == reference.job["job_id"]:
-            prepared = reference.prepared(run, config)
+            prepared = reference.prepared(run, config, runner)
             judge = SymbolicJudge(prepared, config.symbolic_seconds)
             for early in waiting:
                 judged(*early, prepared, judge)

@@ -140,11 +140,11 @@ def test_a_write_failure_is_a_clear_error_that_keeps_every_graded_result(
     out = tmp_path / "out"
     real, calls = report.write_submission_reports, []
 
-    def full_disk(result: Any, folder: Path) -> Any:
+    def full_disk(result: Any, folder: Path, durable: bool = True) -> Any:
         calls.append(result.student)
         if len(calls) == 4:
             raise OSError(errno.ENOSPC, "No space left on device", str(folder))
-        return real(result, folder)
+        return real(result, folder, durable)
 
     monkeypatch.setattr(report, "write_submission_reports", full_disk)
     with pytest.raises(OutputError, match="No space left on device.*3 submission.*--resume"):

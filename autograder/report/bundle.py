@@ -60,14 +60,17 @@ def student_folder(out_dir: Path, student: str) -> Path:
     return Path(out_dir) / STUDENTS / student_dirname(student)
 
 
-def write_submission_reports(result: SubmissionResult, out_dir: Path) -> list[Path]:
-    """Write one student's ``results.json``, ``feedback.html`` and ``record.json``; return their paths."""
+def write_submission_reports(result: SubmissionResult, out_dir: Path, durable: bool = True) -> list[Path]:
+    """Write one student's ``results.json``, ``feedback.html`` and ``record.json``; return their paths.
+
+    ``durable=False``: see ``write.write_bytes`` (a batch's staging folder is synced once, whole).
+    """
     folder = student_folder(out_dir, result.student)
     document = json.dumps(results_json(result), indent=2, ensure_ascii=False, allow_nan=False)
     results, feedback, record = STUDENT_FILES
-    return [write_text(folder / results, document + "\n"),
-            write_text(folder / feedback, feedback_html(result)),
-            write_text(folder / record, record_json(result) + "\n")]
+    return [write_text(folder / results, document + "\n", durable),
+            write_text(folder / feedback, feedback_html(result), durable),
+            write_text(folder / record, record_json(result) + "\n", durable)]
 
 
 def write_batch_reports(assignment: str, results: Sequence[SubmissionResult], question_ids: Sequence[str],

@@ -1,10 +1,10 @@
 """Each batch's output folder holds that batch only: built aside, then put in place whole.
 
-``replaced_output(out)`` hands out an empty staging folder; once the batch has
-written every report there, the staging folder takes the place of ``out`` (the
-previous output, if any, goes). Readers see the previous batch or the new one,
-never a mix, and no student of an earlier batch lingers; a batch that fails or is
-interrupted leaves ``out`` as it was.
+``replaced_output(out)`` hands out an empty staging folder; once the batch has written every
+report there (with or without fsync: the file system is synced once before the swap), the
+staging folder takes the place of ``out`` (the previous output, if any, goes). Readers see the
+previous batch or the new one, never a mix, and no student of an earlier batch lingers; a batch
+that fails or is interrupted leaves ``out`` as it was.
 
 The staging folder is a hidden sibling of ``out`` (same file system: the swap is two
 renames). When ``out`` is a mount point or its parent is read-only, it is a hidden
@@ -35,7 +35,7 @@ from pathlib import Path
 
 from autograder.errors import ConfigError
 from autograder.report.bundle import BATCH_FILES, STUDENT_FILES, STUDENTS
-from autograder.report.write import write_text
+from autograder.report.write import sync_filesystem, write_text
 
 STAMP = ".batch-settings.json"  # in a staging folder only: what a --resume must match
 _STAGING = re.compile(r"\.autograder-(?:(?:new|old)-[0-9a-f]{12}|partial)")  # ours, inside an ``out`` that cannot move
@@ -70,6 +70,7 @@ def replaced_output(out: Path, notes: list[str] | None = None, stamp: dict[str, 
             write_text(staging / STAMP, json.dumps(stamp, sort_keys=True))
         yield staging
         (staging / STAMP).unlink(missing_ok=True)
+        sync_filesystem(staging)  # what was written without fsync is durable before it goes in place
         if inside:
             _replace_entries(staging, target, kept)
         else:
