@@ -16,7 +16,7 @@ from autograder.declarations import assignment_digest
 from autograder.errors import ConfigError, OutputError
 from autograder.late import LateRule
 from autograder.launch import SandboxPool
-from autograder.notebook import SubmissionFile, discover, file_digest
+from autograder.notebook import SubmissionFile, Submissions, file_digest
 from autograder.overrides import Overrides, apply_overrides
 from autograder.pipeline import Runner, grade_files
 from autograder.report.bundle import BATCH_SUMMARY, STUDENTS
@@ -45,28 +45,6 @@ def running_sandbox(config: GradingConfig) -> Iterator[SandboxPool]:
         yield pool
     finally:
         pool.close()
-
-
-@dataclass(frozen=True)
-class Submissions:
-    """The notebooks of a batch: who submitted which file, and what finding them had to say."""
-
-    files: tuple[SubmissionFile, ...]
-    warnings: tuple[str, ...] = ()
-    inputs: tuple[Path, ...] = ()  # the files and folders named; --out must stay out of them
-    seen: tuple[str, ...] = ()     # every student of the whole batch, when ``files`` is one shard's
-
-    @classmethod
-    def find(cls, paths: Sequence[Path], assignment: str) -> Submissions:
-        """The submissions under ``paths`` (files or folders); ConfigError when there are none."""
-        files, warnings = discover(paths, assignment)
-        if not files:
-            raise ConfigError("no submissions found: " + "; ".join(warnings))
-        return cls(tuple(files), tuple(warnings), tuple(paths))
-
-    @property
-    def students(self) -> tuple[str, ...]:
-        return self.seen or tuple(f.student for f in self.files)
 
 
 def grade_batch(assignment: Assignment, paths: Sequence[Path] | Submissions, out: Path, config: GradingConfig,

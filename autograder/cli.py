@@ -22,8 +22,8 @@ from autograder.config import CourseLayout, GradingConfig, Limits, default_worke
 from autograder.errors import AutograderError, ConfigError
 
 if TYPE_CHECKING:
-    from autograder.batch import Submissions
     from autograder.late import LateRule
+    from autograder.notebook import Submissions
     from autograder.platforms.nbgrader_course import Course
     from source_lib.judge.results import SubmissionResult
     from source_lib.judge.spec import Assignment
@@ -237,25 +237,30 @@ def _grade(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     if args.executor == "dask":
         return _grade_on_dask(args, layout, started)
-    pool = SandboxPool.for_config(config)
+    from autograder.shards import Shard
+
+    shard, only = Shard.parse(args.shard) if args.shard else None, _students(args.only)
+    submissions = _submissions(args, args.assignment, args.nbgrader_course / "submitted"
+                               if args.nbgrader_course else None)
+    if args.fail_under is not None and len(submissions.files) != 1:
+        raise ConfigError("--fail-under needs exactly one submission")
+    jobs = [f for f in submissions.files
+            if (shard is None or shard.holds(f.student)) and (not only or f.student in only)]
+    pool = SandboxPool.for_config(config, len(jobs))
     pool.spawn()  # the workers boot while the judge's modules import
     try:
         from autograder.batch import grade_batch
         from autograder.declarations import load
         from autograder.overrides import read_overrides, unused
         from autograder.report.progress import reporter
-        from autograder.shards import Shard
 
         assignment = load(args.assignment, layout)
         course = _nbgrader_course(args.nbgrader_course, assignment)
-        submissions = _submissions(args, assignment.name, course.root / "submitted" if course else None)
-        if args.fail_under is not None and len(submissions.files) != 1:
-            raise ConfigError("--fail-under needs exactly one submission")
         overrides = read_overrides(args.overrides, assignment) if args.overrides else {}
         summary = grade_batch(assignment, submissions, args.out, config,
                               progress=reporter("none" if args.quiet else args.progress, sys.stderr),
-                              runner=pool, late=late, overrides=overrides, only=_students(args.only),
-                              shard=Shard.parse(args.shard) if args.shard else None, resume=args.resume)
+                              runner=pool, late=late, overrides=overrides, only=only, shard=shard,
+                              resume=args.resume)
     finally:
         pool.close()
     _print_batch(args.json, assignment.name, summary.results, summary.table,
@@ -279,10 +284,11 @@ def _cache_dir(args: argparse.Namespace) -> Path | None:
 
 
 def _submissions(args: argparse.Namespace, assignment: str, default: Path | None) -> Submissions:
-    from autograder.batch import Submissions
-    from autograder.dask_executor import read_submission_list
+    from autograder.notebook import Submissions
 
     if args.submission_list is not None:
+        from autograder.dask_executor import read_submission_list
+
         return read_submission_list(args.submission_list)
     paths = args.submissions or ([default] if default else [])
     if not paths:

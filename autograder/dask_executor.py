@@ -25,10 +25,9 @@ import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from autograder.batch import Submissions
 from autograder.errors import ConfigError, SandboxError
 from autograder.merge import Merged, merge_shards
-from autograder.notebook import SubmissionFile
+from autograder.notebook import SubmissionFile, Submissions
 from autograder.shards import shard_of
 
 LIST_NAME = "submissions.json"

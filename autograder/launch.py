@@ -144,11 +144,13 @@ class SandboxPool:
 
     def __init__(self, workers: int, limits: Limits, *, require_isolation: str = "none",
                  preload: tuple[str, ...] = DEFAULT_PRELOAD, python: str = sys.executable,
-                 max_isolation: str = "namespaces", allow_unreadable_python: bool = False) -> None:
+                 max_isolation: str = "namespaces", allow_unreadable_python: bool = False,
+                 warm: bool = True) -> None:
         self.size, self.limits = workers, limits
         self.require_isolation, self.preload = require_isolation, tuple(preload)
         self.python, self.max_isolation = python, max_isolation
         self.allow_unreadable_python = allow_unreadable_python
+        self.warm = warm  # exercise the preloaded libraries before forking: worth it from the second job on
         self._refused = ""  # a worker's reason not to run student code at all
         self._workers: list[_Worker] = []
         self._booting = False  # spawned, ready lines not yet awaited
@@ -160,10 +162,13 @@ class SandboxPool:
         self._lost: dict[str, tuple[float, str]] = {}  # job id -> (seconds, why) of a lost attempt
 
     @classmethod
-    def for_config(cls, config: GradingConfig) -> SandboxPool:
-        """The pool a grading run asks for (not started)."""
-        return cls(config.workers, config.limits, require_isolation=config.require_isolation,
-                   max_isolation=config.max_isolation, allow_unreadable_python=config.allow_unreadable_python)
+    def for_config(cls, config: GradingConfig, jobs: int | None = None) -> SandboxPool:
+        """The pool a grading run asks for (not started); for ``jobs`` known in advance, no more
+        workers than jobs, and none warmed for a single job (warming costs more than it saves then)."""
+        workers = config.workers if jobs is None else max(1, min(config.workers, jobs))
+        return cls(workers, config.limits, require_isolation=config.require_isolation,
+                   max_isolation=config.max_isolation, allow_unreadable_python=config.allow_unreadable_python,
+                   warm=jobs is None or jobs > 1)
 
     def __enter__(self) -> SandboxPool:
         self.start()
@@ -270,6 +275,8 @@ class SandboxPool:
             command += ["--max-isolation", self.max_isolation]
         if self.allow_unreadable_python:
             command.append("--allow-unreadable-python")
+        if not self.warm:
+            command.append("--no-warm")
         return command
 
     def _python_version(self) -> tuple[int, int]:

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from autograder.errors import ConfigError
+
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
 
 
@@ -257,6 +259,28 @@ def _short(exc: BaseException) -> str:
 
 
 # ---------------------------------------------------------------- discovery
+
+
+@dataclass(frozen=True)
+class Submissions:
+    """The notebooks of a batch: who submitted which file, and what finding them had to say."""
+
+    files: tuple[SubmissionFile, ...]
+    warnings: tuple[str, ...] = ()
+    inputs: tuple[Path, ...] = ()  # the files and folders named; --out must stay out of them
+    seen: tuple[str, ...] = ()     # every student of the whole batch, when ``files`` is one shard's
+
+    @classmethod
+    def find(cls, paths: Sequence[Path], assignment: str) -> Submissions:
+        """The submissions under ``paths`` (files or folders); ConfigError when there are none."""
+        files, warnings = discover(paths, assignment)
+        if not files:
+            raise ConfigError("no submissions found: " + "; ".join(warnings))
+        return cls(tuple(files), tuple(warnings), tuple(paths))
+
+    @property
+    def students(self) -> tuple[str, ...]:
+        return self.seen or tuple(f.student for f in self.files)
 
 
 def discover(paths: Sequence[Path], assignment: str) -> tuple[list[SubmissionFile], list[str]]:

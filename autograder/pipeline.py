@@ -82,8 +82,14 @@ class _Reference:
         """The Prepared of an earlier batch's identical solution run, if the cache holds one."""
         if config.cache_dir is None:
             return None
-        records = reference_cache.load(config.cache_dir, self._cache_key(config, runner))
+        records = reference_cache.load_records(config.cache_dir, self._cache_key(config, runner))
         return None if records is None else self._from_records(records, config)
+
+    def print_store(self, config: GradingConfig, runner: Runner) -> reference_cache.PrintStore | None:
+        """Where the sympy answers' reference values of this run are kept, with a cache."""
+        if config.cache_dir is None:
+            return None
+        return reference_cache.PrintStore(config.cache_dir, self._cache_key(config, runner))
 
     def prepared(self, run: Any, config: GradingConfig, runner: Runner) -> Prepared:
         if run.ended not in ("exited",):
@@ -91,7 +97,8 @@ class _Reference:
                                   f"the solution run ended with {run.ended}: {run.output[-500:]}")
         made = self._from_records(tuple(run.records), config)
         if config.cache_dir is not None:  # only a run that made references is kept
-            reference_cache.store(config.cache_dir, self._cache_key(config, runner), tuple(run.records))
+            reference_cache.store(config.cache_dir, self._cache_key(config, runner), reference_cache.RECORDS,
+                                  list(run.records))
         return made
 
     def _cache_key(self, config: GradingConfig, runner: Runner) -> dict[str, str]:
@@ -116,13 +123,24 @@ def _notebook(path: Any, assignment: Assignment) -> Notebook:
 
 
 class SymbolicJudge:
-    """Judges sympy answers in a time-boxed child, caching verdicts by answer text."""
+    """Judges sympy answers in a time-boxed child, caching verdicts by answer text.
 
-    def __init__(self, prepared: Prepared, seconds: float) -> None:
+    Each question's reference values (``symbolic.ReferencePrints``) are computed once, here, before
+    any child forks (every child inherits them), or taken from ``store`` when an earlier run kept them.
+    """
+
+    def __init__(self, prepared: Prepared, seconds: float, store: reference_cache.PrintStore | None = None) -> None:
         self.prepared = prepared
         self.seconds = seconds
+        self.store = store
         self.cache: dict[tuple[str, str], Mapping[str, Any]] = {}
-        self.warmed: set[str] = set()
+        self.prints: dict[str, symbolic.ReferencePrints] = {}
+
+    def warm(self) -> None:
+        """Prepare every sympy question now (say, while the sandbox workers start), not at its first answer."""
+        for question in self.prepared.assignment.questions:
+            if isinstance(question, SymbolicQuestion):
+                self._prepared_question(question)
 
     def __call__(self, question: SymbolicQuestion, source: str) -> Mapping[str, Any]:
         key = (question.id, source)
@@ -130,23 +148,39 @@ class SymbolicJudge:
             self.cache[key] = self._judge(question, source)
         return self.cache[key]
 
-    def _judge(self, question: SymbolicQuestion, source: str) -> Mapping[str, Any]:
+    def _prepared_question(self, question: SymbolicQuestion) -> tuple[Any, ...]:
+        """The arguments of ``symbolic.judge_answer`` after the student's text, computed once per question."""
         ref = self.prepared.references.value(question.id)
         reference_src = expression_source(ref.expected) or "0"
         mutants = {mid: src for mid, v in ref.mutants.items() if (src := expression_source(v))}
-        args = (reference_src, mutants, self.prepared.assignment.symbols, self.prepared.seed,
-                self.prepared.assignment.symbolic_points, dict(question.hints))
-        if question.id not in self.warmed:
-            # Trusted text from the solution run: judging it here fills the reference cache,
+        symbols, seed, count = (self.prepared.assignment.symbols, self.prepared.seed,
+                                self.prepared.assignment.symbolic_points)
+        if question.id not in self.prints:
+            self.prints[question.id] = self._reference_prints(question.id, reference_src, mutants)
+            # Trusted text from the solution run: parsing it here fills the parsed reference's cache,
             # which every forked time box then inherits instead of recomputing.
-            symbolic.judge_answer(reference_src, *args)
-            self.warmed.add(question.id)
+            symbolic.warm_reference(reference_src, symbols, seed, count)
+        return reference_src, mutants, symbols, seed, count, dict(question.hints), self.prints[question.id]
+
+    def _judge(self, question: SymbolicQuestion, source: str) -> Mapping[str, Any]:
+        args = self._prepared_question(question)
         boxed = timebox.run(symbolic.judge_answer, source, *args, seconds=self.seconds)
         if boxed.ok and isinstance(boxed.value, dict):
             return boxed.value
         return {"parsed": False, "equivalent": False,
                 "parse_error": f"Your expression could not be checked within {self.seconds:g} s "
                                f"({boxed.reason}); simplify it and try again."}
+
+    def _reference_prints(self, question: str, reference_src: str,
+                          mutants: Mapping[str, str]) -> symbolic.ReferencePrints:
+        kept = symbolic.ReferencePrints.from_json(self.store.get(question)) if self.store else None
+        if kept is not None:
+            return kept
+        made = symbolic.reference_prints(reference_src, mutants, self.prepared.assignment.symbols,
+                                         self.prepared.seed, self.prepared.assignment.symbolic_points)
+        if self.store is not None:
+            self.store.put(question, made.as_json())
+        return made
 
 
 def grade_files(source: Prepared | Assignment, files: Sequence[SubmissionFile], config: GradingConfig,
@@ -158,11 +192,13 @@ def grade_files(source: Prepared | Assignment, files: Sequence[SubmissionFile], 
     """
     reference: _Reference | None
     prepared: Prepared | None
+    store: reference_cache.PrintStore | None = None
     if isinstance(source, Prepared):
         reference, prepared, assignment, cases = None, source, source.assignment, source.cases
     else:
         reference = _Reference.of(source, config)
         prepared, assignment, cases = reference.cached(config, runner), source, reference.cases
+        store = reference.print_store(config, runner)
         if prepared is not None:
             reference = None
     host = HostPaths.of_this_host(*_runner_prefix(runner))
@@ -191,11 +227,14 @@ def grade_files(source: Prepared | Assignment, files: Sequence[SubmissionFile], 
         results.append(_judge_run(prepared, item, digest, notebook, run, judge, runner, text))
         on_result(results[-1])
 
-    judge = SymbolicJudge(prepared, config.symbolic_seconds) if prepared else None
+    judge = SymbolicJudge(prepared, config.symbolic_seconds, store) if prepared else None
+    if judge is not None:
+        judge.warm()
     for job, run in runner.run_many(jobs()):
         if reference is not None and job["job_id"] == reference.job["job_id"]:
             prepared = reference.prepared(run, config, runner)
-            judge = SymbolicJudge(prepared, config.symbolic_seconds)
+            judge = SymbolicJudge(prepared, config.symbolic_seconds, store)
+            judge.warm()
             for early in waiting:
                 judged(*early, prepared, judge)
             waiting.clear()

@@ -6,7 +6,8 @@ assignment's files, the seed and the libraries are the same. A CI run or a Grade
 one notebook and would pay them every time; with a cache folder it pays them once.
 
 The records are the sandbox's own output for the trusted solution, stored as plain JSON strings
-and read back through the same decoder as any run (nothing is evaluated). A cache file holds its
+and read back through the same decoder as any run (nothing is evaluated); beside them, the values
+of each sympy answer's reference and mutants at the sample points, as strings. A cache file holds its
 full key; one whose key differs, or that cannot be read, is ignored and rewritten. The folder is
 created private to the grader's user: the sandbox never sees it.
 """
@@ -20,11 +21,13 @@ import os
 import platform
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from autograder import __version__
 from autograder.report.write import write_text
 
 FORMAT = 1
+RECORDS, PRINTS = "records", "prints"  # the solution run's records; the sympy answers' reference values
 
 
 def cache_key(assignment: str, digest: str, seed: int, python: str) -> dict[str, str]:
@@ -52,30 +55,51 @@ def _version(package: str) -> str:
         return "absent"
 
 
-def _path(folder: Path, key: dict[str, str]) -> Path:
+def _path(folder: Path, key: dict[str, str], kind: str) -> Path:
     name = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()[:32]
-    return folder / f"{key['assignment']}-{name}.json"
+    return folder / f"{key['assignment']}-{name}.{kind}.json"
 
 
-def load(folder: Path, key: dict[str, str]) -> tuple[str, ...] | None:
-    """The cached records for ``key``, or None (absent, unreadable, or written for another key)."""
+def load(folder: Path, key: dict[str, str], kind: str) -> Any:
+    """What ``store`` kept for ``key`` under ``kind``, or None (absent, unreadable, another key's)."""
     try:
-        data = json.loads(_path(folder, key).read_text(encoding="utf-8"))
-        records = data["records"]
-        if data["key"] != key or not isinstance(records, list) or not all(isinstance(r, str) for r in records):
-            return None
-        return tuple(records)
+        data = json.loads(_path(folder, key, kind).read_text(encoding="utf-8"))
+        return data["value"] if data["key"] == key else None
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
 
-def store(folder: Path, key: dict[str, str], records: tuple[str, ...]) -> None:
-    """Keep ``records`` for ``key`` (best effort: a cache that cannot be written only costs time)."""
+def load_records(folder: Path, key: dict[str, str]) -> tuple[str, ...] | None:
+    """The solution run's records kept for ``key``, or None."""
+    records = load(folder, key, RECORDS)
+    if not isinstance(records, list) or not all(isinstance(r, str) for r in records):
+        return None
+    return tuple(records)
+
+
+def store(folder: Path, key: dict[str, str], kind: str, value: Any) -> None:
+    """Keep ``value`` (JSON data) for ``key`` (best effort: a cache that cannot be written only costs time)."""
     try:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        write_text(_path(folder, key), json.dumps({"key": key, "records": list(records)}))
+        write_text(_path(folder, key, kind), json.dumps({"key": key, "value": value}))
     except OSError:
         pass
+
+
+class PrintStore:
+    """The sympy answers' reference values of one reference run, kept beside its records, by question."""
+
+    def __init__(self, folder: Path, key: dict[str, str]) -> None:
+        self.folder, self.key = folder, key
+        found = load(folder, key, PRINTS)
+        self.values: dict[str, Any] = found if isinstance(found, dict) else {}
+
+    def get(self, question: str) -> Any:
+        return self.values.get(question)
+
+    def put(self, question: str, value: Any) -> None:
+        self.values[question] = value
+        store(self.folder, self.key, PRINTS, self.values)
 
 
 def default_folder() -> Path:

@@ -153,11 +153,22 @@ def _read(fd: int, deadline: float) -> tuple[bytes, str]:
 
 def _reap(pid: int, deadline: float) -> int:
     """Wait for the child; kill it if it lingers after closing its pipe."""
-    while time.monotonic() < deadline:
-        done, status = os.waitpid(pid, os.WNOHANG)
-        if done:
-            return status
-        time.sleep(0.005)
+    try:  # a pidfd becomes readable the moment the child exits: no polling delay
+        pidfd = os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        pidfd = -1
+    try:
+        while time.monotonic() < deadline:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                return status
+            if pidfd >= 0:
+                select.select([pidfd], [], [], max(0.0, deadline - time.monotonic()))
+            else:
+                time.sleep(0.002)
+    finally:
+        if pidfd >= 0:
+            os.close(pidfd)
     os.kill(pid, signal.SIGKILL)
     return os.waitpid(pid, 0)[1]
 

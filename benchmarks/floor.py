@@ -133,7 +133,8 @@ def grade_seconds(name: str, target: Path, out: Path, workers: int, cache: Path)
 def judge_milliseconds(name: str, folder: Path, workers: int) -> list[float]:
     """Each distinct sympy answer's judging time, as the batch judge meets them."""
     from autograder import pipeline
-    from autograder.batch import Submissions, running_sandbox
+    from autograder.batch import running_sandbox
+    from autograder.notebook import Submissions
 
     times: list[float] = []
     original = pipeline.SymbolicJudge._judge

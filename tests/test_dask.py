@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from distributed import LocalCluster
 
-from autograder.batch import Submissions
 from autograder.dask_executor import grade_on_dask, read_submission_list, run_shard, shard_payloads
 from autograder.errors import ConfigError
+from autograder.notebook import Submissions
 from autograder.shards import shard_of
 from tests.test_cli import SAMPLES, autograder
 from tests.test_shards import _untimed

@@ -179,6 +179,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--allow-unreadable-python", action="store_true",
                         help="at level process as root: run jobs even if their uid cannot read "
                              "the Python installation (preloaded modules only)")
+    parser.add_argument("--no-warm", action="store_true", help="skip exercising the preloaded libraries "
+                        "(for a single job, where it costs more than it saves)")
     args = parser.parse_args(argv)
     reader, out = claim_protocol()
     cwd = os.getcwd()
@@ -187,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.allow_unreadable_python:  # jobs may then import nothing else: take what notebooks use
         names += [n for n in STANDARD_MODULES if n not in names]
     loaded, missing = execute.preload(names)
-    execute.warm()
+    execute.warm(libraries=not args.no_warm)
     mountpoint = tempfile.mkdtemp(prefix=f"sbx-root-{args.slot}-")
     plans, reason = make_plans(args, mountpoint)
     prctl(confine.PR_SET_DUMPABLE, 0)  # inherited by the zygote: no ptrace by a job

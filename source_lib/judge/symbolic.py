@@ -412,31 +412,85 @@ def _ratio_diagnosis(student_fp: Sequence[str], reference_fp: Sequence[str],
 
 # -- verdicts -----------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class ReferencePrints:
+    """The reference's and each mutant's values at the sample points: plain strings, so a cache can
+    keep them between runs (computing the mutants' values is most of preparing a question)."""
+
+    reference: tuple[str, ...]
+    mutants: Mapping[str, tuple[str, ...]]
+    tolerant: bool  # the reference holds floats: values are compared with a tolerance
+
+    def as_json(self) -> dict[str, Any]:
+        return {"reference": list(self.reference), "mutants": {k: list(v) for k, v in self.mutants.items()},
+                "tolerant": self.tolerant}
+
+    @classmethod
+    def from_json(cls, data: Any) -> ReferencePrints | None:
+        """The prints a cache held, or None when ``data`` is not what ``as_json`` wrote."""
+        try:
+            mutants = {str(k): _strings(v) for k, v in data["mutants"].items()}
+            prints = cls(_strings(data["reference"]), mutants, data["tolerant"])
+        except (KeyError, TypeError, AttributeError, ValueError):
+            return None
+        return prints if isinstance(prints.tolerant, bool) else None
+
+
+def _strings(values: Any) -> tuple[str, ...]:
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise ValueError("not a list of strings")
+    return tuple(values)
+
+
 def judge_answer(student_src: str, reference_src: str, mutants: Mapping[str, str], symbols: Symbols,
-                 seed: int, count: int, hints: Mapping[str, str] | None = None) -> dict[str, Any]:
+                 seed: int, count: int, hints: Mapping[str, str] | None = None,
+                 prints: ReferencePrints | None = None) -> dict[str, Any]:
     """The batch verdict for one answer (pure, JSON-able; run it inside a time box).
 
     The reference side is cached: one call in the parent before forking (for example on the
     reference itself) lets every forked child skip re-evaluating the reference and mutants.
+    ``prints`` (from ``reference_prints``, perhaps of an earlier run) saves evaluating the mutants.
     ``hints`` are the question's advice per diagnosis (``SymbolicQuestion.hints``).
     """
-    prepared = _prepare(reference_src, tuple(sorted(mutants.items())), symbols, seed, count)
-    points, reference_fp, mutant_fps, tolerant, reference_concrete = prepared
-    return _verdict(student_src, reference_fp, mutant_fps, points, symbols, tolerant, reference_concrete,
-                    hints or {})
+    points = _points(symbols, count, seed)
+    _, reference_concrete = _reference(reference_src, symbols, seed, count)
+    prints = prints or reference_prints(reference_src, mutants, symbols, seed, count)
+    return _verdict(student_src, prints.reference, prints.mutants, points, symbols, prints.tolerant,
+                    reference_concrete, hints or {})
+
+
+def reference_prints(reference_src: str, mutants: Mapping[str, str], symbols: Symbols, seed: int,
+                     count: int) -> ReferencePrints:
+    """The values of the reference and of each mutant at the sample points."""
+    return _prints(reference_src, tuple(sorted(mutants.items())), symbols, seed, count)
 
 
 @functools.lru_cache(maxsize=64)
-def _prepare(reference_src: str, mutants: tuple[tuple[str, str], ...], symbols: Symbols, seed: int,
-             count: int) -> tuple[tuple[Point, ...], tuple[str, ...], dict[str, tuple[str, ...]], bool,
-                                  dict[int, sympy.Expr | str]]:
-    points = sample_points(symbols, count, seed)
-    reference = _trusted(reference_src, symbols, "reference")
-    reference_concrete = _concrete(reference.expr, symbols, points)
-    reference_fp = _fingerprint(reference_concrete, points, symbols)
+def _prints(reference_src: str, mutants: tuple[tuple[str, str], ...], symbols: Symbols, seed: int,
+            count: int) -> ReferencePrints:
+    points = _points(symbols, count, seed)
+    reference, reference_concrete = _reference(reference_src, symbols, seed, count)
     mutant_fps = {mid: fingerprint(_trusted(src, symbols, f"mutant {mid}").expr, points, symbols)
                   for mid, src in mutants}
-    return points, reference_fp, mutant_fps, reference.had_floats, reference_concrete
+    return ReferencePrints(_fingerprint(reference_concrete, points, symbols), mutant_fps, reference.had_floats)
+
+
+def warm_reference(reference_src: str, symbols: Symbols, seed: int, count: int) -> None:
+    """Parse the reference and write it out at each size now, so that forked judges inherit it."""
+    _reference(reference_src, symbols, seed, count)
+
+
+@functools.lru_cache(maxsize=64)
+def _reference(reference_src: str, symbols: Symbols, seed: int,
+               count: int) -> tuple[Parsed, dict[int, sympy.Expr | str]]:
+    """The parsed reference and its concrete form at each size (for the proof by expansion)."""
+    reference = _trusted(reference_src, symbols, "reference")
+    return reference, _concrete(reference.expr, symbols, _points(symbols, count, seed))
+
+
+@functools.lru_cache(maxsize=64)
+def _points(symbols: Symbols, count: int, seed: int) -> tuple[Point, ...]:
+    return sample_points(symbols, count, seed)
 
 
 def judge_against_fingerprints(student: Any, reference_fp: Sequence[str],
