@@ -34,6 +34,7 @@ class BatchSummary:
     table: str
     isolation_level: str
     warnings: tuple[str, ...]
+    origin: BatchOrigin | None = None
 
 
 @contextmanager
@@ -109,7 +110,7 @@ def grade_batch(assignment: Assignment, paths: Sequence[Path] | Submissions, out
         _written(lambda: report.write_batch_reports(assignment.name, results, ids, staging, origin),
                  out, len(done))
         level = str(runner.isolation.get("level", "unknown")) if runner else "none (nothing to grade)"
-    return BatchSummary(tuple(results), report.summary_table(results, ids), level, tuple(notes))
+    return BatchSummary(tuple(results), report.summary_table(results, ids), level, tuple(notes), origin)
 
 
 def batch_origin(assignment: Assignment, config: GradingConfig, shard: Shard | None,

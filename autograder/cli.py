@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from autograder.late import LateRule
     from autograder.notebook import Submissions
     from autograder.platforms.nbgrader_course import Course
-    from source_lib.judge.results import SubmissionResult
+    from source_lib.judge.results import BatchOrigin, SubmissionResult
     from source_lib.judge.spec import Assignment
 
 
@@ -182,6 +182,8 @@ def _parser() -> argparse.ArgumentParser:
     run = commands.add_parser("gradescope-run", help="(inside Gradescope) grade /autograder/submission into "
                                                      "/autograder/results/results.json")
     run.add_argument("--root", type=Path, default=Path("/autograder"), help="default %(default)s")
+    run.add_argument("--warm", action="store_true", help="(setup.sh) run the solution once and keep its run "
+                     "in the course folder, so that no grading run pays for it")
     run.set_defaults(run=_gradescope_run)
 
     package = commands.add_parser("student-package", help="build the wheel students install (zeroinit-student)")
@@ -265,7 +267,7 @@ def _grade(args: argparse.Namespace) -> int:
         pool.close()
     _print_batch(args.json, assignment.name, summary.results, summary.table,
                  f"graded in {time.perf_counter() - started:.1f} s (isolation: {summary.isolation_level})",
-                 args.out, summary.warnings)
+                 args.out, summary.warnings, summary.origin)
     missing = unused(overrides, {r.student for r in summary.results})
     if missing:
         print(f"warning: overrides for students not in this batch: {', '.join(missing)}", file=sys.stderr)
@@ -327,7 +329,7 @@ def _grade_on_dask(args: argparse.Namespace, layout: CourseLayout, started: floa
 
     _print_batch(args.json, assignment.name, merged.results, summary_table(merged.results, ids),
                  f"graded in {time.perf_counter() - started:.1f} s on the Dask cluster at {args.scheduler} "
-                 f"({merged.shards} shards)", args.out, merged.warnings)
+                 f"({merged.shards} shards)", args.out, merged.warnings, merged.origin)
     _report_to_ci(args.ci, merged.results)
     return 0
 
@@ -340,11 +342,11 @@ def _report_to_ci(ci: str | None, results: Sequence[SubmissionResult]) -> None:
 
 
 def _print_batch(as_json: bool, assignment: str, results: Sequence[SubmissionResult], table: str, done: str,
-                 out: Path, warnings: Sequence[str]) -> None:
+                 out: Path, warnings: Sequence[str], origin: BatchOrigin | None) -> None:
     from autograder.report.bundle import batch_json
 
-    if as_json:
-        print(json.dumps(batch_json(assignment, results), ensure_ascii=False))
+    if as_json:  # what batch.json holds
+        print(json.dumps(batch_json(assignment, results, origin), ensure_ascii=False))
     else:
         print(table)
         print(f"\n{len(results)} submission(s) {done}; reports in {out}")
@@ -360,7 +362,7 @@ def _merge(args: argparse.Namespace) -> int:
     ids = [q.question_id for q in merged.results[0].questions] if merged.results else []
     _print_batch(args.json, merged.assignment, merged.results, summary_table(merged.results, ids),
                  f"of {merged.assignment} merged from {len(args.shards)} of {merged.shards} shard(s)",
-                 args.out, merged.warnings)
+                 args.out, merged.warnings, merged.origin)
     _report_to_ci(args.ci, merged.results)
     return 0
 
@@ -523,9 +525,9 @@ def _export_gradescope(args: argparse.Namespace) -> int:
 
 
 def _gradescope_run(args: argparse.Namespace) -> int:
-    from autograder.platforms.gradescope_run import run
+    from autograder.platforms.gradescope_run import run, warm
 
-    return run(args.root)
+    return warm(args.root) if args.warm else run(args.root)
 
 
 def _student_package(args: argparse.Namespace) -> int:

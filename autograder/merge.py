@@ -44,6 +44,7 @@ class Merged:
     results: tuple[SubmissionResult, ...]
     shards: int
     warnings: tuple[str, ...]
+    origin: BatchOrigin
 
 
 def merge_shards(folders: Sequence[Path], out: Path, allow_missing: bool = False) -> Merged:
@@ -62,7 +63,7 @@ def merge_shards(folders: Sequence[Path], out: Path, allow_missing: bool = False
         for result in results:
             report.write_submission_reports(result, staging, durable=False)
         report.write_batch_reports(first["assignment"], results, ids, staging, origin)
-    return Merged(first["assignment"], tuple(results), shards[0].shard.count, tuple(warnings + notes))
+    return Merged(first["assignment"], tuple(results), shards[0].shard.count, tuple(warnings + notes), origin)
 
 
 def read_shard(folder: Path) -> ShardFolder:

@@ -61,6 +61,14 @@ def prepare(assignment: Assignment, config: GradingConfig, runner: Runner) -> Pr
     return reference.prepared(run, config, runner)
 
 
+def warm_cache(assignment: Assignment, config: GradingConfig, runner: Runner) -> Prepared:
+    """Fill ``config.cache_dir`` with the solution's run and the sympy answers' reference values."""
+    reference = _Reference.of(assignment, config)
+    prepared = prepare(assignment, config, runner)
+    SymbolicJudge(prepared, config.symbolic_seconds, reference.print_store(config, runner)).warm()
+    return prepared
+
+
 @dataclass(frozen=True)
 class _Reference:
     """The solution's job, and how its run becomes a Prepared."""

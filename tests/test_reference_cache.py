@@ -23,11 +23,11 @@ def _score(tmp_path: Path, label: str, *options: str) -> float:
 def _forge_expected_choice(path: Path) -> None:
     """Change the solution's recorded answer to a choice question, as only a cache hit would see."""
     data = json.loads(path.read_text())
-    for k, line in enumerate(data["records"]):
+    for k, line in enumerate(data["value"]):
         record = json.loads(line)
         if record.get("r") == "value" and record.get("variant") is None and record["value"].get("t") == "str":
             record["value"]["v"] += "?"
-            data["records"][k] = json.dumps(record)
+            data["value"][k] = json.dumps(record)
             break
     else:
         raise AssertionError("no choice answer among the solution's records")
@@ -37,7 +37,9 @@ def _forge_expected_choice(path: Path) -> None:
 def test_a_second_batch_takes_the_solution_run_from_the_cache(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     full = _score(tmp_path, "first", "--cache", str(cache))
-    [kept] = cache.iterdir()
+    [kept] = cache.glob("*.records.json")
+    [prints] = cache.glob("*.prints.json")  # the sympy answers' reference values, beside the run
+    assert sorted(json.loads(prints.read_text())["value"]) == ["dJ_db", "dJ_db_at_zero", "dJ_dw", "dJ_dw_at_zero"]
     assert oct(cache.stat().st_mode & 0o777) == "0o700"
     assert json.loads(kept.read_text())["key"]["assignment"] == NAME
     _forge_expected_choice(kept)
@@ -53,7 +55,7 @@ def test_another_seed_is_another_entry_and_no_cache_keeps_nothing(tmp_path: Path
     cache = tmp_path / "cache"
     _score(tmp_path, "a", "--cache", str(cache))
     _score(tmp_path, "b", "--cache", str(cache), "--seed", "7")
-    assert len(list(cache.iterdir())) == 2
+    assert len(list(cache.glob("*.records.json"))) == 2
     default = Path(os.environ["XDG_CACHE_HOME"]) / "zeroinit-kit"  # the session's (tests/conftest.py)
     before = sorted(default.glob("*")) if default.is_dir() else []
     _score(tmp_path, "c", "--no-cache")
@@ -66,7 +68,7 @@ def test_another_seed_is_another_entry_and_no_cache_keeps_nothing(tmp_path: Path
 def test_a_corrupt_cache_file_costs_only_a_fresh_run(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     full = _score(tmp_path, "a", "--cache", str(cache))
-    [kept] = cache.iterdir()
-    kept.write_text("{not json")
+    for kept in cache.iterdir():
+        kept.write_text("{not json")
     assert _score(tmp_path, "b", "--cache", str(cache)) == full
-    assert json.loads(kept.read_text())["records"]
+    assert all(json.loads(kept.read_text())["value"] for kept in cache.iterdir())

@@ -21,6 +21,7 @@ from autograder.late import LatePolicy, parse_time, with_lateness
 from autograder.platforms.gradescope_zip import SEED_FILE, SETTINGS
 from autograder.report.write import write_text
 
+CACHE = "reference-cache"  # in the course folder: the solution's run, kept by warm() at setup
 NOT_YOUR_FAULT = ("Autograder error: the grader failed on this submission. This is not your fault: "
                   "your instructor will regrade it.")
 
@@ -36,6 +37,35 @@ def run(root: Path) -> int:
     return 0
 
 
+def warm(root: Path) -> int:
+    """(``setup.sh``, once per upload) run the solution and keep its run in the course's cache, so
+    that no grading run pays for it; 1 when it could not (grading then runs the solution itself)."""
+    from autograder.batch import running_sandbox
+    from autograder.declarations import load
+    from autograder.pipeline import warm_cache
+
+    try:
+        config, settings = _config(root / "source" / "course")
+        with running_sandbox(config) as runner:
+            warm_cache(load(str(settings["assignment"]), config.layout), config, runner)
+    except Exception:  # noqa: BLE001 - a cold cache only costs time
+        print(traceback.format_exc(), flush=True)
+        return 1
+    return 0
+
+
+def _config(course: Path) -> tuple[GradingConfig, dict[str, Any]]:
+    """The grading configuration ``export-gradescope`` packed, with the cache inside the course (root only)."""
+    settings = json.loads((course / SETTINGS).read_text(encoding="utf-8"))
+    timeout = float(settings["timeout"])
+    config = GradingConfig(layout=CourseLayout(course), workers=int(settings["workers"]),
+                           seed=int((course / SEED_FILE).read_text(encoding="utf-8").strip()),
+                           limits=Limits(wall_seconds=timeout, cpu_seconds=max(1, int(timeout)),
+                                         memory_mb=int(settings["memory_mb"])),
+                           cache_dir=course / CACHE)
+    return config, settings
+
+
 def _graded(root: Path) -> dict[str, Any]:
     from autograder.batch import running_sandbox
     from autograder.declarations import load
@@ -43,18 +73,12 @@ def _graded(root: Path) -> dict[str, Any]:
     from autograder.pipeline import grade_files
     from autograder.report.gradescope import results_json
 
-    course = root / "source" / "course"
-    settings = json.loads((course / SETTINGS).read_text(encoding="utf-8"))
+    config, settings = _config(root / "source" / "course")
     name = str(settings["assignment"])
     metadata = _metadata(root / "submission_metadata.json")
     notebook = _submitted_notebook(root / "submission", name)
     if isinstance(notebook, str):
         return _result_without_grades(notebook, {})
-    timeout = float(settings["timeout"])
-    config = GradingConfig(layout=CourseLayout(course), workers=int(settings["workers"]),
-                           seed=int((course / SEED_FILE).read_text(encoding="utf-8").strip()),
-                           limits=Limits(wall_seconds=timeout, cpu_seconds=max(1, int(timeout)),
-                                         memory_mb=int(settings["memory_mb"])))
     assignment = load(name, config.layout)
     with running_sandbox(config) as runner:
         [result] = grade_files(assignment, [SubmissionFile(_student(metadata), notebook)], config, runner,

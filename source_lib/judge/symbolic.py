@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-import mpmath  # type: ignore[import-untyped]
 import sympy
 
+from source_lib.judge.interval import Imprecise, Undefined, numeric_value
 from source_lib.judge.spec import Symbols
 from source_lib.judge.symparse import Parsed, ParseFailure, canonical_symbols, parse_answer
 from source_lib.sums import write_out_sums
@@ -32,15 +32,6 @@ from source_lib.sums import write_out_sums
 RTOL = 1e-9            # decimals in an answer are rounded by sympy's printer (15 digits)
 ATOL = 1e-12
 MAX_VALUE_BITS = 12_000  # exact values print in decimal; Python refuses ints over 4300 digits
-# Values with exp, log, tanh, ... are computed in interval arithmetic (mpmath.iv), so the error of the
-# result is known: the working precision doubles from START_DIGITS until the interval is narrower than
-# 10^-EVALF_DIGITS of the value (or 10^-ABS_DIGITS, for a value that is 0), up to MAX_DIGITS.
-# A cancellation such as 1 - 1/(1 + exp(-z)) for z near 900 (about 10^-390, within the sample values)
-# needs ~400 digits; sympy's evalf can silently drop such a term from a sum.
-EVALF_DIGITS = 30
-START_DIGITS = 40
-MAX_DIGITS = 2560
-ABS_DIGITS = 40
 _RTOL, _ATOL = Fraction(RTOL), Fraction(ATOL)
 MAX_PROOF_DEGREE = 8   # expand() of large polynomials can take very long: sampling decides then
 MAX_PROOF_TERMS = 20_000
@@ -164,9 +155,9 @@ def _value(expr: sympy.Expr, point: Point, table: Mapping[str, sympy.Basic]) -> 
                 return "err:too_large"
             return str(value)
         number = numeric_value(value)
-    except _Undefined:
+    except Undefined:
         return "err:undefined"
-    except _Imprecise:
+    except Imprecise:
         return "err:imprecise"
     except Exception as exc:  # noqa: BLE001 - e.g. OverflowError from a huge float
         return f"err:eval:{type(exc).__name__}"
@@ -177,118 +168,6 @@ def _value(expr: sympy.Expr, point: Point, table: Mapping[str, sympy.Basic]) -> 
     if abs(number.imag) > ATOL + RTOL * abs(number.real):
         return "err:complex"
     return f"f:{number.real!r}"
-
-
-class _Undefined(Exception):
-    """The value is infinite or undefined even at the highest precision (a division by zero, log(0))."""
-
-
-class _Imprecise(Exception):
-    """Even the highest working precision leaves the value uncertain."""
-
-
-class _Unsupported(Exception):
-    """A node (or a complex intermediate) the interval evaluator does not handle: sympy's evalf does."""
-
-
-def numeric_value(value: sympy.Expr) -> complex:
-    """The value of a closed expression, correct to about EVALF_DIGITS digits (see EVALF_DIGITS)."""
-    iv = mpmath.iv
-    saved = iv.prec
-    digits = START_DIGITS
-    try:
-        while True:
-            iv.dps = digits
-            try:
-                interval = _interval(value)
-            except ZeroDivisionError:
-                interval = None
-            except (_Unsupported, mpmath.libmp.ComplexResult):
-                return complex(value.evalf(EVALF_DIGITS))  # complex values are reported, not compared
-            if interval is not None and _narrow(interval):
-                return complex(float(mpmath.mp.make_mpf(interval.mid._mpi_[0])))  # rounded to nearest
-            if digits >= MAX_DIGITS:
-                if interval is None or not all(mpmath.isfinite(end) for end in _bounds(interval)):
-                    raise _Undefined
-                raise _Imprecise
-            digits *= 2
-    finally:
-        iv.prec = saved
-
-
-def _narrow(interval: Any) -> bool:
-    """Finite, and narrow enough that its midpoint has EVALF_DIGITS correct digits (or is ~0)."""
-    a, b = _bounds(interval)
-    if not (mpmath.isfinite(a) and mpmath.isfinite(b)):
-        return False
-    width, scale = b - a, max(abs(a), abs(b))
-    return bool(width <= scale * mpmath.mpf(10) ** -EVALF_DIGITS or width <= mpmath.mpf(10) ** -ABS_DIGITS)
-
-
-def _bounds(interval: Any) -> tuple[Any, Any]:
-    """The two ends of an mpmath interval, as plain mpmath numbers."""
-    lo, hi = interval._mpi_
-    return mpmath.mp.make_mpf(lo), mpmath.mp.make_mpf(hi)
-
-
-def _interval(expr: sympy.Basic) -> Any:
-    """``expr`` as an mpmath interval at the current precision of mpmath.iv (no sympy evaluation)."""
-    iv = mpmath.iv
-    if expr.is_Integer:
-        return iv.mpf(int(expr))
-    if expr.is_Rational:
-        return iv.mpf(int(expr.p)) / int(expr.q)
-    if isinstance(expr, sympy.Float):
-        return iv.mpf(mpmath.mp.make_mpf(expr._mpf_))
-    constant = {sympy.S.Pi: iv.pi, sympy.S.Exp1: iv.e}.get(expr)
-    if constant is not None:
-        return +constant
-    if isinstance(expr, sympy.Add):
-        return _fold(expr.args, lambda x, y: x + y)
-    if isinstance(expr, sympy.Mul):
-        return _fold(expr.args, lambda x, y: x * y)
-    if isinstance(expr, sympy.Pow):
-        base = _interval(expr.base)
-        if expr.exp.is_Integer:
-            return base ** int(expr.exp)
-        if base.b < 0:
-            raise _Unsupported("a root of a negative number")
-        if base.a < 0:
-            raise ZeroDivisionError("a root of a number that may be negative")  # a higher precision decides
-        return base ** _interval(expr.exp)
-    if len(expr.args) != 1:
-        raise _Unsupported(type(expr).__name__)
-    x = _interval(expr.args[0])
-    if isinstance(expr, sympy.exp):
-        return iv.exp(x)
-    if isinstance(expr, sympy.log):
-        if x.b < 0:
-            raise _Unsupported("the log of a negative number")
-        if x.a <= 0:
-            raise ZeroDivisionError("the log of a number that may be 0")  # a higher precision decides
-        return iv.log(x)
-    if isinstance(expr, sympy.tanh):
-        return 1 - 2 / (iv.exp(2 * x) + 1)
-    if isinstance(expr, sympy.sinh):
-        return (iv.exp(x) - iv.exp(-x)) / 2
-    if isinstance(expr, sympy.sech):
-        return 2 / (iv.exp(x) + iv.exp(-x))
-    if isinstance(expr, sympy.cosh):
-        return (iv.exp(x) + iv.exp(-x)) / 2
-    if isinstance(expr, sympy.Abs):
-        return abs(x)
-    if isinstance(expr, sympy.sign):
-        if x.a > 0 or x.b < 0:
-            return iv.mpf(1 if x.a > 0 else -1)
-        raise ZeroDivisionError("the sign of a number that may be 0")  # a higher precision decides
-    raise _Unsupported(type(expr).__name__)
-
-
-def _fold(args: tuple[sympy.Basic, ...], combine: Callable[[Any, Any], Any]) -> Any:
-    total = _interval(args[0])
-    for arg in args[1:]:
-        total = combine(total, _interval(arg))
-    return total
 
 
 def _free_error(value: sympy.Expr, table: Mapping[str, sympy.Basic]) -> str:

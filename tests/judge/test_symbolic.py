@@ -9,6 +9,7 @@ import pytest
 import sympy as sp
 
 from autograder.declarations import load
+from source_lib.judge.interval import numeric_value
 from source_lib.judge.spec import SymbolicQuestion
 from source_lib.judge.symbolic import (
     Comparison,
@@ -17,7 +18,6 @@ from source_lib.judge.symbolic import (
     fingerprint,
     judge_against_fingerprints,
     judge_answer,
-    numeric_value,
     sample_points,
 )
 from source_lib.judge.symparse import ParseFailure, parse

@@ -117,3 +117,19 @@ def test_a_submission_without_one_notebook_is_told_what_to_upload(built: Path, t
     document = run_autograder(replica(tmp_path, built, notebooks, METADATA))
     assert document["score"] == 0 and document["tests"][0]["output"].startswith(told)
     assert "autograder_error" not in document["extra_data"]
+
+
+@pytest.mark.slow
+def test_setup_keeps_the_solution_run_so_each_run_skips_it(built: Path, tmp_path: Path) -> None:
+    alice = (SAMPLES / "alice" / NAME / f"{NAME}.ipynb").read_text()
+    root = replica(tmp_path, built, {f"{NAME}.ipynb": alice}, METADATA)
+    from autograder.cli import main
+
+    assert main(["gradescope-run", "--root", str(root), "--warm"]) == 0  # what setup.sh runs
+    cache = root / "source" / "course" / "reference-cache"
+    kept = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in cache.iterdir()}
+    assert sorted(name.rsplit(".", 2)[1] for name in kept) == ["prints", "records"]
+    document = run_autograder(root)
+    scored = [t for t in document["tests"] if "max_score" in t]
+    assert scored and all(t["score"] == t["max_score"] for t in scored)  # the correct sample, in full
+    assert {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in cache.iterdir()} == kept  # not rewritten

@@ -18,3 +18,5 @@ chmod -R a+rX "$PREFIX"
 chown -R root:root "$SOURCE"
 chmod -R go-rwx "$SOURCE"
 "$PREFIX/bin/python" -m autograder --version
+# Run the solution once now, into the course folder's cache: no student's run then pays for it.
+"$PREFIX/bin/python" -m autograder gradescope-run --warm || echo "setup: the solution's run is not cached; each run makes it"
