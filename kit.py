@@ -6,6 +6,9 @@
     python3 kit.py test     run the whole test suite (add --fast to skip the slow end-to-end cases)
     python3 kit.py bench    grade 50 submissions of each assignment with the autograder and with
                             nbgrader, side by side (--assignment NAME for one)
+    python3 kit.py bench scale   100, 1,000 and 10,000 submissions, unsharded and in shards: throughput,
+                            peak memory, nbgrader on the first 100, a projection for 50,000
+    python3 kit.py bench floor   a diverse class against bare execution of the same notebooks
 
 Each task first creates ./.venv and installs the project into it (once; again
 only when pyproject.toml changes).
@@ -80,8 +83,13 @@ def test(args: list[str]) -> None:
     run([str(PYTHON), "-m", "pytest", *extra, *[a for a in args if a != "--fast"]])
 
 
+BENCHMARKS = {"scale": "scale.py", "floor": "floor.py"}  # any other first argument: grading_throughput.py
+
+
 def bench(args: list[str]) -> None:
-    run([str(PYTHON), str(ROOT / "benchmarks" / "grading_throughput.py"), *args])
+    script = BENCHMARKS.get(args[0], "") if args else ""
+    rest = args[1:] if script else args
+    run([str(PYTHON), str(ROOT / "benchmarks" / (script or "grading_throughput.py")), *rest])
 
 
 def main() -> None:

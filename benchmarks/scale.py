@@ -9,7 +9,7 @@ the largest resident size seen of any notebook's process. The progress lines (``
 give the throughput of each tenth of the batch, to show whether it decays.
 
     python benchmarks/scale.py [--assignment linear_regression] [--sizes 100,1000,10000] [--shards 2]
-                               [--skip-nbgrader]
+                               [--skip-nbgrader] [--dask]
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grading_throughput import mixed_submissions, nbgrader, write_course
+from grading_throughput import mixed_submissions, write_course
 
 from autograder.config import CourseLayout, default_workers
 
@@ -160,15 +160,44 @@ def sharded(root: Path, name: str, shards: int, workers: int) -> Run:
     return Run(elapsed, [], [r[2] for r in results])
 
 
+def on_dask(root: Path, name: str, workers: int) -> Run:
+    """The batch on a local Dask cluster (one worker process per core, one thread each), merged into out-dask."""
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        command = [sys.executable, "-m", "autograder", "grade", name, str(root / "submitted"), "--out",
+                   str(root / "out-dask"), "--executor", "dask", "--scheduler", cluster.scheduler_address, "--quiet"]
+        started = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True)
+        return Run(time.perf_counter() - started, [], [Memory()])
+
+
+def nbgrader_seconds(root: Path, name: str) -> tuple[float, int]:
+    """Real `nbgrader autograde` on the same class; the submissions it reports as errors, counted.
+
+    nbgrader exits 1 when a notebook is broken or has forged checksums (the broken and hostile
+    samples): its time still counts, as an instructor waits for it all the same.
+    """
+    nbg = [sys.executable, "-m", "nbgrader"]
+    subprocess.run([*nbg, "generate_assignment", name, "--force", f"--CourseDirectory.root={root}"], cwd=root,
+                   check=True, capture_output=True)
+    started = time.perf_counter()
+    done = subprocess.run([*nbg, "autograde", name, "--force", f"--CourseDirectory.root={root}"], cwd=root,
+                          capture_output=True, text=True)
+    elapsed = time.perf_counter() - started
+    return elapsed, done.stderr.count("There was an error processing assignment")
+
+
 def show(label: str, count: int, run: Run) -> None:
     rate = count / run.seconds
     workers = [mb for m in run.memory for mb in m.workers.values()]
-    decay = f"tenths {min(run.rates):.0f}-{max(run.rates):.0f}/s, last/first {run.rates[-1] / run.rates[0]:.2f}" \
-        if run.rates else ""
     grader = max(m.grader for m in run.memory)
-    print(f"  {label:<28} {count:>6}  {run.seconds:8.1f} s  {rate:6.1f}/s  grader {grader:6.1f} MB"
-          f"  workers {min(workers, default=0):5.1f}-{max(workers, default=0):5.1f} MB ({len(workers)})"
-          f"  notebook {max(m.notebook for m in run.memory):6.1f} MB  {decay}", flush=True)
+    notebook = max(m.notebook for m in run.memory)
+    memory = (f"grader {grader:6.1f} MB  workers {min(workers, default=0):5.1f}-{max(workers, default=0):5.1f} MB "
+              f"({len(workers)})  notebook {notebook:6.1f} MB") if grader else "(not sampled)"
+    decay = f"  tenths {min(run.rates):.0f}-{max(run.rates):.0f}/s, last/first {run.rates[-1] / run.rates[0]:.2f}" \
+        if run.rates else ""
+    print(f"  {label:<28} {count:>6}  {run.seconds:8.1f} s  {rate:6.1f}/s  {memory}{decay}", flush=True)
 
 
 def main() -> None:
@@ -178,6 +207,7 @@ def main() -> None:
     parser.add_argument("--shards", type=int, default=2)
     parser.add_argument("--workers", type=int, default=default_workers())
     parser.add_argument("--skip-nbgrader", action="store_true")
+    parser.add_argument("--dask", action="store_true", help="also grade each size on a local Dask cluster")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     name = args.assignment
@@ -196,10 +226,13 @@ def main() -> None:
             run = sharded(root, name, args.shards, args.workers)
             show(f"autograder, {args.shards} shards + merge", count, run)
             per_shard_rate = count / args.shards / run.seconds
+            if args.dask:
+                show(f"Dask LocalCluster, {args.workers} workers", count, on_dask(root, name, args.workers))
             if count == sizes[0] and not args.skip_nbgrader:
-                nbg = nbgrader(root, name)
+                nbg, failed = nbgrader_seconds(root, name)
                 print(f"  {'nbgrader autograde':<28} {count:>6}  {nbg:8.1f} s  {count / nbg:6.2f}/s  "
-                      f"(autograder unsharded is {nbg / seconds:.1f}x faster)", flush=True)
+                      f"(autograder unsharded is {nbg / seconds:.1f}x faster; nbgrader could not grade "
+                      f"{failed} of them)", flush=True)
             shutil.rmtree(root / "out", ignore_errors=True)
     if per_shard_rate:
         print(f"\nprojection for 50,000 submissions, from the largest run: one shard grades {per_shard_rate:.1f} "

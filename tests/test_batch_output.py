@@ -14,20 +14,16 @@ import pytest
 
 from autograder import cli
 from autograder.batch import BatchSummary, grade_batch
-from autograder.config import CourseLayout, GradingConfig, Limits
+from autograder.config import GradingConfig
 from autograder.errors import ConfigError
 from autograder.report import output
 from autograder.report.bundle import STUDENTS, student_folder
-from tests.test_pipeline_fake import MINI, RELEASE_CELLS, SOLUTION_CELLS, AllCorrect, notebook_text
+from tests.test_pipeline_fake import MINI, SOLUTION_CELLS, AllCorrect, mini_course, notebook_text
 
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory: pytest.TempPathFactory) -> GradingConfig:
-    root = tmp_path_factory.mktemp("course")
-    for folder, cells in (("solutions", SOLUTION_CELLS), ("assignments", RELEASE_CELLS)):
-        (root / folder).mkdir()
-        (root / folder / "mini.ipynb").write_text(notebook_text(cells), encoding="utf-8")
-    return GradingConfig(layout=CourseLayout(root), limits=Limits(wall_seconds=5.0), workers=1)
+    return mini_course(tmp_path_factory.mktemp("course"))
 
 
 def _submissions(root: Path, students: Iterable[str]) -> Path:

@@ -225,11 +225,14 @@ class ReversedSandbox(Sandbox):
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory: pytest.TempPathFactory) -> GradingConfig:
-    root = tmp_path_factory.mktemp("course")
-    (root / "solutions").mkdir()
-    (root / "assignments").mkdir()
-    (root / "solutions" / "mini.ipynb").write_text(notebook_text(SOLUTION_CELLS), encoding="utf-8")
-    (root / "assignments" / "mini.ipynb").write_text(notebook_text(RELEASE_CELLS), encoding="utf-8")
+    return mini_course(tmp_path_factory.mktemp("course"))
+
+
+def mini_course(root: Path) -> GradingConfig:
+    """A course folder holding MINI's solution and release, and a configuration grading from it."""
+    for folder, cells in (("solutions", SOLUTION_CELLS), ("assignments", RELEASE_CELLS)):
+        (root / folder).mkdir()
+        (root / folder / "mini.ipynb").write_text(notebook_text(cells), encoding="utf-8")
     return GradingConfig(layout=CourseLayout(root), limits=Limits(wall_seconds=5.0), workers=1)
 
 

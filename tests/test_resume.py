@@ -13,11 +13,11 @@ import pytest
 
 from autograder import report
 from autograder.batch import grade_batch
-from autograder.config import CourseLayout, GradingConfig, Limits
+from autograder.config import GradingConfig
 from autograder.errors import ConfigError, OutputError
 from autograder.launch import RawRun
 from autograder.report.output import partial_folder
-from tests.test_pipeline_fake import MINI, RELEASE_CELLS, SOLUTION_CELLS, AllCorrect, notebook_text
+from tests.test_pipeline_fake import MINI, SOLUTION_CELLS, AllCorrect, mini_course, notebook_text
 
 STUDENTS = ["ann", "ben", "cem", "dan", "eve"]
 CLASS_FILES = ("grades.csv", "junit.xml", "batch.json")
@@ -25,11 +25,7 @@ CLASS_FILES = ("grades.csv", "junit.xml", "batch.json")
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory: pytest.TempPathFactory) -> GradingConfig:
-    root = tmp_path_factory.mktemp("course")
-    for folder, cells in (("solutions", SOLUTION_CELLS), ("assignments", RELEASE_CELLS)):
-        (root / folder).mkdir()
-        (root / folder / "mini.ipynb").write_text(notebook_text(cells), encoding="utf-8")
-    return GradingConfig(layout=CourseLayout(root), limits=Limits(wall_seconds=5.0), workers=1)
+    return mini_course(tmp_path_factory.mktemp("course"))
 
 
 class Counting(AllCorrect):

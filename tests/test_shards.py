@@ -11,23 +11,19 @@ from pathlib import Path
 import pytest
 
 from autograder.batch import grade_batch
-from autograder.config import CourseLayout, GradingConfig, Limits
+from autograder.config import GradingConfig
 from autograder.errors import ConfigError
 from autograder.merge import merge_shards
 from autograder.shards import Shard, shard_of
 from tests.test_cli import SAMPLES, autograder
-from tests.test_pipeline_fake import MINI, RELEASE_CELLS, SOLUTION_CELLS, AllCorrect, notebook_text
+from tests.test_pipeline_fake import MINI, SOLUTION_CELLS, AllCorrect, mini_course, notebook_text
 
 STUDENTS = [f"s{k:02d}" for k in range(14)] + ["Zoë Ä", "o'brien", "x" * 90]
 
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory: pytest.TempPathFactory) -> GradingConfig:
-    root = tmp_path_factory.mktemp("course")
-    for folder, cells in (("solutions", SOLUTION_CELLS), ("assignments", RELEASE_CELLS)):
-        (root / folder).mkdir()
-        (root / folder / "mini.ipynb").write_text(notebook_text(cells), encoding="utf-8")
-    return GradingConfig(layout=CourseLayout(root), limits=Limits(wall_seconds=5.0), workers=1)
+    return mini_course(tmp_path_factory.mktemp("course"))
 
 
 @pytest.fixture(scope="module")
