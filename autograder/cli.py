@@ -46,6 +46,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # the reader went away (`autograder ... | head`): the reports are written
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as exc:  # a full or read-only disk outside the reports' own writes
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"autograder: error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 2
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -179,11 +179,14 @@ def nbgrader_seconds(root: Path, name: str) -> tuple[float, int]:
     samples): its time still counts, as an instructor waits for it all the same.
     """
     nbg = [sys.executable, "-m", "nbgrader"]
-    subprocess.run([*nbg, "generate_assignment", name, "--force", f"--CourseDirectory.root={root}"], cwd=root,
-                   check=True, capture_output=True)
+    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}  # jupyter
+    made = subprocess.run([*nbg, "generate_assignment", name, "--force", f"--CourseDirectory.root={root}"],
+                          cwd=root, env=env, capture_output=True, text=True)
+    if made.returncode != 0:
+        sys.exit(f"nbgrader generate_assignment failed: {made.stderr[-2000:]}")
     started = time.perf_counter()
     done = subprocess.run([*nbg, "autograde", name, "--force", f"--CourseDirectory.root={root}"], cwd=root,
-                          capture_output=True, text=True)
+                          env=env, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
     return elapsed, done.stderr.count("There was an error processing assignment")
 
