@@ -124,6 +124,7 @@ def grade_on_dask(assignment: str, submissions: Submissions, out: Path, schedule
         client = Client(scheduler, timeout=connect_seconds)
     except (OSError, TimeoutError, ValueError) as exc:
         raise ConfigError(f"--scheduler {scheduler}: cannot reach the Dask scheduler ({exc})") from None
+    out.resolve().parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.shards-", dir=out.resolve().parent))
     try:
         count = shards or max(1, sum(w["nthreads"] for w in client.scheduler_info()["workers"].values()))
