@@ -20,6 +20,8 @@ from tests.test_shards import _untimed
 
 NAME = "linear_regression"
 
+pytestmark = pytest.mark.slow  # real sandboxes, whole batches
+
 
 @pytest.fixture(scope="module")
 def scheduler() -> Iterator[str]:

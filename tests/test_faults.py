@@ -75,6 +75,7 @@ def _class(root: Path, count: int, extra_cell: str = "") -> Path:
     return folder
 
 
+@pytest.mark.slow
 def test_ctrl_c_stops_at_once_leaves_no_process_and_resume_finishes_the_batch(tmp_path: Path) -> None:
     submissions = _class(tmp_path, 40, "import time\ntime.sleep(0.3)")
     out = tmp_path / "out"
@@ -100,6 +101,7 @@ def test_ctrl_c_stops_at_once_leaves_no_process_and_resume_finishes_the_batch(tm
     assert not partial_folder(out).exists()
 
 
+@pytest.mark.slow
 def test_a_worker_killed_from_outside_costs_one_retry_then_marks_only_that_submission(
         linear: Course, tmp_path: Path) -> None:
     submissions = _class(tmp_path, 6, "import time\ntime.sleep(1.5)")
@@ -147,6 +149,7 @@ def _mount_small_disk(where: Path, size_kb: int) -> None:
         pytest.skip(f"a full disk needs a tmpfs mount (root with CAP_SYS_ADMIN): {done.stderr.strip()}")
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(os.geteuid() != 0, reason="mounting a tmpfs needs root")
 def test_a_full_disk_is_a_clear_error_that_loses_no_graded_result(tmp_path: Path) -> None:
     submissions = _class(tmp_path, 12)

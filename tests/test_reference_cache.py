@@ -8,10 +8,14 @@ import json
 import os
 from pathlib import Path
 
+import pytest
+
 from tests.test_cli import SAMPLES, autograder
 
 NAME = "linear_regression"
 ALICE = SAMPLES / "submitted" / "alice"  # the correct sample
+
+pytestmark = pytest.mark.slow  # real sandboxes, whole batches
 
 
 def _score(tmp_path: Path, label: str, *options: str) -> float:

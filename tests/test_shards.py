@@ -137,6 +137,7 @@ def test_merge_refuses_a_shard_holding_another_shards_student(course: GradingCon
         merge_shards(folders, tmp_path / "m")
 
 
+@pytest.mark.slow
 def test_the_command_line_shards_and_merges_the_samples(tmp_path: Path) -> None:
     whole = autograder("grade", "linear_regression", str(SAMPLES), "--out", str(tmp_path / "whole"), "--quiet")
     assert whole.returncode == 0, whole.stderr
