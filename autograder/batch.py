@@ -135,15 +135,15 @@ def resumable_results(staging: Path, files: Sequence[SubmissionFile]) -> list[Su
 
     Any other student folder there (a result half written, a file changed or withdrawn since) is removed.
     """
-    digests = {f.student: f.path for f in files}
+    paths = {f.student: f.path for f in files}
     kept = []
     for folder in sorted((staging / STUDENTS).glob("*")):
         try:
             result = read_record(folder / RECORD)
         except ValueError:
             result = None
-        path = digests.get(result.student) if result else None
-        if result is not None and path is not None and file_digest(path) == result.sha256:
+        path = paths.get(result.student) if result else None
+        if result is not None and path is not None and _holds(path, result):
             kept.append(result)
         else:
             shutil.rmtree(folder, ignore_errors=True)
@@ -152,11 +152,16 @@ def resumable_results(staging: Path, files: Sequence[SubmissionFile]) -> list[Su
 
 def _changed_since_read(result: SubmissionResult, path: Path) -> SubmissionResult:
     """Grading uses the bytes read once; say so when the file no longer holds them."""
-    if file_digest(path) == result.sha256:
+    if _holds(path, result):
         return result
     warning = ("the file changed while it was being graded: the version read first was graded "
                f"(SHA-256 {result.sha256[:12]}); grade again to grade the new one")
     return replace(result, warnings=(*result.warnings, warning))
+
+
+def _holds(path: Path, result: SubmissionResult) -> bool:
+    """Whether the file still holds the bytes ``result`` was graded from."""
+    return file_digest(path) == result.sha256
 
 
 def _written(write: Callable[[], object], out: Path, graded: int) -> None:

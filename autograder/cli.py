@@ -23,6 +23,7 @@ from autograder.errors import AutograderError, ConfigError
 
 if TYPE_CHECKING:
     from autograder.late import LateRule
+    from autograder.merge import Merged
     from autograder.notebook import Submissions
     from autograder.platforms.nbgrader_course import Course
     from source_lib.judge.results import BatchOrigin, SubmissionResult
@@ -328,12 +329,16 @@ def _grade_on_dask(args: argparse.Namespace, layout: CourseLayout, started: floa
     say = (lambda line: None) if args.quiet else (lambda line: print(line, file=sys.stderr, flush=True))
     merged = grade_on_dask(assignment.name, _submissions(args, assignment.name, None), args.out, args.scheduler,
                            args.shards, forwarded, say)
-    ids = [q.id for q in assignment.questions]
+    return _report_merged(args, merged, f"graded in {time.perf_counter() - started:.1f} s on the Dask cluster "
+                                        f"at {args.scheduler} ({merged.shards} shards)")
+
+
+def _report_merged(args: argparse.Namespace, merged: Merged, done: str) -> int:
+    """Print a merged batch (``merge``, ``--executor dask``) as ``grade`` prints its own."""
     from autograder.report.table import summary_table
 
-    _print_batch(args.json, assignment.name, merged.results, summary_table(merged.results, ids),
-                 f"graded in {time.perf_counter() - started:.1f} s on the Dask cluster at {args.scheduler} "
-                 f"({merged.shards} shards)", args.out, merged.warnings, merged.origin)
+    _print_batch(args.json, merged.assignment, merged.results, summary_table(merged.results, merged.question_ids),
+                 done, args.out, merged.warnings, merged.origin)
     _report_to_ci(args.ci, merged.results)
     return 0
 
@@ -360,15 +365,10 @@ def _print_batch(as_json: bool, assignment: str, results: Sequence[SubmissionRes
 
 def _merge(args: argparse.Namespace) -> int:
     from autograder.merge import merge_shards
-    from autograder.report.table import summary_table
 
     merged = merge_shards(args.shards, args.out, args.allow_missing)
-    ids = [q.question_id for q in merged.results[0].questions] if merged.results else []
-    _print_batch(args.json, merged.assignment, merged.results, summary_table(merged.results, ids),
-                 f"of {merged.assignment} merged from {len(args.shards)} of {merged.shards} shard(s)",
-                 args.out, merged.warnings, merged.origin)
-    _report_to_ci(args.ci, merged.results)
-    return 0
+    return _report_merged(args, merged, f"of {merged.assignment} merged from {len(args.shards)} of "
+                                        f"{merged.shards} shard(s)")
 
 
 def _students(listed: str | None) -> tuple[str, ...]:

@@ -45,6 +45,7 @@ class Merged:
     shards: int
     warnings: tuple[str, ...]
     origin: BatchOrigin
+    question_ids: tuple[str, ...]
 
 
 def merge_shards(folders: Sequence[Path], out: Path, allow_missing: bool = False) -> Merged:
@@ -63,7 +64,8 @@ def merge_shards(folders: Sequence[Path], out: Path, allow_missing: bool = False
         for result in results:
             report.write_submission_reports(result, staging, durable=False)
         report.write_batch_reports(first["assignment"], results, ids, staging, origin)
-    return Merged(first["assignment"], tuple(results), shards[0].shard.count, tuple(warnings + notes), origin)
+    return Merged(first["assignment"], tuple(results), shards[0].shard.count, tuple(warnings + notes), origin,
+                  tuple(ids))
 
 
 def read_shard(folder: Path) -> ShardFolder:

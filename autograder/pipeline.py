@@ -53,72 +53,74 @@ class Prepared:
 
 def prepare(assignment: Assignment, config: GradingConfig, runner: Runner) -> Prepared:
     """Run the solution (and its mutants) in the sandbox, or take that run from ``config.cache_dir``."""
-    reference = _Reference.of(assignment, config)
-    cached = reference.cached(config, runner)
-    if cached is not None:
-        return cached
-    _, run = next(iter(runner.run_many([reference.job])))
-    return reference.prepared(run, config, runner)
+    return _Reference.of(assignment, config, runner).prepare(runner)
 
 
 def warm_cache(assignment: Assignment, config: GradingConfig, runner: Runner) -> Prepared:
     """Fill ``config.cache_dir`` with the solution's run and the sympy answers' reference values."""
-    reference = _Reference.of(assignment, config)
-    prepared = prepare(assignment, config, runner)
-    SymbolicJudge(prepared, config.symbolic_seconds, reference.print_store(config, runner)).warm()
+    reference = _Reference.of(assignment, config, runner)
+    prepared = reference.prepare(runner)
+    SymbolicJudge(prepared, config.symbolic_seconds, reference.print_store()).warm()
     return prepared
 
 
 @dataclass(frozen=True)
 class _Reference:
-    """The solution's job, and how its run becomes a Prepared."""
+    """The solution's job, and how its run (made now, or kept in the cache) becomes a Prepared."""
 
     assignment: Assignment
+    config: GradingConfig
     seed: int
     solution: Notebook
     cases: CaseSet
     job: dict[str, Any]
+    cache: tuple[Path, dict[str, str]] | None  # (folder, key) of this run in the cache; None without one
 
     @classmethod
-    def of(cls, assignment: Assignment, config: GradingConfig) -> _Reference:
+    def of(cls, assignment: Assignment, config: GradingConfig, runner: Runner) -> _Reference:
         seed = assignment.seed if config.seed is None else config.seed
         solution = _notebook(config.layout.solution(assignment.name), assignment)
         cases = CaseSet.build(assignment, seed)
-        return cls(assignment, seed, solution, cases, reference_job(assignment, solution, cases, config.limits))
+        cache = None
+        if config.cache_dir is not None:
+            python = getattr(runner, "python", None)
+            cache = config.cache_dir, reference_cache.cache_key(
+                assignment.name, assignment_digest(assignment.name, config.layout), seed,
+                python if isinstance(python, str) else sys.executable)
+        return cls(assignment, config, seed, solution, cases,
+                   reference_job(assignment, solution, cases, config.limits), cache)
 
-    def cached(self, config: GradingConfig, runner: Runner) -> Prepared | None:
+    def prepare(self, runner: Runner) -> Prepared:
+        """The cached run's Prepared, else the solution run now."""
+        cached = self.cached()
+        if cached is not None:
+            return cached
+        _, run = next(iter(runner.run_many([self.job])))
+        return self.prepared(run)
+
+    def cached(self) -> Prepared | None:
         """The Prepared of an earlier batch's identical solution run, if the cache holds one."""
-        if config.cache_dir is None:
-            return None
-        records = reference_cache.load_records(config.cache_dir, self._cache_key(config, runner))
-        return None if records is None else self._from_records(records, config)
+        records = reference_cache.load_records(*self.cache) if self.cache else None
+        return None if records is None else self._from_records(records)
 
-    def print_store(self, config: GradingConfig, runner: Runner) -> reference_cache.PrintStore | None:
+    def print_store(self) -> reference_cache.PrintStore | None:
         """Where the sympy answers' reference values of this run are kept, with a cache."""
-        if config.cache_dir is None:
-            return None
-        return reference_cache.PrintStore(config.cache_dir, self._cache_key(config, runner))
+        return reference_cache.PrintStore(*self.cache) if self.cache else None
 
-    def prepared(self, run: Any, config: GradingConfig, runner: Runner) -> Prepared:
+    def prepared(self, run: Any) -> Prepared:
         if run.ended not in ("exited",):
             raise AssignmentError(self.assignment.name,
                                   f"the solution run ended with {run.ended}: {run.output[-500:]}")
-        made = self._from_records(tuple(run.records), config)
-        if config.cache_dir is not None:  # only a run that made references is kept
-            reference_cache.store(config.cache_dir, self._cache_key(config, runner), reference_cache.RECORDS,
-                                  list(run.records))
+        made = self._from_records(tuple(run.records))
+        if self.cache:  # only a run that made references is kept
+            reference_cache.store(*self.cache, reference_cache.RECORDS, list(run.records))
         return made
 
-    def _cache_key(self, config: GradingConfig, runner: Runner) -> dict[str, str]:
-        python = getattr(runner, "python", None)
-        return reference_cache.cache_key(self.assignment.name, assignment_digest(self.assignment.name, config.layout),
-                                         self.seed, python if isinstance(python, str) else sys.executable)
-
-    def _from_records(self, records: tuple[str, ...], config: GradingConfig) -> Prepared:
+    def _from_records(self, records: tuple[str, ...]) -> Prepared:
         references = build_references(self.assignment, self.cases, observe(records), self.solution.cell_name)
         # The release only tells unchanged written answers apart; a broken one must not block
         # grading, nor its own regeneration by `autograder release`.
-        _, release = read_path(config.layout.release(self.assignment.name))
+        _, release = read_path(self.config.layout.release(self.assignment.name))
         return Prepared(self.assignment, self.cases, references,
                         release if isinstance(release, Notebook) else None, self.seed)
 
@@ -204,9 +206,9 @@ def grade_files(source: Prepared | Assignment, files: Sequence[SubmissionFile], 
     if isinstance(source, Prepared):
         reference, prepared, assignment, cases = None, source, source.assignment, source.cases
     else:
-        reference = _Reference.of(source, config)
-        prepared, assignment, cases = reference.cached(config, runner), source, reference.cases
-        store = reference.print_store(config, runner)
+        reference = _Reference.of(source, config, runner)
+        prepared, assignment, cases = reference.cached(), source, reference.cases
+        store = reference.print_store()
         if prepared is not None:
             reference = None
     host = HostPaths.of_this_host(*_runner_prefix(runner))
@@ -240,7 +242,7 @@ def grade_files(source: Prepared | Assignment, files: Sequence[SubmissionFile], 
         judge.warm()
     for job, run in runner.run_many(jobs()):
         if reference is not None and job["job_id"] == reference.job["job_id"]:
-            prepared = reference.prepared(run, config, runner)
+            prepared = reference.prepared(run)
             judge = SymbolicJudge(prepared, config.symbolic_seconds, store)
             judge.warm()
             for early in waiting:

@@ -106,11 +106,12 @@ def _resumed(partial: Path, stamp: dict[str, object] | None, notes: list[str] | 
         earlier = json.loads((partial / STAMP).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         earlier = None
-    if not isinstance(earlier, dict) or earlier != json.loads(json.dumps(stamp, sort_keys=True)):
-        changed = sorted(k for k in {*(earlier or {}), *(stamp or {})}
-                         if not isinstance(earlier, dict) or earlier.get(k) != (stamp or {}).get(k))
+    expected = json.loads(json.dumps(stamp or {}))  # as the file holds it: lists, not tuples
+    if earlier != expected:
+        changed = sorted(k for k in {*earlier, *expected} if earlier.get(k) != expected.get(k)) \
+            if isinstance(earlier, dict) else ["unreadable"]
         raise ConfigError(f"--resume: the interrupted batch in {partial} was graded with other settings "
-                          f"({', '.join(changed) or 'unreadable'}); run again without --resume to start over")
+                          f"({', '.join(changed)}); run again without --resume to start over")
     return partial
 
 
