@@ -23,6 +23,7 @@ from autograder.report.bundle import BATCH_SUMMARY, STUDENTS
 from autograder.report.output import partial_folder, replaced_output
 from autograder.report.progress import LineProgress, Progress
 from autograder.report.record import RECORD, read_record
+from autograder.report.stored import StoredResults
 from autograder.shards import Shard
 from source_lib.judge.results import BatchOrigin, SubmissionResult
 from source_lib.judge.spec import Assignment
@@ -30,7 +31,7 @@ from source_lib.judge.spec import Assignment
 
 @dataclass(frozen=True)
 class BatchSummary:
-    results: tuple[SubmissionResult, ...]
+    results: Sequence[SubmissionResult]  # read from the batch's records, one at a time (``StoredResults``)
     table: str
     isolation_level: str
     warnings: tuple[str, ...]
@@ -73,20 +74,21 @@ def grade_batch(assignment: Assignment, paths: Sequence[Path] | Submissions, out
     if shard is not None:
         files = [f for f in files if shard.holds(f.student)]
     wanted = set(only)
-    kept = _kept_results(out, assignment.name, files, wanted) if wanted else []
+    kept_records = _kept_records(out, assignment.name, files, wanted) if wanted else []
     files = [f for f in files if f.student in wanted] if wanted else files
     notes = list(warnings)
     stamp = _settings(origin, config, late, overrides)
     with ExitStack() as stack:
         staging = stack.enter_context(replaced_output(out, notes, stamp, resume))
         if resume:
-            kept = resumable_results(staging, files)
-            graded = {r.student for r in kept}
-            files = [f for f in files if f.student not in graded]
+            kept = resumable_students(staging, files)
+            files = [f for f in files if f.student not in kept]
+        else:
+            kept = set(_copy_kept(kept_records, staging))
         if runner is None and files:
             runner = stack.enter_context(running_sandbox(config))
         ids = [q.id for q in assignment.questions]
-        done: list[SubmissionResult] = []
+        done: list[str] = []  # the students graded: their results are on disk, not in memory
         by_student = {f.student: f.path for f in files}
 
         def on_result(result: SubmissionResult) -> None:
@@ -96,21 +98,19 @@ def grade_batch(assignment: Assignment, paths: Sequence[Path] | Submissions, out
                 result = late.apply(result)
             result = _changed_since_read(result, by_student[result.student])
             _written(lambda: report.write_submission_reports(result, staging, durable=False), out, len(done))
-            done.append(result)
+            done.append(result.student)
             if say is not None:
                 say(len(done), len(files), result)
 
-        if not resume:  # a resumed batch's kept results are already in the staging folder
-            for result in kept:
-                report.write_submission_reports(result, staging, durable=False)
         if files:
             assert runner is not None
             grade_files(assignment, files, config, runner, on_result)
-        results = sorted([*done, *kept], key=lambda r: r.student)
+        results = StoredResults(staging, [*done, *kept])
         _written(lambda: report.write_batch_reports(assignment.name, results, ids, staging, origin),
                  out, len(done))
+        table = report.summary_table(results, ids)
         level = str(runner.isolation.get("level", "unknown")) if runner else "none (nothing to grade)"
-    return BatchSummary(tuple(results), report.summary_table(results, ids), level, tuple(notes), origin)
+    return BatchSummary(results.moved_to(out), table, level, tuple(notes), origin)
 
 
 def batch_origin(assignment: Assignment, config: GradingConfig, shard: Shard | None,
@@ -130,13 +130,13 @@ def _settings(origin: BatchOrigin, config: GradingConfig, late: LateRule | None,
             "late": repr(late), "overrides": repr(sorted((overrides or {}).items()))}
 
 
-def resumable_results(staging: Path, files: Sequence[SubmissionFile]) -> list[SubmissionResult]:
-    """The results an interrupted batch left in ``staging`` that still hold: same student, same file bytes.
+def resumable_students(staging: Path, files: Sequence[SubmissionFile]) -> set[str]:
+    """The students whose results an interrupted batch left in ``staging`` still hold: same file bytes.
 
     Any other student folder there (a result half written, a file changed or withdrawn since) is removed.
     """
     paths = {f.student: f.path for f in files}
-    kept = []
+    kept = set()
     for folder in sorted((staging / STUDENTS).glob("*")):
         try:
             result = read_record(folder / RECORD)
@@ -144,7 +144,7 @@ def resumable_results(staging: Path, files: Sequence[SubmissionFile]) -> list[Su
             result = None
         path = paths.get(result.student) if result else None
         if result is not None and path is not None and _holds(path, result):
-            kept.append(result)
+            kept.add(result.student)
         else:
             shutil.rmtree(folder, ignore_errors=True)
     return kept
@@ -175,9 +175,8 @@ def _written(write: Callable[[], object], out: Path, graded: int) -> None:
                           "grade only the rest") from exc
 
 
-def _kept_results(out: Path, assignment: str, files: Sequence[SubmissionFile],
-                  only: set[str]) -> list[SubmissionResult]:
-    """The results of the batch in ``out`` for everyone but ``only`` (who must have submissions)."""
+def _kept_records(out: Path, assignment: str, files: Sequence[SubmissionFile], only: set[str]) -> list[Path]:
+    """The records of the batch in ``out`` for everyone but ``only`` (who must have submissions)."""
     missing = sorted(only - {f.student for f in files})
     if missing:
         raise ConfigError(f"--only: no submission found for {', '.join(missing)}")
@@ -188,14 +187,23 @@ def _kept_results(out: Path, assignment: str, files: Sequence[SubmissionFile],
                           "grade the whole batch first") from None
     if earlier != assignment:
         raise ConfigError(f"--only: {out} holds a batch of {earlier}, not {assignment}")
+    return [path for path in sorted((out / STUDENTS).glob(f"*/{RECORD}")) if _kept_record(path).student not in only]
+
+
+def _kept_record(path: Path) -> SubmissionResult:
+    try:
+        return read_record(path)
+    except ValueError as exc:
+        raise ConfigError(f"--only: {exc}; grade the whole batch again") from None
+
+
+def _copy_kept(records: Sequence[Path], staging: Path) -> list[str]:
+    """Everyone else's reports, written again from their records (one in memory at a time); their ids."""
     kept = []
-    for path in sorted((out / STUDENTS).glob(f"*/{RECORD}")):
-        try:
-            result = read_record(path)
-        except ValueError as exc:
-            raise ConfigError(f"--only: {exc}; grade the whole batch again") from None
-        if result.student not in only:
-            kept.append(result)
+    for path in records:
+        result = _kept_record(path)
+        report.write_submission_reports(result, staging, durable=False)
+        kept.append(result.student)
     return kept
 
 

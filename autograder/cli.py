@@ -8,7 +8,6 @@ configuration or sandbox errors. No grading logic lives here.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -352,10 +351,10 @@ def _report_to_ci(ci: str | None, results: Sequence[SubmissionResult]) -> None:
 
 def _print_batch(as_json: bool, assignment: str, results: Sequence[SubmissionResult], table: str, done: str,
                  out: Path, warnings: Sequence[str], origin: BatchOrigin | None) -> None:
-    from autograder.report.bundle import batch_json
+    from autograder.report.bundle import write_batch_json
 
     if as_json:  # what batch.json holds
-        print(json.dumps(batch_json(assignment, results, origin), ensure_ascii=False))
+        write_batch_json(assignment, results, origin, sys.stdout)
     else:
         print(table)
         print(f"\n{len(results)} submission(s) {done}; reports in {out}")

@@ -21,6 +21,7 @@ from autograder.errors import ConfigError
 from autograder.report.bundle import BATCH_SUMMARY, STUDENTS
 from autograder.report.output import replaced_output
 from autograder.report.record import RECORD, read_record
+from autograder.report.stored import StoredResults
 from autograder.shards import Shard
 from source_lib.judge.results import BatchOrigin, SubmissionResult
 
@@ -30,18 +31,18 @@ _SHOWN = 20  # names listed in a message before "and N more"
 
 @dataclass(frozen=True)
 class ShardFolder:
-    """One shard's folder, its ``batch.json`` and its results."""
+    """One shard's folder, its ``batch.json`` and its students' records."""
 
     path: Path
     summary: dict[str, Any]
     shard: Shard
-    results: tuple[SubmissionResult, ...]
+    records: dict[str, Path]  # student id -> record.json
 
 
 @dataclass(frozen=True)
 class Merged:
     assignment: str
-    results: tuple[SubmissionResult, ...]
+    results: Sequence[SubmissionResult]  # read from the merged records, one at a time
     shards: int
     warnings: tuple[str, ...]
     origin: BatchOrigin
@@ -56,16 +57,17 @@ def merge_shards(folders: Sequence[Path], out: Path, allow_missing: bool = False
     first = shards[0].summary
     _check_same_batch(shards)
     warnings = _check_coverage(shards, allow_missing)
-    results = sorted((r for s in shards for r in s.results), key=lambda r: r.student)
-    ids = [q.question_id for q in results[0].questions] if results else [q["id"] for q in first["questions"]]
+    records = {student: path for s in shards for student, path in s.records.items()}
     origin = BatchOrigin(first["grader_version"], first["assignment_digest"], first["seed"])
     notes: list[str] = []
     with replaced_output(out, notes) as staging:
-        for result in results:
-            report.write_submission_reports(result, staging, durable=False)
+        for path in records.values():
+            report.write_submission_reports(read_record(path), staging, durable=False)
+        results = StoredResults(staging, records)
+        ids = [q.question_id for q in results[0].questions] if results else [q["id"] for q in first["questions"]]
         report.write_batch_reports(first["assignment"], results, ids, staging, origin)
-    return Merged(first["assignment"], tuple(results), shards[0].shard.count, tuple(warnings + notes), origin,
-                  tuple(ids))
+    return Merged(first["assignment"], results.moved_to(out), shards[0].shard.count, tuple(warnings + notes),
+                  origin, tuple(ids))
 
 
 def read_shard(folder: Path) -> ShardFolder:
@@ -82,17 +84,17 @@ def read_shard(folder: Path) -> ShardFolder:
         raise ConfigError(f"merge: {folder} is not a shard: its {BATCH_SUMMARY} names no shard, grader version "
                           "or seed (grade it with --shard I/N)") from None
     shard = Shard.parse(str(spec))
-    results = []
+    records = {}
     for path in sorted((folder / STUDENTS).glob(f"*/{RECORD}")):
         try:
-            results.append(read_record(path))
+            records[read_record(path).student] = path
         except ValueError as exc:
             raise ConfigError(f"merge: {exc}; grade that shard again") from None
-    strangers = [r.student for r in results if not shard.holds(r.student)]
+    strangers = [student for student in records if not shard.holds(student)]
     if strangers:
         raise ConfigError(f"merge: {folder} (shard {shard}) holds students of other shards: "
                           f"{_names(strangers)}; was it graded with another --shard?")
-    return ShardFolder(folder, summary, shard, tuple(results))
+    return ShardFolder(folder, summary, shard, records)
 
 
 def _check_same_batch(shards: Sequence[ShardFolder]) -> None:
@@ -123,7 +125,7 @@ def _check_coverage(shards: Sequence[ShardFolder], allow_missing: bool) -> list[
     """Every student of the batch graded exactly once; the missing ones refused unless allowed."""
     count = shards[0].shard.count
     seen = set(shards[0].summary["students_seen"])
-    graded = Counter(r.student for s in shards for r in s.results)
+    graded = Counter(student for s in shards for student in s.records)
     doubled = sorted(s for s, n in graded.items() if n > 1)
     if doubled:
         raise ConfigError(f"merge: students graded more than once: {_names(doubled)}")

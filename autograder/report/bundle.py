@@ -27,14 +27,15 @@ import re
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
+from typing import TextIO
 
 from autograder.report._text import clean, one_line, shorten
 from autograder.report.feedback_html import feedback_html
-from autograder.report.gradebook import REASON_LIMIT, grades_csv
+from autograder.report.gradebook import REASON_LIMIT, write_grades_csv
 from autograder.report.gradescope import results_json
-from autograder.report.junit import junit_xml
+from autograder.report.junit import write_junit
 from autograder.report.record import RECORD, record_json
-from autograder.report.write import write_text
+from autograder.report.write import atomic_text, write_text
 from source_lib.judge.results import BatchOrigin, SubmissionResult
 
 STUDENTS = "students"
@@ -75,34 +76,58 @@ def write_submission_reports(result: SubmissionResult, out_dir: Path, durable: b
 
 def write_batch_reports(assignment: str, results: Sequence[SubmissionResult], question_ids: Sequence[str],
                         out_dir: Path, origin: BatchOrigin | None = None) -> list[Path]:
-    """Write the class-wide ``grades.csv``, ``junit.xml`` and ``batch.json``; return their paths."""
-    out = Path(out_dir)
-    sheet, tests, summary = BATCH_FILES
-    document = json.dumps(batch_json(assignment, results, origin), indent=1, ensure_ascii=False,
-                          allow_nan=False)
-    return [write_text(out / sheet, grades_csv(results, question_ids)),
-            write_text(out / tests, junit_xml(results)),
-            write_text(out / summary, document + "\n")]
+    """Write the class-wide ``grades.csv``, ``junit.xml`` and ``batch.json``; return their paths.
+
+    Each is written as it is built, so ``results`` may be read from disk one at a time (``StoredResults``).
+    """
+    paths = [Path(out_dir) / name for name in BATCH_FILES]
+    sheet, tests, summary = paths
+    with atomic_text(sheet) as handle:
+        write_grades_csv(results, question_ids, handle)
+    with atomic_text(tests) as handle:
+        write_junit(results, handle)
+    with atomic_text(summary) as handle:
+        write_batch_json(assignment, results, origin, handle)
+    return paths
 
 
 def batch_json(assignment: str, results: Sequence[SubmissionResult],
                origin: BatchOrigin | None = None) -> dict[str, object]:
     """The batch as data: each student's status and scores (a manual question's score is null),
     and what graded it (``origin``: versions, seed, shard) when known."""
+    return {**_batch_head(assignment, results, origin), "students": [_student_entry(r) for r in results]}
+
+
+def write_batch_json(assignment: str, results: Sequence[SubmissionResult], origin: BatchOrigin | None,
+                     out: TextIO) -> None:
+    """Write ``batch_json``'s document to ``out``, one student per line and one in memory at a time."""
+    head = json.dumps(_batch_head(assignment, results, origin), indent=1, ensure_ascii=False, allow_nan=False)
+    out.write(head[:-2] + ',\n "students": [')
+    for index, result in enumerate(results):
+        entry = json.dumps(_student_entry(result), ensure_ascii=False, allow_nan=False)
+        out.write(("," if index else "") + "\n  " + entry)
+    out.write("\n ]\n}\n")
+
+
+def _batch_head(assignment: str, results: Sequence[SubmissionResult],
+                origin: BatchOrigin | None) -> dict[str, object]:
     questions = results[0].questions if results else ()
     return {
         "assignment": assignment,
         **(origin.as_json() if origin else {}),
         "questions": [{"id": clean(q.question_id), "points": q.max_score, "manual": q.manual} for q in questions],
-        "students": [{"student": clean(r.student), "status": r.status.value, "score": r.score,
-                      "max_score": r.max_score, "raw_score": r.raw_score,
-                      "reason": shorten(one_line(r.reason), REASON_LIMIT),
-                      "lateness": None if r.lateness is None else asdict(r.lateness),
-                      "questions": {clean(q.question_id): None if q.manual else q.score for q in r.questions},
-                      "overridden": {clean(q.question_id): clean(q.override) for q in r.questions
-                                     if q.override is not None}}
-                     for r in results],
     }
+
+
+def _student_entry(result: SubmissionResult) -> dict[str, object]:
+    r = result
+    return {"student": clean(r.student), "status": r.status.value, "score": r.score,
+            "max_score": r.max_score, "raw_score": r.raw_score,
+            "reason": shorten(one_line(r.reason), REASON_LIMIT),
+            "lateness": None if r.lateness is None else asdict(r.lateness),
+            "questions": {clean(q.question_id): None if q.manual else q.score for q in r.questions},
+            "overridden": {clean(q.question_id): clean(q.override) for q in r.questions
+                           if q.override is not None}}
 
 
 def write_reports(assignment: str, results: Sequence[SubmissionResult], question_ids: Sequence[str],

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
+from typing import TextIO
 
 from autograder.report._text import clean, num, one_line, shorten
 from source_lib.judge.results import SECONDS_PER_DAY, QuestionResult, SubmissionResult
@@ -23,14 +24,19 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def grades_csv(results: Sequence[SubmissionResult], question_ids: Sequence[str]) -> str:
     """One row per submission, in the order given; with a due date, when each came in and what it cost."""
-    late = any(r.lateness is not None for r in results)
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    write_grades_csv(results, question_ids, buffer)
+    return buffer.getvalue()
+
+
+def write_grades_csv(results: Sequence[SubmissionResult], question_ids: Sequence[str], out: TextIO) -> None:
+    """Write ``grades_csv``'s sheet to ``out``, one submission in memory at a time."""
+    late = any(r.lateness is not None for r in results)
+    writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["student", "status", "score", "max_score", *(_text(q) for q in question_ids),
                      *(LATE_COLUMNS if late else ()), "reason"])
     for result in results:
         writer.writerow(_row(result, question_ids, late))
-    return buffer.getvalue()
 
 
 def _row(result: SubmissionResult, question_ids: Sequence[str], late: bool) -> list[str]:

@@ -9,8 +9,12 @@ never included, and every string is stripped of characters XML 1.0 forbids.
 
 from __future__ import annotations
 
+import io
+import shutil
+import tempfile
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import TextIO
 
 from autograder.report._text import clean, isolation_level, num, one_line, shorten
 from autograder.report.question_text import question_output, question_passed
@@ -24,18 +28,33 @@ _NOTEBOOK_FAILURE = (Status.TIMEOUT, Status.CRASHED)
 
 def junit_xml(results: Sequence[SubmissionResult]) -> str:
     """A ``<testsuites>`` document for a batch of submissions."""
-    root = ET.Element("testsuites", name="autograder")
+    buffer = io.StringIO()
+    write_junit(results, buffer)
+    return buffer.getvalue()
+
+
+def write_junit(results: Iterable[SubmissionResult], out: TextIO) -> None:
+    """Write the document for ``results`` to ``out``, one submission in memory at a time.
+
+    The root's totals come first in the file but are known only at the end: the suites wait in a
+    temporary file meanwhile.
+    """
     totals = dict.fromkeys(_COUNTS, 0)
-    for result in results:
-        suite = _suite(result)
-        root.append(suite)
-        for key in _COUNTS:
-            totals[key] += int(suite.get(key, "0"))
-    for key in _COUNTS:
-        root.set(key, str(totals[key]))
-    root.set("time", _seconds(sum(r.seconds for r in results)))
-    ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+    seconds = 0.0
+    with tempfile.TemporaryFile("w+", encoding="utf-8", newline="") as suites:
+        for result in results:
+            suite = _suite(result)
+            for key in _COUNTS:
+                totals[key] += int(suite.get(key, "0"))
+            seconds += result.seconds
+            ET.indent(suite, level=1)
+            suites.write("  " + ET.tostring(suite, encoding="unicode") + "\n")
+        counts = "".join(f' {key}="{value}"' for key, value in totals.items())
+        out.write(f'<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="autograder"{counts} '
+                  f'time="{_seconds(seconds)}">\n')
+        suites.seek(0)
+        shutil.copyfileobj(suites, out)
+    out.write("</testsuites>\n")
 
 
 def _suite(result: SubmissionResult) -> ET.Element:

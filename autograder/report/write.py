@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import io
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO, TextIO
 
 _MODE = 0o644
 
@@ -22,12 +25,23 @@ def write_bytes(path: str | os.PathLike[str], data: bytes, durable: bool = True)
     ``durable=False`` skips the fsyncs, for files inside a folder that ``sync_filesystem`` makes
     durable as a whole before it is put in place (a batch writes thousands: each fsync costs ms).
     """
+    with atomic_file(path, durable) as handle:
+        handle.write(data)
+    return Path(path)
+
+
+@contextlib.contextmanager
+def atomic_file(path: str | os.PathLike[str], durable: bool = True) -> Iterator[BinaryIO]:
+    """A binary file to write piece by piece; it replaces ``path`` only when the block ends without error.
+
+    For files too large to hold in memory at once (a batch's class files at tens of thousands of students).
+    """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            yield handle
             handle.flush()
             os.fchmod(handle.fileno(), _MODE)
             if durable:
@@ -39,7 +53,20 @@ def write_bytes(path: str | os.PathLike[str], data: bytes, durable: bool = True)
         raise
     if durable:
         _sync_directory(target.parent)
-    return target
+
+
+@contextlib.contextmanager
+def atomic_text(path: str | os.PathLike[str], durable: bool = True) -> Iterator[TextIO]:
+    """``atomic_file`` for UTF-8 text, newlines written as given."""
+    with atomic_file(path, durable) as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8", newline="")
+        try:
+            yield text
+        except BaseException:
+            with contextlib.suppress(OSError, ValueError):  # the first error is the one to report
+                text.detach()
+            raise
+        text.detach()  # flushes; the binary file is closed (and renamed) by atomic_file
 
 
 def write_text(path: str | os.PathLike[str], text: str, durable: bool = True) -> Path:

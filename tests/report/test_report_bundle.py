@@ -8,7 +8,15 @@ import xml.etree.ElementTree as ET
 from dataclasses import replace
 
 import autograder.report as report
-from autograder.report.bundle import student_dirname, student_folder, write_reports, write_submission_reports
+from autograder.report.bundle import (
+    batch_json,
+    student_dirname,
+    student_folder,
+    write_batch_reports,
+    write_reports,
+    write_submission_reports,
+)
+from autograder.report.stored import StoredResults
 
 _IDS = ["../x", "..", ".", ".hidden", "a/b", "a_b", "a\\b", "A_b", "Alice", "alice", "",
         "x" * 300, "=cmd|' /C calc'!A0", "\ud800", "a b", "a~b", "名前"]
@@ -73,3 +81,23 @@ def test_hostile_ids_stay_inside_out_dir(tmp_path, full):
 
 def _with_student(result, student):
     return replace(result, student=student)
+
+
+def test_class_files_from_stored_records_equal_those_from_memory(tmp_path, batch, question_ids):
+    """A batch builds its class files from the records on disk, one at a time, to keep its memory flat."""
+    write_reports("linear_regression", batch, question_ids, tmp_path / "memory")
+    stored = StoredResults(tmp_path / "memory", reversed([r.student for r in batch]))
+    assert [r.student for r in stored] == sorted(r.student for r in batch)
+    assert stored[1:][0] == stored[1] == sorted(batch, key=lambda r: r.student)[1]
+    write_batch_reports("linear_regression", stored, question_ids, tmp_path / "disk")
+    in_order = sorted(batch, key=lambda r: r.student)
+    write_batch_reports("linear_regression", in_order, question_ids, tmp_path / "sorted")
+    for name in report.BATCH_FILES:
+        assert (tmp_path / "disk" / name).read_bytes() == (tmp_path / "sorted" / name).read_bytes()
+    assert json.loads((tmp_path / "disk" / "batch.json").read_text()) == batch_json("linear_regression", in_order)
+
+
+def test_empty_class_files_are_well_formed(tmp_path, question_ids):
+    write_batch_reports("linear_regression", [], question_ids, tmp_path)
+    assert len(ET.parse(tmp_path / "junit.xml").getroot()) == 0
+    assert json.loads((tmp_path / "batch.json").read_text())["students"] == []

@@ -51,3 +51,15 @@ def test_unencodable_text_fails_before_touching_disk(tmp_path):
     with pytest.raises(UnicodeEncodeError):
         write.write_text(tmp_path / "x.txt", "\ud800")
     assert not (tmp_path / "x.txt").exists()
+
+
+def test_a_streamed_file_that_fails_midway_keeps_the_old_one(tmp_path):
+    target = tmp_path / "junit.xml"
+    write.write_text(target, "old")
+    with pytest.raises(RuntimeError, match="stopped"), write.atomic_text(target) as handle:
+        handle.write("half of the new " * 10_000)
+        raise RuntimeError("stopped")
+    assert target.read_text() == "old" and os.listdir(tmp_path) == ["junit.xml"]
+    with write.atomic_text(target) as handle:
+        handle.write("é\r\n" * 3)
+    assert target.read_bytes() == "é\r\n".encode() * 3  # newlines as given, UTF-8
