@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import sys
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,6 +30,8 @@ from source_lib.judge.decode import observe, run_status
 from source_lib.judge.reference import References, build_references, expression_source
 from source_lib.judge.results import Outcome, QuestionResult, Status, SubmissionResult
 from source_lib.judge.spec import Assignment, CaseSet, ManualQuestion, SymbolicQuestion
+
+VERDICTS_KEPT = 10_000  # sympy verdicts remembered by answer text (about 1 KB each)
 
 
 class Runner(Protocol):
@@ -143,7 +146,7 @@ class SymbolicJudge:
         self.prepared = prepared
         self.seconds = seconds
         self.store = store
-        self.cache: dict[tuple[str, str], Mapping[str, Any]] = {}
+        self.cache: OrderedDict[tuple[str, str], Mapping[str, Any]] = OrderedDict()  # least recent first
         self.prints: dict[str, symbolic.ReferencePrints] = {}
 
     def warm(self) -> None:
@@ -154,9 +157,13 @@ class SymbolicJudge:
 
     def __call__(self, question: SymbolicQuestion, source: str) -> Mapping[str, Any]:
         key = (question.id, source)
-        if key not in self.cache:
-            self.cache[key] = self._judge(question, source)
-        return self.cache[key]
+        if key in self.cache:
+            self.cache.move_to_end(key)
+            return self.cache[key]
+        verdict = self.cache[key] = self._judge(question, source)
+        if len(self.cache) > VERDICTS_KEPT:  # a large class's long tail of answers must not grow memory
+            self.cache.popitem(last=False)
+        return verdict
 
     def _prepared_question(self, question: SymbolicQuestion) -> tuple[Any, ...]:
         """The arguments of ``symbolic.judge_answer`` after the student's text, computed once per question."""
@@ -194,8 +201,9 @@ class SymbolicJudge:
 
 
 def grade_files(source: Prepared | Assignment, files: Sequence[SubmissionFile], config: GradingConfig,
-                runner: Runner, on_result: Callable[[SubmissionResult], None]) -> list[SubmissionResult]:
-    """Grade every file; ``on_result`` sees each result as soon as it is decided.
+                runner: Runner, on_result: Callable[[SubmissionResult], None]) -> None:
+    """Grade every file; ``on_result`` gets each result as soon as it is decided (none is kept here:
+    a batch of any size stays small in memory).
 
     Given an Assignment rather than a Prepared, the solution's run is the first job of the same
     stream: the students' jobs start on the other workers meanwhile and wait for it to be judged.
@@ -212,7 +220,6 @@ def grade_files(source: Prepared | Assignment, files: Sequence[SubmissionFile], 
         if prepared is not None:
             reference = None
     host = HostPaths.of_this_host(*_runner_prefix(runner))
-    results: list[SubmissionResult] = []
     pending: dict[str, tuple[SubmissionFile, str, Notebook]] = {}
     waiting: list[tuple[dict[str, Any], Any]] = []  # runs back before the solution's
 
@@ -224,8 +231,7 @@ def grade_files(source: Prepared | Assignment, files: Sequence[SubmissionFile], 
             if isinstance(parsed, Notebook):
                 parsed = other_assignment(parsed, assignment) or parsed
             if isinstance(parsed, Unreadable):
-                results.append(_ungradable(item, digest, parsed, assignment, runner))
-                on_result(results[-1])
+                on_result(_ungradable(item, digest, parsed, assignment, runner))
                 continue
             job = student_job(assignment, parsed, cases, config.limits, item.student)
             pending[job["job_id"]] = (item, digest, parsed)
@@ -234,8 +240,7 @@ def grade_files(source: Prepared | Assignment, files: Sequence[SubmissionFile], 
     def judged(job: dict[str, Any], run: Any, prepared: Prepared, judge: SymbolicJudge) -> None:
         item, digest, notebook = pending.pop(job["job_id"])
         text = StudentText(CellPlaces.of(notebook.cells, _question_cells(assignment)), host)
-        results.append(_judge_run(prepared, item, digest, notebook, run, judge, runner, text))
-        on_result(results[-1])
+        on_result(_judge_run(prepared, item, digest, notebook, run, judge, runner, text))
 
     judge = SymbolicJudge(prepared, config.symbolic_seconds, store) if prepared else None
     if judge is not None:
@@ -252,7 +257,6 @@ def grade_files(source: Prepared | Assignment, files: Sequence[SubmissionFile], 
             waiting.append((job, run))
         else:
             judged(job, run, prepared, judge)
-    return results
 
 
 def _judge_run(prepared: Prepared, item: SubmissionFile, digest: str, notebook: Notebook, run: Any,

@@ -186,7 +186,9 @@ def _grade(prepared: Prepared, config: GradingConfig, runner: Runner, notebooks:
             path = Path(tmp, f"{name}.ipynb")
             path.write_text(text, encoding="utf-8")
             files.append(SubmissionFile(name, path))
-        return {r.student: r for r in grade_files(prepared, files, config, runner, lambda r: None)}
+        results: dict[str, SubmissionResult] = {}
+        grade_files(prepared, files, config, runner, lambda r: results.update({r.student: r}))
+        return results
 
 
 def _problem_findings(check: str, problems: list[Problem], fine: str) -> list[Finding]:

@@ -95,8 +95,9 @@ class Course:
             path.parent.mkdir(parents=True)
             path.write_text(text, encoding="utf-8")
             files.append(SubmissionFile(student, path))
-        results = grade_files(self.prepared, files, self.config, self.sandbox(), lambda r: None)
-        return {r.student: r for r in results}
+        results: dict[str, SubmissionResult] = {}
+        grade_files(self.prepared, files, self.config, self.sandbox(), lambda r: results.update({r.student: r}))
+        return results
 
 
 @pytest.fixture(scope="session", autouse=True)

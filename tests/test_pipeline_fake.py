@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import nbformat
@@ -21,7 +22,7 @@ from autograder.config import CourseLayout, GradingConfig, Limits
 from autograder.errors import AssignmentError
 from autograder.launch import RawRun
 from autograder.notebook import SubmissionFile
-from autograder.pipeline import Prepared, grade_files, prepare
+from autograder.pipeline import Prepared, SymbolicJudge, grade_files, prepare
 from autograder.report.bundle import BATCH_FILES, STUDENTS, student_folder
 from source_lib import wire
 from source_lib.judge import codec
@@ -257,10 +258,9 @@ def grade(prepared: Prepared, config: GradingConfig, files: list[SubmissionFile]
           runner: Sandbox | None = None) -> tuple[dict[str, SubmissionResult], list[SubmissionResult], Sandbox]:
     runner = runner or Sandbox()
     seen: list[SubmissionResult] = []
-    results = grade_files(prepared, files, config, runner, seen.append)
-    assert seen == results and all(a is b for a, b in zip(seen, results))  # once each, as decided
-    assert len(results) == len(files)
-    return {r.student: r for r in results}, seen, runner
+    grade_files(prepared, files, config, runner, seen.append)
+    assert sorted(r.student for r in seen) == sorted(f.student for f in files)  # once each
+    return {r.student: r for r in seen}, seen, runner
 
 
 def scores(result: SubmissionResult) -> dict[str, float]:
@@ -423,8 +423,9 @@ def test_given_the_assignment_the_solution_runs_first_in_the_same_stream(
     names = ["good", "wrong", "timeout", "raiser"]
     files = submit(tmp_path, names)
     runner = ReversedSandbox()  # every student's run comes back before the solution's
-    seen: list[SubmissionResult] = []
-    results = grade_files(MINI, files, course, runner, seen.append)
+    results: list[SubmissionResult] = []
+    grade_files(MINI, files, course, runner, results.append)
+    seen = results
     assert runner.labels() == ["reference", *names]
     assert [r.student for r in seen] == list(reversed(names))
     expected, _, _ = grade(prepared, course, files)
@@ -472,3 +473,16 @@ def test_no_student_name_can_reach_a_file_of_the_batch(course: GradingConfig, tm
         assert sorted(p.name for p in folder.iterdir()) == ["feedback.html", "record.json", "results.json"]
     rows = (out / "grades.csv").read_text(encoding="utf-8").splitlines()
     assert len(rows) == len(names) + 1
+
+
+def test_the_sympy_verdicts_kept_are_bounded(prepared: Prepared, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Identical answers are judged once, but a large class's long tail of answers must not grow memory."""
+    judged: list[str] = []
+    judge = SymbolicJudge(prepared, 1.0)
+    monkeypatch.setattr(pipeline, "VERDICTS_KEPT", 2)
+    monkeypatch.setattr(judge, "_judge", lambda question, source: judged.append(source) or {"source": source})
+    question = SimpleNamespace(id="q")
+    for source in ["a", "a", "b", "a", "c", "a", "b"]:
+        assert judge(question, source) == {"source": source}  # type: ignore[arg-type]
+    assert judged == ["a", "b", "c", "b"]  # "a" stayed as the most recently used; "b" was dropped for "c"
+    assert len(judge.cache) == 2

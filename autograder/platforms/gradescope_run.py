@@ -72,6 +72,7 @@ def _graded(root: Path) -> dict[str, Any]:
     from autograder.notebook import SubmissionFile
     from autograder.pipeline import grade_files
     from autograder.report.gradescope import results_json
+    from source_lib.judge.results import SubmissionResult
 
     config, settings = _config(root / "source" / "course")
     name = str(settings["assignment"])
@@ -81,8 +82,9 @@ def _graded(root: Path) -> dict[str, Any]:
         return _result_without_grades(notebook, {})
     assignment = load(name, config.layout)
     with running_sandbox(config) as runner:
-        [result] = grade_files(assignment, [SubmissionFile(_student(metadata), notebook)], config, runner,
-                               lambda r: None)
+        graded: list[SubmissionResult] = []
+        grade_files(assignment, [SubmissionFile(_student(metadata), notebook)], config, runner, graded.append)
+    [result] = graded
     due = parse_time(str((metadata.get("assignment") or {}).get("due_date") or ""))
     if due is not None:  # Gradescope's own record of the time, never this machine's clock
         when = parse_time(str(metadata.get("created_at") or ""))

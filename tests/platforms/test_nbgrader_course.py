@@ -64,8 +64,9 @@ def graded(tmp_path_factory: pytest.TempPathFactory, linear: Subject) -> tuple[P
         if student in stamps:
             (folder / "timestamp.txt").write_text(stamps[student] + "\n")
         files.append(SubmissionFile(student, folder / f"{NAME}.ipynb"))
-    results = grade_files(linear.prepared, files, linear.config, linear.sandbox(), lambda r: None)
-    return root, {r.student: r for r in results}
+    results: dict[str, SubmissionResult] = {}
+    grade_files(linear.prepared, files, linear.config, linear.sandbox(), lambda r: results.update({r.student: r}))
+    return root, results
 
 
 @pytest.fixture(scope="module")
