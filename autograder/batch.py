@@ -18,7 +18,8 @@ from autograder.late import LateRule
 from autograder.launch import SandboxPool
 from autograder.notebook import SubmissionFile, Submissions, file_digest
 from autograder.overrides import Overrides, apply_overrides
-from autograder.pipeline import Runner, grade_files
+from autograder.pipeline import SANDBOX_RETRIED, Runner, grade_files
+from autograder.report._text import some_names
 from autograder.report.bundle import BATCH_SUMMARY, STUDENTS
 from autograder.report.output import partial_folder, replaced_output
 from autograder.report.progress import LineProgress, Progress
@@ -27,6 +28,15 @@ from autograder.report.stored import StoredResults
 from autograder.shards import Shard
 from source_lib.judge.results import BatchOrigin, SubmissionResult
 from source_lib.judge.spec import Assignment
+
+FILE_CHANGED = "the file changed while it was being graded"
+# what the instructor hears of at the end, from the warnings a result carries for its student
+_FOR_INSTRUCTOR = {
+    FILE_CHANGED: "{n} file(s) changed while being graded: the version read first was graded (its SHA-256 is "
+                  "in the result); grade them again with --only to grade the new version: {names}",
+    SANDBOX_RETRIED: "{n} notebook(s) were run again on a fresh sandbox worker after the first failed; their "
+                     "results stand and say so: {names}",
+}
 
 
 @dataclass(frozen=True)
@@ -66,17 +76,14 @@ def grade_batch(assignment: Assignment, paths: Sequence[Path] | Submissions, out
     """
     say = LineProgress(progress) if progress is not None and not callable(progress) else progress
     found = paths if isinstance(paths, Submissions) else Submissions.find(paths, assignment.name)
-    files, warnings = list(found.files), found.warnings
     _check_out_dir(out, found.inputs)
     if only and resume:
         raise ConfigError("--only and --resume do not go together: --resume carries on a whole batch")
     origin = batch_origin(assignment, config, shard, found.students)
-    if shard is not None:
-        files = [f for f in files if shard.holds(f.student)]
     wanted = set(only)
-    kept_records = _kept_records(out, assignment.name, files, wanted) if wanted else []
-    files = [f for f in files if f.student in wanted] if wanted else files
-    notes = list(warnings)
+    kept_records = _kept_records(out, assignment.name, found.chosen(shard), wanted) if wanted else []
+    files = found.chosen(shard, wanted)
+    notes = list(found.warnings)
     stamp = _settings(origin, config, late, overrides)
     with ExitStack() as stack:
         staging = stack.enter_context(replaced_output(out, notes, stamp, resume))
@@ -89,6 +96,7 @@ def grade_batch(assignment: Assignment, paths: Sequence[Path] | Submissions, out
             runner = stack.enter_context(running_sandbox(config))
         ids = [q.id for q in assignment.questions]
         done: list[str] = []  # the students graded: their results are on disk, not in memory
+        flagged: dict[str, list[str]] = {}  # _FOR_INSTRUCTOR's keys -> students
         by_student = {f.student: f.path for f in files}
 
         def on_result(result: SubmissionResult) -> None:
@@ -99,6 +107,9 @@ def grade_batch(assignment: Assignment, paths: Sequence[Path] | Submissions, out
             result = _changed_since_read(result, by_student[result.student])
             _written(lambda: report.write_submission_reports(result, staging, durable=False), out, len(done))
             done.append(result.student)
+            for kind in _FOR_INSTRUCTOR:
+                if any(w.startswith(kind) for w in result.warnings):
+                    flagged.setdefault(kind, []).append(result.student)
             if say is not None:
                 say(len(done), len(files), result)
 
@@ -109,6 +120,8 @@ def grade_batch(assignment: Assignment, paths: Sequence[Path] | Submissions, out
         _written(lambda: report.write_batch_reports(assignment.name, results, ids, staging, origin),
                  out, len(done))
         table = report.summary_table(results, ids)
+        notes += [_FOR_INSTRUCTOR[kind].format(n=len(names), names=some_names(sorted(names)))
+                  for kind, names in flagged.items()]
         level = str(runner.isolation.get("level", "unknown")) if runner else "none (nothing to grade)"
     return BatchSummary(results.moved_to(out), table, level, tuple(notes), origin)
 
@@ -154,7 +167,7 @@ def _changed_since_read(result: SubmissionResult, path: Path) -> SubmissionResul
     """Grading uses the bytes read once; say so when the file no longer holds them."""
     if _holds(path, result):
         return result
-    warning = ("the file changed while it was being graded: the version read first was graded "
+    warning = (f"{FILE_CHANGED}: the version read first was graded "
                f"(SHA-256 {result.sha256[:12]}); grade again to grade the new one")
     return replace(result, warnings=(*result.warnings, warning))
 

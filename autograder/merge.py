@@ -18,6 +18,7 @@ from typing import Any
 
 from autograder import report
 from autograder.errors import ConfigError
+from autograder.report._text import some_names
 from autograder.report.bundle import BATCH_SUMMARY, STUDENTS
 from autograder.report.output import replaced_output
 from autograder.report.record import RECORD, read_record
@@ -26,7 +27,6 @@ from autograder.shards import Shard
 from source_lib.judge.results import BatchOrigin, SubmissionResult
 
 _SAME = ("assignment", "grader_version", "assignment_digest", "seed")
-_SHOWN = 20  # names listed in a message before "and N more"
 
 
 @dataclass(frozen=True)
@@ -93,7 +93,7 @@ def read_shard(folder: Path) -> ShardFolder:
     strangers = [student for student in records if not shard.holds(student)]
     if strangers:
         raise ConfigError(f"merge: {folder} (shard {shard}) holds students of other shards: "
-                          f"{_names(strangers)}; was it graded with another --shard?")
+                          f"{some_names(strangers)}; was it graded with another --shard?")
     return ShardFolder(folder, summary, shard, records)
 
 
@@ -128,21 +128,16 @@ def _check_coverage(shards: Sequence[ShardFolder], allow_missing: bool) -> list[
     graded = Counter(student for s in shards for student in s.records)
     doubled = sorted(s for s, n in graded.items() if n > 1)
     if doubled:
-        raise ConfigError(f"merge: students graded more than once: {_names(doubled)}")
+        raise ConfigError(f"merge: students graded more than once: {some_names(doubled)}")
     unknown = sorted(set(graded) - seen)
     if unknown:
-        raise ConfigError(f"merge: students the shards' batch.json do not list: {_names(unknown)}")
+        raise ConfigError(f"merge: students the shards' batch.json do not list: {some_names(unknown)}")
     absent_shards = sorted(set(range(count)) - {s.shard.index for s in shards})
     missing = sorted(seen - set(graded))
     if not missing:
         return []
-    problem = (f"{len(missing)} of {len(seen)} students have no result: {_names(missing)}"
+    problem = (f"{len(missing)} of {len(seen)} students have no result: {some_names(missing)}"
                + (f" (shards {', '.join(f'{i}/{count}' for i in absent_shards)} are missing)" if absent_shards else ""))
     if not allow_missing:
         raise ConfigError(f"merge: {problem}; give every shard's folder, or --allow-missing to merge without them")
     return [problem]
-
-
-def _names(students: Sequence[str]) -> str:
-    shown = ", ".join(students[:_SHOWN])
-    return shown + (f" and {len(students) - _SHOWN} more" if len(students) > _SHOWN else "")

@@ -10,12 +10,13 @@ import hashlib
 import json
 import re
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from autograder.errors import ConfigError
+from autograder.shards import Shard
 
 MAX_NOTEBOOK_BYTES = 20 * 1024 * 1024
 
@@ -281,6 +282,10 @@ class Submissions:
     @property
     def students(self) -> tuple[str, ...]:
         return self.seen or tuple(f.student for f in self.files)
+
+    def chosen(self, shard: Shard | None, only: Collection[str] = ()) -> list[SubmissionFile]:
+        """The files of ``shard``'s students (all without one), and of ``only``'s when it names any."""
+        return [f for f in self.files if (shard is None or shard.holds(f.student)) and (not only or f.student in only)]
 
 
 def discover(paths: Sequence[Path], assignment: str) -> tuple[list[SubmissionFile], list[str]]:

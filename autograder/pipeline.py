@@ -31,6 +31,7 @@ from source_lib.judge.reference import References, build_references, expression_
 from source_lib.judge.results import Outcome, QuestionResult, Status, SubmissionResult
 from source_lib.judge.spec import Assignment, CaseSet, ManualQuestion, SymbolicQuestion
 
+SANDBOX_RETRIED = "the grader's sandbox failed once on this notebook and ran it again"
 VERDICTS_KEPT = 10_000  # sympy verdicts remembered by answer text (about 1 KB each)
 
 
@@ -270,7 +271,7 @@ def _judge_run(prepared: Prepared, item: SubmissionFile, digest: str, notebook: 
                                     text.cells.label)
         questions = grade_questions(prepared.assignment, prepared.cases, prepared.references,
                                     observed, notebook, prepared.release, judge)
-        retried = (f"the grader's sandbox failed once on this notebook and ran it again ({run.retried})",)
+        retried = (f"{SANDBOX_RETRIED} ({run.retried})",)
         warnings = observed.problems + (retried if run.retried else ())
     except Exception as exc:  # a grader fault marks this one submission, never the batch
         status, reason = Status.GRADER_ERROR, f"internal grader error ({type(exc).__name__}: {exc}); please report it"

@@ -165,10 +165,12 @@ def test_a_file_that_changes_while_it_is_graded_is_graded_as_read_and_flagged(
                 changed.write_text(notebook_text(SOLUTION_CELLS), encoding="utf-8")
             return super()._handle(job)
 
-    results = {r.student: r for r in grade_batch(MINI, [submissions], tmp_path / "out", course,
-                                                 runner=Rewriting()).results}
+    summary = grade_batch(MINI, [submissions], tmp_path / "out", course, runner=Rewriting())
+    results = {r.student: r for r in summary.results}
     import hashlib
 
     assert results["cem"].sha256 == hashlib.sha256(original).hexdigest()  # the bytes that were graded
     assert any("changed while it was being graded" in w for w in results["cem"].warnings)
     assert not any("changed" in w for r in results.values() if r.student != "cem" for w in r.warnings)
+    [told] = [w for w in summary.warnings if "changed" in w]  # the instructor hears of it, with whom
+    assert told.startswith("1 file(s) changed while being graded") and told.endswith(": cem")

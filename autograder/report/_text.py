@@ -8,6 +8,7 @@ Every writer passes them through ``clean`` before escaping for its format.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from source_lib.judge.results import SECONDS_PER_DAY, Lateness
@@ -42,6 +43,12 @@ def shorten(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     return text[: max(0, limit - 1)] + "\u2026"
+
+
+def some_names(names: Sequence[str], shown: int = 20) -> str:
+    """The first ``shown`` names, then how many more: a message about thousands stays readable."""
+    listed = ", ".join(one_line(name) for name in names[:shown])
+    return listed + (f" and {len(names) - shown} more" if len(names) > shown else "")
 
 
 def num(value: float, digits: int = 2) -> str:
