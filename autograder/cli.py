@@ -1,4 +1,4 @@
-"""Command line: ``autograder grade | validate | release | new-question | student-package``.
+"""Command line: ``autograder grade | report | validate | release | new-question | student-package``.
 
 Exit codes: 0 when the command completed (whatever the scores), 1 when
 ``--fail-under``, ``validate`` or ``release`` found a problem, 2 for usage,
@@ -127,6 +127,11 @@ def _parser() -> argparse.ArgumentParser:
     merge.add_argument("--json", action="store_true", help="print batch.json's content instead of the table")
     merge.add_argument("--ci", choices=("github",), help="github: as grade --ci github, for the whole class")
     merge.set_defaults(run=_merge)
+
+    report = commands.add_parser("report", help="write the class report (class.html, class.json, class_*.csv) "
+                                                "into a graded batch's folder")
+    report.add_argument("batch_dir", type=Path, metavar="BATCH_DIR", help="the --out folder of autograder grade")
+    report.set_defaults(run=_report)
 
     init_ci = commands.add_parser("init-ci", help="write the GitHub Actions workflow that grades a course "
                                                   "repository's submissions/<assignment>/")
@@ -490,6 +495,14 @@ def _export_grades(args: argparse.Namespace) -> int:
               f"{', '.join(made.left_out)}", file=sys.stderr)
     print(f"wrote {args.out}: {len(people)} student(s), {len(batches)} assignment(s) "
           f"({', '.join(b.assignment for b in batches)}), format {args.format}")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from autograder.report.class_report import write_class_report
+
+    paths = write_class_report(args.batch_dir)
+    print("\n".join(f"wrote {path}" for path in paths))
     return 0
 
 

@@ -8,6 +8,7 @@ Layout::
     <out>/grades.csv                             the class grade sheet
     <out>/junit.xml                              one test suite per submission
     <out>/batch.json                             the batch for programs: assignment, questions, scores
+    <out>/class.html, class.json, class_*.csv    the class report, when asked for (``class_report``)
 
 Per-student folders live one level down, so no student id (a submission named
 ``grades.csv.ipynb``, say) can ever reach a file of the batch.
@@ -42,6 +43,8 @@ STUDENTS = "students"
 STUDENT_FILES = ("results.json", "feedback.html", RECORD)
 BATCH_SUMMARY = "batch.json"
 BATCH_FILES = ("grades.csv", "junit.xml", BATCH_SUMMARY)
+# Named here, not in class_report, so that telling a batch's files from strangers loads no matplotlib.
+CLASS_FILES = ("class.html", "class.json", "class_questions.csv", "class_misconceptions.csv")
 _PLAIN = re.compile(r"[a-z0-9_-][a-z0-9._-]{0,79}")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 

@@ -11,7 +11,7 @@ renames). When ``out`` is a mount point or its parent is read-only, it is a hidd
 folder inside ``out`` instead, and the entries are replaced one by one.
 
 Only a folder that is absent, empty, or a previous output (``students/<id>/`` with
-``results.json`` and ``feedback.html``, ``grades.csv``, ``junit.xml``, and the files
+``results.json`` and ``feedback.html``, ``grades.csv``, ``junit.xml``, the class report's files, and the files
 desktops leave, such as ``.DS_Store``) is replaced: anything else is refused before
 grading. Should a stranger appear in it while the batch runs, what holds it is kept
 under a ``.kept-`` name (and said in the notes), never deleted.
@@ -34,12 +34,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from autograder.errors import ConfigError
-from autograder.report.bundle import BATCH_FILES, STUDENT_FILES, STUDENTS
+from autograder.report.bundle import BATCH_FILES, CLASS_FILES, STUDENT_FILES, STUDENTS
 from autograder.report.write import sync_filesystem, write_text
 
 STAMP = ".batch-settings.json"  # in a staging folder only: what a --resume must match
 _STAGING = re.compile(r"\.autograder-(?:(?:new|old)-[0-9a-f]{12}|partial)")  # ours, inside an ``out`` that cannot move
-_OUR_FILES = "|".join(re.escape(name) for name in (*BATCH_FILES, *STUDENT_FILES))
+_OUR_FILES = "|".join(re.escape(name) for name in (*BATCH_FILES, *CLASS_FILES, *STUDENT_FILES))
 _PARTIAL = re.compile(rf"\.(?:{_OUR_FILES})\.\w+\.tmp")  # write.write_bytes's, left by a killed batch
 _DESKTOP = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})  # a file browser's, not a person's
 
@@ -155,7 +155,7 @@ def _foreign_in_students(folder: Path) -> Path | None:
 
 
 def _ours_at_top(entry: Path) -> bool:
-    if entry.name in BATCH_FILES or entry.name in _DESKTOP or _PARTIAL.fullmatch(entry.name):
+    if entry.name in (*BATCH_FILES, *CLASS_FILES) or entry.name in _DESKTOP or _PARTIAL.fullmatch(entry.name):
         return _real_file(entry)
     return bool(_STAGING.fullmatch(entry.name)) and _real_dir(entry)
 
