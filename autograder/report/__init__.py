@@ -8,6 +8,9 @@
 * ``write_reports``, ``write_submission_reports``, ``write_batch_reports``   atomic files on disk
   (``student_folder`` says where one student's files go; ``BATCH_FILES`` names the class files)
 * ``write_text``, ``write_bytes``        the atomic write itself
+
+The class report (``class_report.write_class_report``) is imported from its module when wanted: it
+loads numpy and matplotlib, which nothing else here needs.
 """
 
 from autograder.report.bundle import (

@@ -11,8 +11,8 @@ renames). When ``out`` is a mount point or its parent is read-only, it is a hidd
 folder inside ``out`` instead, and the entries are replaced one by one.
 
 Only a folder that is absent, empty, or a previous output (``students/<id>/`` with
-``results.json`` and ``feedback.html``, ``grades.csv``, ``junit.xml``, the class report's files, and the files
-desktops leave, such as ``.DS_Store``) is replaced: anything else is refused before
+``results.json`` and ``feedback.html``, ``grades.csv``, ``junit.xml``, the class report's files,
+and the files desktops leave, such as ``.DS_Store``) is replaced: anything else is refused before
 grading. Should a stranger appear in it while the batch runs, what holds it is kept
 under a ``.kept-`` name (and said in the notes), never deleted.
 
