@@ -69,7 +69,8 @@ section{border-top:1px solid #d0d7de;padding:1rem 0;margin-top:1rem}
 table{border-collapse:collapse;width:100%;margin:.5rem 0}td,th{padding:.3rem .55rem;text-align:left;
 border-bottom:1px solid #e4e7eb;vertical-align:top}th{font-weight:600;color:#59636e;font-size:.85rem}
 .n{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
-table.stats{width:auto}table.stats th{padding-right:1.5rem}
+table.stats{width:auto}table.stats th{padding-right:1.5rem;font-size:1rem;font-weight:400;color:#1f2328}
+caption{text-align:left;white-space:nowrap;padding:0 .55rem .2rem}
 th button{font:inherit;color:inherit;background:none;border:0;padding:0;cursor:pointer;text-align:inherit}
 th button::after{content:" \\2195";color:#8c959f}th[aria-sort=ascending] button::after{content:" \\25B2"}
 th[aria-sort=descending] button::after{content:" \\25BC"}
@@ -102,6 +103,10 @@ def _e(text: object, limit: int = TEXT_LIMIT) -> str:
 def _rich(text: str) -> str:
     """``_e``, then the judge's `name` spans as code (safe: the text is already escaped)."""
     return _CODE.sub(r"<code>\1</code>", _e(text.strip()))
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
 def _pct(share: float | None) -> str:
@@ -139,15 +144,17 @@ def _notes(stats: ClassStats) -> list[str]:
         notes.append("No submission was graded to the end, so there are no statistics: "
                      '<a href="#unscored">the submissions without a score</a> say why.')
     if stats.unscored:
-        notes.append(f"{len(stats.unscored)} submission(s) got no score ({_status_list(stats)}) and are left out of "
-                     'every number below; <a href="#unscored">they are listed</a> with the reason.')
+        notes.append(f"{_n(len(stats.unscored), 'submission')} got no score ({_status_list(stats)}) and "
+                     f"{'is' if len(stats.unscored) == 1 else 'are'} left out of every number below; "
+                     '<a href="#unscored">the list</a> gives the reasons.')
     if 0 < stats.graded < TINY_COHORT:
-        notes.append(f"Only {stats.graded} graded student(s): every number is shown, but item statistics "
+        notes.append(f"Only {_n(stats.graded, 'graded student')}: every number is shown, but item statistics "
                      f"(difficulty, discrimination) need more students to mean much: at least {TINY_COHORT}, "
                      "better 30 or more.")
     if stats.late_penalised:
-        notes.append(f"Scores here are the automatic points before late penalties ({stats.late_penalised} "
-                     "student(s) lost points for lateness; grades.csv has the final scores).")
+        notes.append(f"Scores here are the automatic points before late penalties ("
+                     f"{_n(stats.late_penalised, 'student')} lost points for lateness; grades.csv has the final "
+                     "scores).")
     return notes
 
 
@@ -176,7 +183,7 @@ def _scores(stats: ClassStats, png: bytes | None) -> str:
            "the dashed line marks the mean, the dotted line the median.")
     return ('<section id="scores">\n<h2>Score distribution</h2>\n'
             f'{_figure(png, alt, "No graded submission: no histogram.")}\n'
-            '<div style="display:flex;gap:3rem;flex-wrap:wrap">\n'
+            '<div style="display:flex;gap:3rem;flex-wrap:wrap;align-items:flex-start">\n'
             f'<table class="stats" id="summary">\n<caption class="muted">Automatic points</caption>\n{summary}\n'
             f'</table>\n<table class="stats" id="statuses">\n<caption class="muted">Submissions by status</caption>\n'
             f"{statuses}\n</table>\n</div>\n</section>")
@@ -251,11 +258,11 @@ def _mistakes(stats: ClassStats) -> str:
 def _items(stats: ClassStats) -> str:
     auto = [q for q in stats.questions if not q.manual]
     manual = len(stats.questions) - len(auto)
-    left_out = [f"{manual} manual question(s), graded by the instructor"] if manual else []
+    left_out = [f"{_n(manual, 'manual question')}, graded by the instructor"] if manual else []
     if stats.unscored:
-        left_out.append(f"the {len(stats.unscored)} submission(s) without a score")
+        left_out.append(f"{_n(len(stats.unscored), 'submission')} without a score")
     lines = ['<section id="items">\n<h2>Item analysis</h2>',
-             f'<p class="muted">Over the {stats.graded} graded student(s), auto-graded questions only'
+             f'<p class="muted">Over {_n(stats.graded, "graded student")}, auto-graded questions only'
              + (f" (left out: {' and '.join(left_out)})" if left_out else "") + ". <b>Difficulty</b>: the mean "
              "share of the question's points earned (higher is easier). <b>Discrimination</b>: the Pearson "
              "correlation of the question's score with the rest of the score (the total minus that question); "
@@ -266,7 +273,7 @@ def _items(stats: ClassStats) -> str:
     if not auto:
         return "\n".join([*lines, "<p>No auto-graded question.</p>\n</section>"])
     flagged = sum(q.verdict != "ok" for q in auto)
-    lines.append(f"<p>{flagged} of {len(auto)} auto-graded question(s) flagged.</p>")
+    lines.append(f"<p>{flagged} of {_n(len(auto), 'auto-graded question')} flagged.</p>")
     rows = "\n".join(_item_row(q) for q in auto)
     lines.append('<table class="sortable" id="item-table">\n<thead><tr><th>Question</th><th class="n" data-num>'
                  'Difficulty</th><th class="n" data-num>Discrimination</th><th>Verdict</th></tr></thead>\n'

@@ -121,6 +121,8 @@ class MisconceptionStats:
 
 @dataclass(frozen=True, kw_only=True)
 class ClassStats:
+    """One batch as the class report shows it; every number over the graded submissions only."""
+
     assignment: str
     submissions: int
     status_counts: tuple[tuple[Status, int], ...]   # every status, in the enum's order
@@ -137,6 +139,7 @@ class ClassStats:
 
     @property
     def tiny(self) -> bool:
+        """Too few graded students for item statistics to mean much."""
         return self.graded < TINY_COHORT
 
 
@@ -177,8 +180,9 @@ class _Tally:
             return
         self.info[info.id] = info
         self.counts[info.id] = Counter()
-        if not info.manual:  # a question first seen late scored 0 for everyone before it
+        if not info.manual:  # a question first seen late scored 0 for everyone graded before it
             self.columns[info.id] = array("d", bytes(8 * len(self.totals)))
+            self.counts[info.id].update(zero=len(self.totals), unexplained=len(self.totals))
 
     def add(self, result: SubmissionResult) -> None:
         self.statuses[result.status] += 1
@@ -191,12 +195,14 @@ class _Tally:
         by_id = {q.question_id: q for q in result.questions}
         for qid, column in self.columns.items():
             found = by_id.get(qid)
-            column.append(found.score if found is not None and not found.manual else 0.0)
+            if found is None or found.manual:  # a result without it (another version of the batch): 0
+                column.append(0.0)
+                self.counts[qid].update(zero=1, unexplained=1)
+            else:
+                column.append(found.score)
+                self._count(found, student)
         self.totals.append(result.raw_score)
         self.late += bool(result.lateness and result.lateness.penalty > 0)
-        for question in result.questions:
-            if not question.manual:
-                self._count(question, student)
 
     def _count(self, question: QuestionResult, student: str) -> None:
         counts = self.counts[question.question_id]

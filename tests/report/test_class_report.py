@@ -198,6 +198,14 @@ def hostile_batch() -> list[SubmissionResult]:
                                                  {"pick": ("chose_a",)})]
 
 
+def test_a_question_some_results_lack_counts_as_zero_for_them() -> None:
+    stats = class_stats("mini", hostile_batch())  # the forged student has other questions than the rest
+    for q in stats.questions:
+        assert q.manual or q.full + q.partial + q.zero == q.n == stats.graded == 4
+    q1 = next(q for q in stats.questions if q.id == "q1")
+    assert (q1.zero, q1.unexplained, q1.mean_score) == (4, 3, 0.0)
+
+
 def test_every_student_derived_string_is_escaped() -> None:
     page = pages(class_stats(f"a{SCRIPT}", hostile_batch()))
     assert page.count("<script") == 1 and "<img src=x" not in page and "onerror=alert(1)>" not in page
