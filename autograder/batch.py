@@ -21,6 +21,7 @@ from autograder.overrides import Overrides, apply_overrides
 from autograder.pipeline import SANDBOX_RETRIED, Runner, grade_files
 from autograder.report._text import some_names
 from autograder.report.bundle import BATCH_SUMMARY, STUDENTS
+from autograder.report.class_report import class_report_at_end
 from autograder.report.output import partial_folder, replaced_output
 from autograder.report.progress import LineProgress, Progress
 from autograder.report.record import RECORD, read_record
@@ -42,10 +43,15 @@ _FOR_INSTRUCTOR = {
 @dataclass(frozen=True)
 class BatchSummary:
     results: Sequence[SubmissionResult]  # read from the batch's records, one at a time (``StoredResults``)
-    table: str
+    question_ids: tuple[str, ...]
     isolation_level: str
     warnings: tuple[str, ...]
     origin: BatchOrigin | None = None
+
+    @property
+    def table(self) -> str:
+        """The terminal's table of the batch (``cli`` streams it instead: a large batch is long)."""
+        return report.summary_table(self.results, self.question_ids)
 
 
 @contextmanager
@@ -119,11 +125,11 @@ def grade_batch(assignment: Assignment, paths: Sequence[Path] | Submissions, out
         results = StoredResults(staging, [*done, *kept])
         _written(lambda: report.write_batch_reports(assignment.name, results, ids, staging, origin),
                  out, len(done))
-        table = report.summary_table(results, ids)
+        notes += class_report_at_end(staging, out)
         notes += [_FOR_INSTRUCTOR[kind].format(n=len(names), names=some_names(sorted(names)))
                   for kind, names in flagged.items()]
         level = str(runner.isolation.get("level", "unknown")) if runner else "none (nothing to grade)"
-    return BatchSummary(results.moved_to(out), table, level, tuple(notes), origin)
+    return BatchSummary(results.moved_to(out), tuple(ids), level, tuple(notes), origin)
 
 
 def batch_origin(assignment: Assignment, config: GradingConfig, shard: Shard | None,

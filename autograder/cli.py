@@ -272,10 +272,10 @@ def _grade(args: argparse.Namespace) -> int:
                               resume=args.resume)
     finally:
         pool.close()
-    _print_batch(args.json, assignment.name, summary.results, summary.table,
+    _print_batch(args.json, assignment.name, summary.results, summary.question_ids,
                  f"graded in {time.perf_counter() - started:.1f} s (isolation: {summary.isolation_level})",
                  args.out, summary.warnings, summary.origin)
-    missing = unused(overrides, {r.student for r in summary.results})
+    missing = unused(overrides, {r.student for r in summary.results}) if overrides else []
     if missing:
         print(f"warning: overrides for students not in this batch: {', '.join(missing)}", file=sys.stderr)
     if course is not None:
@@ -337,10 +337,8 @@ def _grade_on_dask(args: argparse.Namespace, layout: CourseLayout, started: floa
 
 def _report_merged(args: argparse.Namespace, merged: Merged, done: str) -> int:
     """Print a merged batch (``merge``, ``--executor dask``) as ``grade`` prints its own."""
-    from autograder.report.table import summary_table
-
-    _print_batch(args.json, merged.assignment, merged.results, summary_table(merged.results, merged.question_ids),
-                 done, args.out, merged.warnings, merged.origin)
+    _print_batch(args.json, merged.assignment, merged.results, merged.question_ids, done, args.out, merged.warnings,
+                 merged.origin)
     _report_to_ci(args.ci, merged.results)
     return 0
 
@@ -352,14 +350,16 @@ def _report_to_ci(ci: str | None, results: Sequence[SubmissionResult]) -> None:
         print("\n".join(report_to_github(results, os.environ)))
 
 
-def _print_batch(as_json: bool, assignment: str, results: Sequence[SubmissionResult], table: str, done: str,
-                 out: Path, warnings: Sequence[str], origin: BatchOrigin | None) -> None:
+def _print_batch(as_json: bool, assignment: str, results: Sequence[SubmissionResult], question_ids: Sequence[str],
+                 done: str, out: Path, warnings: Sequence[str], origin: BatchOrigin | None) -> None:
     from autograder.report.bundle import write_batch_json
+    from autograder.report.table import write_summary_table
 
     if as_json:  # what batch.json holds
         write_batch_json(assignment, results, origin, sys.stdout)
     else:
-        print(table)
+        write_summary_table(results, question_ids, sys.stdout)
+        print()
         print(f"\n{len(results)} submission(s) {done}; reports in {out}")
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)

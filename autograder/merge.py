@@ -20,6 +20,7 @@ from autograder import report
 from autograder.errors import ConfigError
 from autograder.report._text import some_names
 from autograder.report.bundle import BATCH_SUMMARY, STUDENTS
+from autograder.report.class_report import class_report_at_end
 from autograder.report.output import replaced_output
 from autograder.report.record import RECORD, read_record
 from autograder.report.stored import StoredResults
@@ -66,6 +67,7 @@ def merge_shards(folders: Sequence[Path], out: Path, allow_missing: bool = False
         results = StoredResults(staging, records)
         ids = [q.question_id for q in results[0].questions] if results else [q["id"] for q in first["questions"]]
         report.write_batch_reports(first["assignment"], results, ids, staging, origin)
+        notes += class_report_at_end(staging, out)
     return Merged(first["assignment"], results.moved_to(out), shards[0].shard.count, tuple(warnings + notes),
                   origin, tuple(ids))
 

@@ -17,7 +17,7 @@ from autograder.batch import BatchSummary, grade_batch
 from autograder.config import GradingConfig
 from autograder.errors import ConfigError
 from autograder.report import output
-from autograder.report.bundle import STUDENTS, student_folder
+from autograder.report.bundle import BATCH_FILES, CLASS_FILES, STUDENTS, student_folder
 from tests.test_pipeline_fake import MINI, SOLUTION_CELLS, AllCorrect, mini_course, notebook_text
 
 
@@ -62,7 +62,7 @@ def test_a_second_batch_with_fewer_students_leaves_only_its_own(course: GradingC
     outside = _snapshot(tmp_path, skip=out)
     _grade(course, second, out)
     assert _students(out) == ["ann", "ben"] and not student_folder(out, "cem").exists()
-    assert sorted(p.name for p in out.iterdir()) == ["batch.json", "grades.csv", "junit.xml", STUDENTS]
+    assert sorted(p.name for p in out.iterdir()) == sorted([*BATCH_FILES, *CLASS_FILES, STUDENTS])
     rows = list(csv.reader((out / "grades.csv").read_text(encoding="utf-8").splitlines()))
     assert [r[0] for r in rows[1:]] == ["ann", "ben"]
     assert _snapshot(tmp_path, skip=out) == outside  # no staging folder left, nothing else touched
@@ -162,7 +162,8 @@ def test_an_out_folder_that_cannot_move_is_refilled_in_place(
     outside = _snapshot(tmp_path, skip=out)
     _grade(course, second, out)
     assert out.stat().st_ino == inode  # the same folder, its entries replaced
-    assert sorted(p.name for p in out.iterdir()) == ["batch.json", "grades.csv", "junit.xml", STUDENTS]
+    # one student has no class report: the first batch's is gone with the rest of it
+    assert sorted(p.name for p in out.iterdir()) == sorted([*BATCH_FILES, STUDENTS])
     assert _students(out) == ["ben"] and _snapshot(tmp_path, skip=out) == outside
 
 
@@ -252,3 +253,20 @@ def test_only_refuses_what_it_cannot_do(course: GradingConfig, tmp_path: Path, o
     (student_folder(out, "ann") / "record.json").write_text("{not json")
     with pytest.raises(ConfigError, match="not a result record|grade the whole batch again"):
         grade_batch(MINI, [first], out, course, runner=AllCorrect(), only=["ben"])
+
+
+def test_a_class_report_that_fails_leaves_the_batch_standing(
+        course: GradingConfig, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from autograder.report import class_report
+
+    def broken(folder: Path) -> list[Path]:
+        raise ValueError("a figure could not be drawn")
+
+    monkeypatch.setattr(class_report, "write_class_report", broken)
+    out = tmp_path / "out"
+    summary = _grade(course, _submissions(tmp_path, ["ann", "ben"]), out)
+    assert sorted(p.name for p in out.iterdir()) == sorted([*BATCH_FILES, STUDENTS])
+    assert _students(out) == ["ann", "ben"]
+    assert [w for w in summary.warnings if "class report" in w] == [
+        f"the class report was not written (ValueError: a figure could not be drawn); "
+        f"run `autograder report {out}` to try again"]

@@ -20,6 +20,7 @@ import pytest
 import kit
 from autograder.config import CourseLayout
 from autograder.declarations import available
+from autograder.report.bundle import BATCH_FILES, CLASS_FILES
 from tests.conftest import NAME
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,7 +78,7 @@ def test_batch_exits_zero_and_prints_a_table(demo: tuple, request: pytest.Fixtur
 def test_reports_are_written_for_every_student(demo: tuple, request: pytest.FixtureRequest) -> None:
     _, out, _ = demo
     expected = sample_students(request.node.callspec.params["demo"])
-    assert sorted(p.name for p in out.iterdir()) == ["batch.json", "grades.csv", "junit.xml", "students"]
+    assert sorted(p.name for p in out.iterdir()) == sorted([*BATCH_FILES, *CLASS_FILES, "students"])  # class report too
     assert sorted(p.name for p in (out / "students").iterdir() if p.is_dir()) == expected
     for student in expected:
         result = json.loads((out / "students" / student / "results.json").read_text())

@@ -34,6 +34,7 @@ from autograder.batch import grade_batch
 from autograder.config import GradingConfig
 from autograder.launch import DEFAULT_PRELOAD, SandboxPool
 from autograder.report import student_folder
+from autograder.report.bundle import BATCH_FILES, CLASS_FILES
 from source_lib.judge.results import Outcome, QuestionResult, Status, SubmissionResult
 from source_lib.judge.spec import Assignment, CaseSet
 from tests.conftest import NAME, TEST_LIMITS
@@ -511,7 +512,7 @@ def test_main_batch_completed_with_a_report_for_every_student(main: Batch) -> No
     for student in main.expected:
         folder = student_folder(main.out, student)
         assert sorted(p.name for p in folder.iterdir()) == ["feedback.html", "record.json", "results.json"], student
-    assert sorted(p.name for p in main.out.iterdir() if p.is_file()) == ["batch.json", "grades.csv", "junit.xml"]
+    assert sorted(p.name for p in main.out.iterdir() if p.is_file()) == sorted([*BATCH_FILES, *CLASS_FILES])
     assert main.elapsed < 60, main.elapsed
 
 
@@ -651,7 +652,7 @@ def test_forged_results_files_and_output_change_nothing_on_disk(main: Batch) -> 
     # nothing was written next to any submission, and nothing but the grader's files in --out
     assert sorted(p.name for p in (main.submissions / "forged_results" / NAME).iterdir()) == [f"{NAME}.ipynb"]
     assert not list(main.submissions.rglob("results.json")) and not list(main.submissions.rglob("*.csv"))
-    assert sorted(p.name for p in main.out.iterdir()) == ["batch.json", "grades.csv", "junit.xml", "students"]
+    assert sorted(p.name for p in main.out.iterdir()) == sorted([*BATCH_FILES, *CLASS_FILES, "students"])
     honest = student_folder(main.out, "honest")
     assert sorted(p.name for p in honest.iterdir()) == ["feedback.html", "record.json", "results.json"]
     assert json.loads((honest / "results.json").read_text(encoding="utf-8"))["score"] == FULL_MARKS

@@ -23,7 +23,7 @@ from autograder.errors import AssignmentError
 from autograder.launch import RawRun
 from autograder.notebook import SubmissionFile
 from autograder.pipeline import Prepared, SymbolicJudge, grade_files, prepare
-from autograder.report.bundle import BATCH_FILES, STUDENTS, student_folder
+from autograder.report.bundle import BATCH_FILES, CLASS_FILES, STUDENTS, student_folder
 from source_lib import wire
 from source_lib.judge import codec
 from source_lib.judge.results import Outcome, Status, SubmissionResult
@@ -465,7 +465,7 @@ def test_no_student_name_can_reach_a_file_of_the_batch(course: GradingConfig, tm
     summary = grade_batch(MINI, [submissions], out, course, runner=AllCorrect())
     assert {r.student for r in summary.results} == set(names)
     assert all(r.status is Status.GRADED for r in summary.results)
-    assert sorted(p.name for p in out.iterdir()) == sorted([*BATCH_FILES, STUDENTS])
+    assert sorted(p.name for p in out.iterdir()) == sorted([*BATCH_FILES, *CLASS_FILES, STUDENTS])
     assert (out / "grades.csv").is_file() and (out / "junit.xml").is_file()
     for name in names:
         folder = student_folder(out, name)

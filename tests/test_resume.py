@@ -20,7 +20,7 @@ from autograder.report.output import partial_folder
 from tests.test_pipeline_fake import MINI, SOLUTION_CELLS, AllCorrect, mini_course, notebook_text
 
 STUDENTS = ["ann", "ben", "cem", "dan", "eve"]
-CLASS_FILES = ("grades.csv", "junit.xml", "batch.json")
+CLASS_FILES = (*report.BATCH_FILES, "class.json", "class_questions.csv", "class_misconceptions.csv")
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +93,7 @@ def test_resume_grades_only_what_is_missing_and_ends_as_an_uninterrupted_run(
     assert done["grades.csv"] == expected["grades.csv"] and done["batch.json"] == expected["batch.json"]
     assert _untimed(done["junit.xml"]) == _untimed(expected["junit.xml"])
     assert sorted(p.name for p in (out / "students").iterdir()) == STUDENTS
-    assert sorted(p.name for p in out.iterdir()) == sorted([*CLASS_FILES, "students"])
+    assert sorted(p.name for p in out.iterdir()) == sorted([*CLASS_FILES, "class.html", "students"])
 
 
 def test_resume_regrades_a_submission_changed_since_and_drops_a_withdrawn_one(

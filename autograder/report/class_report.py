@@ -23,7 +23,6 @@ from typing import Any
 from autograder.errors import ConfigError
 from autograder.report._text import clean, num, one_line
 from autograder.report.bundle import BATCH_SUMMARY, CLASS_FILES, STUDENTS
-from autograder.report.class_figures import question_shares, score_histogram
 from autograder.report.class_page import class_page
 from autograder.report.class_stats import (
     LOW_DISCRIMINATION,
@@ -58,8 +57,25 @@ def write_class_report(batch_dir: Path) -> list[Path]:
     return write_class_files(class_stats(assignment, _results(records), questions), folder)
 
 
+def class_report_at_end(batch_dir: Path, shown_as: Path) -> list[str]:
+    """The class report of a batch that has just been graded (or merged), for a class of two or more.
+
+    Returns notes for the instructor: a report that cannot be written leaves the batch's own reports
+    standing, and says how to write it later (``autograder report``).
+    """
+    try:
+        if len(list((Path(batch_dir) / STUDENTS).glob(f"*/{RECORD}"))) > 1:
+            write_class_report(batch_dir)
+        return []
+    except Exception as exc:  # noqa: BLE001 - the batch's results matter more than its summary page
+        return [f"the class report was not written ({type(exc).__name__}: {exc}); "
+                f"run `autograder report {shown_as}` to try again"]
+
+
 def write_class_files(stats: ClassStats, folder: Path) -> list[Path]:
     """Write the page, the JSON and the CSV files of ``stats`` into ``folder``; return their paths."""
+    from autograder.report.class_figures import question_shares, score_histogram  # matplotlib: only now
+
     page = class_page(stats, score_histogram(stats), question_shares(stats), CLASS_FILES[1:])
     document = json.dumps(class_json(stats), indent=1, ensure_ascii=False, allow_nan=False) + "\n"
     texts = (page, document, questions_csv(stats), misconceptions_csv(stats))

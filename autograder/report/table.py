@@ -6,9 +6,11 @@ the terminal. Widths count wide (CJK) characters as two columns.
 
 from __future__ import annotations
 
+import io
 import shutil
 import unicodedata
 from collections.abc import Sequence
+from typing import TextIO
 
 from autograder.report._text import num, one_line
 from source_lib.judge.results import QuestionResult, SubmissionResult
@@ -24,16 +26,27 @@ _GAP = "  "
 def summary_table(results: Sequence[SubmissionResult], question_ids: Sequence[str],
                   width: int | None = None) -> str:
     """An aligned table: student, status, score, one column per question (Q1, Q2, ...), notes."""
+    buffer = io.StringIO()
+    write_summary_table(results, question_ids, buffer, width)
+    return buffer.getvalue()
+
+
+def write_summary_table(results: Sequence[SubmissionResult], question_ids: Sequence[str], out: TextIO,
+                        width: int | None = None) -> None:
+    """Write ``summary_table``'s table to ``out``: one pass for the column widths, one for the rows,
+    so a batch of any size is never held whole in memory."""
     width = width or shutil.get_terminal_size((100, 24)).columns
     header = ["student", "status", "score", *(f"Q{k}" for k in range(1, len(question_ids) + 1)), "notes"]
-    rows = [_row(r, question_ids) for r in results]
-    widths = _widths(header, rows, width)
+    natural = [display_width(cell) for cell in header]
+    for result in results:
+        natural = [max(w, display_width(cell)) for w, cell in zip(natural, _row(result, question_ids))]
+    widths = _widths(natural, width)
     right = [False, False, True, *([True] * len(question_ids)), False]
-    lines = [_line(header, widths, right), _line(["-" * w for w in widths], widths, right)]
-    lines.extend(_line(row, widths, right) for row in rows)
-    lines.append("")
-    lines.append("  ".join(f"Q{k} {one_line(q)}" for k, q in enumerate(question_ids, start=1)))
-    return "\n".join(line.rstrip() for line in lines) + "\n"
+    out.write(_line(header, widths, right).rstrip() + "\n")
+    out.write(_line(["-" * w for w in widths], widths, right).rstrip() + "\n")
+    for result in results:
+        out.write(_line(_row(result, question_ids), widths, right).rstrip() + "\n")
+    out.write("\n" + "  ".join(f"Q{k} {one_line(q)}" for k, q in enumerate(question_ids, start=1)).rstrip() + "\n")
 
 
 def progress_line(done: int, total: int, result: SubmissionResult, seconds: float) -> str:
@@ -66,9 +79,9 @@ def _notes(result: SubmissionResult) -> str:
     return one_line(", ".join(list(names)[:3]))
 
 
-def _widths(header: list[str], rows: list[list[str]], total: int) -> list[int]:
-    """Natural column widths, capped; the notes column takes what is left of ``total``."""
-    widths = [max(display_width(row[i]) for row in [header, *rows]) for i in range(len(header))]
+def _widths(natural: list[int], total: int) -> list[int]:
+    """The columns' natural widths, capped; the notes column takes what is left of ``total``."""
+    widths = list(natural)
     widths[0] = min(widths[0], _MAX_STUDENT)
     for i in range(3, len(widths) - 1):
         widths[i] = min(widths[i], _MAX_QUESTION)
