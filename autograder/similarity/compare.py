@@ -1,9 +1,11 @@
 """Compare a class's submissions: every pair scored, placed against the class, ranked and flagged.
 
 A pair's score is the share of the smaller submission's fingerprints the other also has,
-|A ∩ B| / min(|A|, |B|), where a submission counts as at least ``FLOOR`` fingerprints (a nearly
-blank one cannot score high on the little it holds). Each question is scored the same way on
-its own cells. Ranks go by score, then longest shared fragment, then student ids.
+|A ∩ B| / min(|A|, |B|), where a submission counts as at least ``FLOOR_SHARE`` of the class's
+median number of fingerprints (and at least ``FLOOR``): one that holds little of its own (a
+nearly blank notebook, or one whose code is mostly what the whole class wrote) cannot score
+high on the little it holds. Each question is scored the same way on its own cells, with its own
+floor. Ranks go by score, then longest shared fragment, then student ids.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from autograder.similarity.winnow import Hashes, Ints
 from source_lib.judge.spec import Assignment, ManualQuestion
 
 FLOOR = 5
+FLOOR_SHARE = 0.5
 
 
 @dataclass(frozen=True, eq=False, kw_only=True)
@@ -88,6 +91,7 @@ class SimilarityReport:
     mistakes: Mistakes | None         # None without a graded batch
     shared_mistakes: Mapping[tuple[int, int], tuple[str, ...]] = field(default_factory=dict)
     ignored: int = 0                  # fingerprints ignored as common to most of the class
+    floor: float = FLOOR              # the fewest fingerprints a submission counts as (``floor``)
     seconds: float = 0.0
 
     def pair(self, rank: int) -> Pair:
@@ -157,20 +161,28 @@ def compare(assignment: Assignment, files: Sequence[SubmissionFile], template: H
                             documents=compared, skipped=tuple(d for d in documents if not d.compared),
                             pairs=table, thresholds=thresholds, mistakes=mistakes,
                             shared_mistakes=shared_mistakes, ignored=found.ignored,
+                            floor=float(floor(found.size.reshape(-1, 1))[0]),
                             seconds=time.perf_counter() - started)
 
 
-def _ratio(shared: Ints, a: Ints, b: Ints) -> Floats:
-    """|A ∩ B| / min(|A|, |B|), each side counted as at least FLOOR."""
-    return np.asarray(shared / np.maximum(np.minimum(a, b), FLOOR), np.float64)
+def floor(sizes: Ints) -> Floats:
+    """Per column of ``sizes`` (documents, columns): the fewest fingerprints a document counts as."""
+    medians = [float(np.median(column[column > 0])) if np.any(column > 0) else 0.0 for column in sizes.T]
+    return np.maximum(FLOOR, FLOOR_SHARE * np.array(medians, np.float64))
+
+
+def _ratio(shared: Ints, a: Ints, b: Ints, least: Floats) -> Floats:
+    """|A ∩ B| / min(|A|, |B|), each side counted as at least ``least``."""
+    return np.asarray(shared / np.maximum(np.minimum(a, b), least), np.float64)
 
 
 def _ranked(found: Overlap, columns: Sequence[int], mistaken: Ints, thresholds: Thresholds) -> PairTable:
     a, b = found.size[found.first], found.size[found.second]
-    score = _ratio(found.shared, a, b)
+    score = _ratio(found.shared, a, b, floor(found.size.reshape(-1, 1))[0])
     qa, qb = found.question_size[found.first][:, columns], found.question_size[found.second][:, columns]
     with np.errstate(invalid="ignore"):
-        by_question = np.where((qa > 0) & (qb > 0), _ratio(found.by_question[:, columns], qa, qb), np.nan)
+        by_question = np.where((qa > 0) & (qb > 0), _ratio(found.by_question[:, columns], qa, qb,
+                                                                     floor(found.question_size[:, columns])), np.nan)
     z, fragment_z = z_scores(score), z_scores(found.fragment.astype(np.float64))
     marks = flags(score, z, found.fragment, fragment_z, mistaken.astype(bool), thresholds)
     order = np.lexsort((found.second, found.first, -found.fragment, -score))

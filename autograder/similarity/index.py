@@ -1,8 +1,10 @@
 """Every pair of documents at once, through an inverted index of fingerprints.
 
-A fingerprint found in more than ``COMMON_SHARE`` of the documents (and in at least ``COMMON_MIN``
-of them) is what most of the class wrote: it is ignored, as Dolos's ``-M`` and MOSS's ``-m`` do,
-so that constrained exercises do not make every pair look alike. What is left is counted per pair
+A fingerprint found in more than ``COMMON_SHARE`` of the documents, and in at least ``COMMON_MIN``
+of them, is what most of the class wrote: it is ignored (as Dolos's ``-M`` and MOSS's ``-m`` do),
+so that constrained exercises do not make every pair look alike. The minimum is MOSS's default
+(a passage in more than 10 programs is ignored): in a small class nothing is ignored, since half
+of eight students writing the solution's own code is no sign of anything common. What is left is counted per pair
 (shared fingerprints, overall and per question) and searched for the longest shared fragment: the
 longest run of shared fingerprints that sit at the same offset in both documents, each within
 ``W`` tokens of the next (winnowing keeps one in every ``W`` k-grams of a fragment).
@@ -21,7 +23,7 @@ import numpy as np
 from autograder.similarity.winnow import Fingerprints, Ints, K, W
 
 COMMON_SHARE = 0.5
-COMMON_MIN = 4
+COMMON_MIN = 10
 
 
 @dataclass(frozen=True, eq=False)

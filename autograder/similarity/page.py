@@ -17,7 +17,7 @@ import numpy as np
 from autograder import __version__
 from autograder.report._text import clean, shorten, some_names
 from autograder.similarity.answers import ADDED, AnswerCell, Document
-from autograder.similarity.compare import FLOOR, Pair, SimilarityReport
+from autograder.similarity.compare import FLOOR, FLOOR_SHARE, Pair, SimilarityReport
 from autograder.similarity.highlight import SHOWN, Span, matches
 from autograder.similarity.histogram import histogram_svg
 from autograder.similarity.index import COMMON_MIN, COMMON_SHARE
@@ -100,7 +100,9 @@ def _reading(report: SimilarityReport) -> str:
         "<code>\"</code>; comments and blank lines are dropped. Renaming and reordering do not change a score; "
         "rewriting a loop as vectorised code (or the reverse) does, and is out of reach of this comparison.</li>"
         f"<li><b>score</b>: the share of the smaller submission's fingerprints (winnowed runs of {K} tokens, window "
-        f"{W}) the other also has; a submission counts as at least {FLOOR} fingerprints. <b>A&rarr;B</b> is the "
+        f"{W}) the other also has. A submission counts as at least {FLOOR_SHARE:.0%} of the class's median number "
+        f"of fingerprints, and at least {FLOOR} ({report.floor:g} here): one that holds little of its own cannot "
+        "score high on that little. <b>A&rarr;B</b> is the "
         "share of A found in B. Per question, the same on that question's cells.</li>"
         f"<li>Fingerprints in more than {COMMON_SHARE:.0%} of the submissions (and in {COMMON_MIN} or more) are what "
         f"most of the class wrote, and are ignored ({report.ignored} here).</li>"

@@ -21,6 +21,7 @@ import re
 import tokenize
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 Place = tuple[int, int]  # (line from 1, column from 0) in the cell's source, as tokenize counts them
 
@@ -40,9 +41,11 @@ _SIMPLE = re.compile(r"""(?P<string>[rbuf]{0,2}(?:'[^'\n]*'?|"[^"\n]*"?))|(?P<na
 _LINE = re.compile(r"[^\n]*\n|[^\n]+\Z")
 
 
-@dataclass(frozen=True)
-class Token:
-    """One normalised token: its text (``N``, ``#``, ``"``, a keyword, an operator...) and where it is."""
+class Token(NamedTuple):
+    """One normalised token: its text (``N``, ``#``, ``"``, a keyword, an operator...) and where it is.
+
+    A named tuple rather than a dataclass: a class of a thousand has a million of them.
+    """
 
     text: str
     start: Place
