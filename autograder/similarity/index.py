@@ -2,12 +2,12 @@
 
 A fingerprint found in more than ``COMMON_SHARE`` of the documents, and in at least ``COMMON_MIN``
 of them, is what most of the class wrote: it is ignored (as Dolos's ``-M`` and MOSS's ``-m`` do),
-so that constrained exercises do not make every pair look alike. The minimum is MOSS's default
-(a passage in more than 10 programs is ignored): in a small class nothing is ignored, since half
-of eight students writing the solution's own code is no sign of anything common. What is left is counted per pair
+so that constrained exercises do not make every pair look alike. The minimum keeps a class of two
+or three from having everything they share dismissed as common. What is left is counted per pair
 (shared fingerprints, overall and per question) and searched for the longest shared fragment: the
 longest run of shared fingerprints that sit at the same offset in both documents, each within
-``W`` tokens of the next (winnowing keeps one in every ``W`` k-grams of a fragment).
+``BRIDGE`` tokens of the next (winnowing keeps one in every ``W`` k-grams of a fragment; a few
+ignored common ones may be missing from it).
 
 The work is done one document at a time against all later ones, in NumPy, so that a class of a
 thousand takes seconds; memory grows with the number of pairs (n(n-1)/2 rows).
@@ -23,7 +23,10 @@ import numpy as np
 from autograder.similarity.winnow import Fingerprints, Ints, K, W
 
 COMMON_SHARE = 0.5
-COMMON_MIN = 10
+COMMON_MIN = 4
+# A run of shared fingerprints may skip this many positions: the ones of a line the class has in
+# common (ignored) in the middle of a copied function leave a gap on the same offset, not a new run.
+BRIDGE = 4 * W
 
 
 @dataclass(frozen=True, eq=False)
@@ -153,7 +156,7 @@ def _fragments(occ: _Occurrences, i: int, n: int) -> Ints:
         order = np.lexsort((here, diagonal, other))
         other, diagonal, here = other[order], diagonal[order], here[order]
         new_run = np.ones(len(other), bool)
-        new_run[1:] = (other[1:] != other[:-1]) | (diagonal[1:] != diagonal[:-1]) | (here[1:] - here[:-1] > W)
+        new_run[1:] = (other[1:] != other[:-1]) | (diagonal[1:] != diagonal[:-1]) | (here[1:] - here[:-1] > BRIDGE)
         starts = np.flatnonzero(new_run)
         ends = np.append(starts[1:], len(here)) - 1
         np.maximum.at(best, other[starts], here[ends] - here[starts] + K)
