@@ -26,13 +26,18 @@ ADDED = ""  # the question key of code cells a student added
 
 @dataclass(frozen=True)
 class AnswerCell:
-    """One cell the student wrote in: its question (``ADDED`` for an added cell), place and code."""
+    """One cell the student wrote in: its question (``ADDED`` for an added cell), place and code.
+
+    Its tokens are not kept (a class of a thousand has millions): ``tokens()`` reads them again.
+    """
 
     question: str
     index: int
     name: str  # how an instructor finds it: "cell compute_cost", "the 2nd code cell after plot_inits"
     source: str
-    tokens: Tokens
+
+    def tokens(self) -> Tokens:
+        return normalise(self.source)
 
 
 @dataclass(frozen=True, eq=False)
@@ -64,8 +69,7 @@ def answer_cells(notebook: Notebook, cells_of: Mapping[str, str]) -> tuple[Answe
             continue
         if cell.role in ("solution", "manual") or (cell.grade_id is None and cell.role == "plain"):
             question = cells_of.get(cell.grade_id or "", ADDED)
-            found.append(AnswerCell(question, cell.index, notebook.cell_name(cell.index), cell.source,
-                                    normalise(cell.source)))
+            found.append(AnswerCell(question, cell.index, notebook.cell_name(cell.index), cell.source))
     return tuple(found)
 
 
@@ -75,11 +79,12 @@ def read_document(file: SubmissionFile, cells_of: Mapping[str, str], template: H
     if not isinstance(parsed, Notebook):
         return Document(file.student, file.source, (), _no_fingerprints(), problem=parsed.reason)
     cells = answer_cells(parsed, cells_of)
-    notes = [f"{c.name}: {c.tokens.note}" for c in cells if c.tokens.note]
+    tokens = [c.tokens() for c in cells]
+    notes = [f"{c.name}: {t.note}" for c, t in zip(cells, tokens) if t.note]
     if cells and all(c.question == ADDED for c in cells) and cells_of:
         notes.append("none of the assignment's answer cells (nbgrader ids) were found: the notebook is "
                      "compared as a whole, with no per-question scores")
-    return Document(file.student, file.source, cells, fingerprint([c.tokens.texts for c in cells], template),
+    return Document(file.student, file.source, cells, fingerprint([t.texts for t in tokens], template),
                     notes=tuple(notes))
 
 
@@ -91,7 +96,7 @@ def read_template(release: Path) -> Hashes:
     _, parsed = read_path(release)
     if not isinstance(parsed, Notebook):
         raise ConfigError(f"the released notebook {release} cannot be read: {parsed.reason}")
-    return template_hashes([c.tokens.texts for c in answer_cells(parsed, {})])
+    return template_hashes([c.tokens().texts for c in answer_cells(parsed, {})])
 
 
 def _no_fingerprints() -> Fingerprints:

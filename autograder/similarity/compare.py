@@ -179,19 +179,28 @@ def _ratio(shared: Ints, a: Ints, b: Ints, least: Floats) -> Floats:
 def _ranked(found: Overlap, columns: Sequence[int], mistaken: Ints, thresholds: Thresholds) -> PairTable:
     a, b = found.size[found.first], found.size[found.second]
     score = _ratio(found.shared, a, b, floor(found.size.reshape(-1, 1))[0])
-    qa, qb = found.question_size[found.first][:, columns], found.question_size[found.second][:, columns]
-    with np.errstate(invalid="ignore"):
-        by_question = np.where((qa > 0) & (qb > 0), _ratio(found.by_question[:, columns], qa, qb,
-                                                                     floor(found.question_size[:, columns])), np.nan)
     z, fragment_z = z_scores(score), z_scores(found.fragment.astype(np.float64))
     marks = flags(score, z, found.fragment, fragment_z, mistaken.astype(bool), thresholds)
     order = np.lexsort((found.second, found.first, -found.fragment, -score))
-    return PairTable(first=found.first[order], second=found.second[order], score=score[order],
+    first, second = found.first[order], found.second[order]
+    return PairTable(first=first, second=second, score=score[order],
                      share_first=(found.shared / np.maximum(a, 1))[order],
                      share_second=(found.shared / np.maximum(b, 1))[order], shared=found.shared[order],
                      fragment=found.fragment[order], z=z[order], percentile=percentiles(score)[order],
-                     fragment_z=fragment_z[order], by_question=by_question.reshape(len(score), -1)[order],
+                     fragment_z=fragment_z[order], by_question=_by_question(found, columns, order),
                      flags=marks[order])
+
+
+def _by_question(found: Overlap, columns: Sequence[int], order: Ints) -> Floats:
+    """Each pair's score per question, in rank order, one column at a time (the table can be large)."""
+    least = floor(found.question_size[:, columns])
+    table = np.full((len(order), len(columns)), np.nan, np.float64)
+    first, second = found.first[order], found.second[order]
+    for k, c in enumerate(columns):
+        qa, qb = found.question_size[first, c], found.question_size[second, c]
+        both = np.flatnonzero((qa > 0) & (qb > 0))
+        table[both, k] = _ratio(found.by_question[order[both], c], qa[both], qb[both], least[k])
+    return table
 
 
 def _shared_mistakes(mistakes: Mistakes | None, compared: Sequence[Document]) -> dict[tuple[int, int], tuple[str, ...]]:

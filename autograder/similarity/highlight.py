@@ -42,7 +42,8 @@ class Matches:
 
 def matches(first: Document, second: Document, template: Hashes) -> Matches:
     """The fragments ``first`` and ``second`` share, outside ``template`` (sorted k-gram hashes)."""
-    here, there = _kgrams(first.cells, template), _kgrams(second.cells, template)
+    tokens_a, tokens_b = [c.tokens().tokens for c in first.cells], [c.tokens().tokens for c in second.cells]
+    here, there = _kgrams(tokens_a, template), _kgrams(tokens_b, template)
     where: dict[int, list[int]] = {}
     for position, value in there:
         where.setdefault(value, []).append(position)
@@ -58,15 +59,15 @@ def matches(first: Document, second: Document, template: Hashes) -> Matches:
             taken_a |= span_a
             taken_b |= span_b
     return Matches(tuple(length for length, _, _ in kept),
-                   _spans(first.cells, [(a, length) for length, a, _ in kept]),
-                   _spans(second.cells, [(b, length) for length, _, b in kept]))
+                   _spans(first.cells, tokens_a, [(a, length) for length, a, _ in kept]),
+                   _spans(second.cells, tokens_b, [(b, length) for length, _, b in kept]))
 
 
-def _kgrams(cells: Sequence[AnswerCell], template: Hashes) -> list[tuple[int, int]]:
+def _kgrams(cells: Sequence[Sequence[Token]], template: Hashes) -> list[tuple[int, int]]:
     """(position, hash) of every k-gram of the cells that the template does not hold."""
     found: list[tuple[int, int]] = []
-    for cell, start in zip(cells, offsets([len(c.tokens.tokens) for c in cells])):
-        hashes = kgram_hashes(cell.tokens.texts)
+    for cell, start in zip(cells, offsets([len(c) for c in cells])):
+        hashes = kgram_hashes([t.text for t in cell])
         fresh = ~np.isin(hashes, template)
         found.extend((start + int(p), int(hashes[p])) for p in np.flatnonzero(fresh))
     return found
@@ -89,12 +90,13 @@ def _runs(pairs: list[tuple[int, int]]) -> list[tuple[int, int, int]]:
     return runs
 
 
-def _spans(cells: Sequence[AnswerCell], fragments: list[tuple[int, int]]) -> tuple[tuple[Span, ...], ...]:
-    starts = offsets([len(c.tokens.tokens) for c in cells])
+def _spans(cells: Sequence[AnswerCell], cell_tokens: Sequence[Sequence[Token]],
+           fragments: list[tuple[int, int]]) -> tuple[tuple[Span, ...], ...]:
+    starts = offsets([len(c) for c in cell_tokens])
     found: list[list[Span]] = [[] for _ in cells]
     for number, (position, length) in enumerate(fragments, start=1):
         cell = max(k for k, s in enumerate(starts) if s <= position)
-        tokens = cells[cell].tokens.tokens
+        tokens = cell_tokens[cell]
         first, last = position - starts[cell], min(position - starts[cell] + length, len(tokens)) - 1
         while first < last and tokens[first].text in _LAYOUT:  # an INDENT starts at column 0, a DEDENT
             first += 1                                           # sits on the next statement's line

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from autograder.similarity.winnow import Fingerprints, Ints, K, W
 
@@ -41,7 +42,7 @@ class Overlap:
     first: Ints
     second: Ints
     shared: Ints
-    by_question: Ints
+    by_question: npt.NDArray[np.int32]
     fragment: Ints
     size: Ints
     question_size: Ints
@@ -69,7 +70,7 @@ def overlap(documents: Sequence[Fingerprints], questions: Sequence[Ints], questi
                                 minlength=n * question_count).reshape(n, question_count).astype(np.int64)
     first, second = np.triu_indices(n, k=1)
     shared = np.zeros(len(first), np.int64)
-    by_question = np.zeros((len(first), question_count), np.int64)
+    by_question = np.zeros((len(first), question_count), np.int32)  # the largest array: half a million rows
     fragment = np.zeros(len(first), np.int64)
     row_start = 0
     for i in range(n - 1):

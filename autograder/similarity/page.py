@@ -122,9 +122,11 @@ def _histogram(report: SimilarityReport) -> str:
     spread = float(scores.std())
     z_line = float(scores.mean()) + report.thresholds.score_z * spread if spread > 0 else None
     flagged = scores[np.flatnonzero(report.pairs.flags)]
+    z = report.thresholds.score_z
+    line = ("every pair scores alike" if z_line is None else f"the dashed line is z = {z:g}" if z_line <= 1.0
+            else f"z = {z:g} lies above the highest score possible here")
     return ("<h2>All pairs</h2>\n" + histogram_svg(scores, flagged, z_line) +
-            f'<p class="muted">{len(scores)} pair(s); the dashed line is z = {report.thresholds.score_z:g}; '
-            "red marks are flagged pairs.</p>")
+            f'<p class="muted">{len(scores)} pair(s); {line}; red marks are flagged pairs.</p>')
 
 
 def _ranked(report: SimilarityReport) -> str:
