@@ -9,6 +9,8 @@
     python3 kit.py bench scale   100, 1,000 and 10,000 submissions, unsharded and in shards: throughput,
                             peak memory, nbgrader on the first 100, a projection for 50,000
     python3 kit.py bench floor   a diverse class against bare execution of the same notebooks
+    python3 kit.py bench similarity   `autograder similarity` on 1,000 notebooks: its time, and where
+                            planted copies rank
 
 Each task first creates ./.venv and installs the project into it (once; again
 only when pyproject.toml changes).
@@ -83,7 +85,8 @@ def test(args: list[str]) -> None:
     run([str(PYTHON), "-m", "pytest", *extra, *[a for a in args if a != "--fast"]])
 
 
-BENCHMARKS = {"scale": "scale.py", "floor": "floor.py"}  # any other first argument: grading_throughput.py
+# any other first argument: grading_throughput.py
+BENCHMARKS = {"scale": "scale.py", "floor": "floor.py", "similarity": "similarity.py"}
 
 
 def bench(args: list[str]) -> None:

@@ -1,4 +1,4 @@
-"""Command line: ``autograder grade | report | validate | release | new-question | student-package``.
+"""Command line: ``autograder grade | report | similarity | validate | release | new-question | student-package``.
 
 Exit codes: 0 when the command completed (whatever the scores), 1 when
 ``--fail-under``, ``validate`` or ``release`` found a problem, 2 for usage,
@@ -117,6 +117,18 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--json", action="store_true", help="print the batch summary as JSON (batch.json's "
                                                            "content) instead of the table")
     grade.set_defaults(run=_grade)
+
+    similar = commands.add_parser("similarity", help="rank pairs of submissions by the code they share (evidence "
+                                  "for a person to weigh, not proof): similarity.html and similarity.csv")
+    similar.add_argument("assignment")
+    similar.add_argument("submissions", nargs="+", type=Path, help=".ipynb files or folders (as for grade)")
+    similar.add_argument("--out", type=Path, required=True, help="folder for similarity.html and similarity.csv "
+                         "(each replaced atomically; other files there are left alone)")
+    similar.add_argument("--batch", type=Path, metavar="GRADED_DIR", help="the --out folder of `autograder grade` "
+                         "for these submissions: pairs who made the same rare catalogued mistake are flagged")
+    similar.add_argument("--course", type=Path, help="course folder (default: this checkout)")
+    similar.add_argument("--quiet", action="store_true", help="no progress lines")
+    similar.set_defaults(run=_similarity)
 
     merge = commands.add_parser("merge", help="join the shards of one batch (grade --shard I/N) into the "
                                               "reports an unsharded run writes")
@@ -363,6 +375,29 @@ def _print_batch(as_json: bool, assignment: str, results: Sequence[SubmissionRes
         print(f"\n{len(results)} submission(s) {done}; reports in {out}")
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
+
+
+def _similarity(args: argparse.Namespace) -> int:
+    from autograder.declarations import load
+    from autograder.notebook import Submissions
+    from autograder.similarity import find_similar, write_outputs
+    from autograder.similarity.mistakes import read_mistakes
+
+    layout = _layout(args)
+    assignment = load(args.assignment, layout)
+    if (args.out / "batch.json").exists() or (args.out.exists() and not args.out.is_dir()):
+        raise ConfigError(f"--out {args.out}: choose a folder of its own (not a file, nor a graded batch's folder, "
+                          "which `autograder grade` keeps to the files it writes)")
+    submissions = Submissions.find(args.submissions, assignment.name)
+    mistakes = read_mistakes(args.batch, assignment) if args.batch else None
+    say = None if args.quiet else (lambda line: print(line, file=sys.stderr, flush=True))
+    report = find_similar(assignment, submissions.files, layout, mistakes, progress=say)
+    written = write_outputs(report, layout, args.out)
+    print("\n".join(report.summary()))
+    print(f"wrote {written.page} and {written.sheet}")
+    for warning in submissions.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return 0
 
 
 def _merge(args: argparse.Namespace) -> int:

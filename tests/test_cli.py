@@ -97,13 +97,16 @@ def test_input_files_are_never_modified(demo: tuple, request: pytest.FixtureRequ
 @pytest.mark.parametrize("demo", [NAME], indirect=True)
 def test_linear_regressions_samples_get_what_they_deserve(demo: tuple) -> None:
     _, out, _ = demo
-    assert sample_students(NAME) == ["alice", "bob", "carol", "dave", "erin", "frank", "ivan", "mallory"]
+    assert sample_students(NAME) == ["alice", "bob", "carol", "dave", "erin", "frank", "ivan", "mallory", "trudy"]
     alice = json.loads((out / "students" / "alice" / "results.json").read_text())
     assert alice["score"] == 14 and all(t["status"] == "passed" for t in alice["tests"] if "score" in t)
     ivan = json.loads((out / "students" / "ivan" / "results.json").read_text())
     assert ivan["extra_data"]["status"] == "ungradable" and "not a notebook" in ivan["extra_data"]["reason"]
     rows = list(csv.DictReader((out / "grades.csv").read_text().splitlines()))
     assert {r["student"]: float(r["score"]) for r in rows}["alice"] == 14
+    # trudy handed in carol's notebook, disguised (tests/test_similarity.py finds it): the same marks
+    assert [r for r in rows if r["student"] == "trudy"][0] | {"student": "carol"} == \
+        [r for r in rows if r["student"] == "carol"][0]
 
 
 @pytest.mark.parametrize("demo", [NAME], indirect=True)
