@@ -107,3 +107,15 @@ def default_workers() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not Linux
         return max(1, os.cpu_count() or 1)
+
+
+def private_folder(folder: Path | None) -> str | None:
+    """``folder`` (absolute), made if need be with the cache private to this user; None when it cannot be."""
+    if folder is None:
+        return None
+    try:
+        for made in (folder.parent, folder):
+            made.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return str(folder.absolute())

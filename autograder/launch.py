@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from autograder.config import ISOLATION_LEVELS, GradingConfig, Limits
+from autograder.config import ISOLATION_LEVELS, GradingConfig, Limits, private_folder
 from autograder.errors import SandboxError
 from source_lib import wire
 
@@ -283,17 +283,6 @@ class SandboxPool:
             command.append("--no-warm")
         return command
 
-    def _font_folder(self) -> str | None:
-        """``font_cache``, made if need be (only this user may write it); None without one or when it cannot be."""
-        if self.font_cache is None:
-            return None
-        try:
-            for folder in (self.font_cache.parent, self.font_cache):  # the grader's cache is private
-                folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        except OSError:
-            return None
-        return str(self.font_cache.absolute())  # the worker runs in another folder
-
     def _python_version(self) -> tuple[int, int]:
         if self.python == sys.executable:
             return sys.version_info[:2]
@@ -311,7 +300,7 @@ class SandboxPool:
         os.chmod(home, 0o711)  # scratch dirs inside must be reachable by a dropped uid
         # TMPDIR: the worker's scratch and mount points vanish with the pool, even after a kill.
         env = {"PATH": "/usr/bin:/bin", "HOME": home, "TMPDIR": home, "MPLBACKEND": "Agg",
-               "MPLCONFIGDIR": self._font_folder() or home,
+               "MPLCONFIGDIR": private_folder(self.font_cache) or home,
                "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
                "PYTHONHASHSEED": "0", "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1"}
         return _Worker(slot, [*self._command, "--slot", str(slot)], env, cwd)

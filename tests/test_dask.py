@@ -44,7 +44,8 @@ def test_the_cluster_size_sets_the_number_of_shards(scheduler: str, tmp_path: Pa
     done = autograder("grade", NAME, str(SAMPLES), "--out", str(tmp_path / "dask"), "--executor", "dask",
                       "--scheduler", scheduler, "--json")
     assert done.returncode == 0, done.stderr
-    assert len(json.loads(done.stdout)["students"]) == 8 and "/2 graded" in done.stderr
+    samples = sorted(p.name for p in (SAMPLES / "submitted").iterdir())
+    assert [s["student"] for s in json.loads(done.stdout)["students"]] == samples and "/2 graded" in done.stderr
 
 
 def test_dask_refuses_what_it_cannot_do(tmp_path: Path) -> None:

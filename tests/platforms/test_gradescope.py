@@ -127,9 +127,9 @@ def test_setup_keeps_the_solution_run_so_each_run_skips_it(built: Path, tmp_path
 
     assert main(["gradescope-run", "--root", str(root), "--warm"]) == 0  # what setup.sh runs
     cache = root / "source" / "course" / "reference-cache"
-    kept = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in cache.iterdir()}
+    kept = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in cache.glob("*.json")}
     assert sorted(name.rsplit(".", 2)[1] for name in kept) == ["prints", "records"]
     document = run_autograder(root)
     scored = [t for t in document["tests"] if "max_score" in t]
     assert scored and all(t["score"] == t["max_score"] for t in scored)  # the correct sample, in full
-    assert {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in cache.iterdir()} == kept  # not rewritten
+    assert {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in cache.glob("*.json")} == kept  # not rewritten
