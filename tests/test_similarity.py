@@ -80,7 +80,8 @@ def test_a_renamed_merged_and_reordered_copy_scores_near_one_and_ranks_first(tmp
     report = compare(tmp_path, {**honest_class(), "original": notebook(SOLUTION), "copy": copy})
     found = pair(report, "original", "copy")
     assert found.rank == 1 and found.score >= 0.95
-    assert min(found.share_first, found.share_second) >= 0.85  # merging cells makes a few new k-grams
+    # merging cells makes a few new k-grams, held by the copy alone: the rarest, so the heaviest
+    assert min(found.share_first, found.share_second) >= 0.8
     assert OVERLAP & int(report.pairs.flags[0]) and FRAGMENT & int(report.pairs.flags[0])
     assert dict(found.questions)["gradient_descent"] == 1.0  # moved, renamed: still the same code
     assert report.pair(2).score < 0.5

@@ -1,11 +1,12 @@
 """Compare a class's submissions: every pair scored, placed against the class, ranked and flagged.
 
 A pair's score is the share of the smaller submission's fingerprints the other also has,
-|A ∩ B| / min(|A|, |B|), where a submission counts as at least ``FLOOR_SHARE`` of the class's
-median number of fingerprints (and at least ``FLOOR``): one that holds little of its own (a
-nearly blank notebook, or one whose code is mostly what the whole class wrote) cannot score
-high on the little it holds. Each question is scored the same way on its own cells, with its own
-floor. Ranks go by score, then longest shared fragment, then student ids.
+|A ∩ B| / min(|A|, |B|), each fingerprint weighted by its rarity in the class (``index``: what
+many students wrote counts little, what two alone wrote counts much), where a submission counts as
+at least ``FLOOR_SHARE`` of the class's median weight (and at least ``FLOOR``): one that holds
+little of its own (a nearly blank notebook, or one whose code is mostly what the whole class
+wrote) cannot score high on the little it holds. Each question is scored on its own cells by
+count, with its own floor. Ranks go by score, then longest shared fragment, then student ids.
 """
 
 from __future__ import annotations
@@ -161,31 +162,31 @@ def compare(assignment: Assignment, files: Sequence[SubmissionFile], template: H
                             documents=compared, skipped=tuple(d for d in documents if not d.compared),
                             pairs=table, thresholds=thresholds, mistakes=mistakes,
                             shared_mistakes=shared_mistakes, ignored=found.ignored,
-                            floor=float(floor(found.size.reshape(-1, 1))[0]),
+                            floor=float(floor(found.weight.reshape(-1, 1))[0]),
                             seconds=time.perf_counter() - started)
 
 
-def floor(sizes: Ints) -> Floats:
+def floor(sizes: Ints | Floats) -> Floats:
     """Per column of ``sizes`` (documents, columns): the fewest fingerprints a document counts as."""
     medians = [float(np.median(column[column > 0])) if np.any(column > 0) else 0.0 for column in sizes.T]
     return np.maximum(FLOOR, FLOOR_SHARE * np.array(medians, np.float64))
 
 
-def _ratio(shared: Ints, a: Ints, b: Ints, least: Floats) -> Floats:
+def _ratio(shared: Ints | Floats, a: Ints | Floats, b: Ints | Floats, least: Floats) -> Floats:
     """|A ∩ B| / min(|A|, |B|), each side counted as at least ``least``."""
     return np.asarray(shared / np.maximum(np.minimum(a, b), least), np.float64)
 
 
 def _ranked(found: Overlap, columns: Sequence[int], mistaken: Ints, thresholds: Thresholds) -> PairTable:
-    a, b = found.size[found.first], found.size[found.second]
-    score = _ratio(found.shared, a, b, floor(found.size.reshape(-1, 1))[0])
+    a, b = found.weight[found.first], found.weight[found.second]
+    score = _ratio(found.shared_weight, a, b, floor(found.weight.reshape(-1, 1))[0])
     z, fragment_z = z_scores(score), z_scores(found.fragment.astype(np.float64))
     marks = flags(score, z, found.fragment, fragment_z, mistaken.astype(bool), thresholds)
     order = np.lexsort((found.second, found.first, -found.fragment, -score))
     first, second = found.first[order], found.second[order]
     return PairTable(first=first, second=second, score=score[order],
-                     share_first=(found.shared / np.maximum(a, 1))[order],
-                     share_second=(found.shared / np.maximum(b, 1))[order], shared=found.shared[order],
+                     share_first=(found.shared_weight / np.maximum(a, 1e-9))[order],
+                     share_second=(found.shared_weight / np.maximum(b, 1e-9))[order], shared=found.shared[order],
                      fragment=found.fragment[order], z=z[order], percentile=percentiles(score)[order],
                      fragment_z=fragment_z[order], by_question=_by_question(found, columns, order),
                      flags=marks[order])
