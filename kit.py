@@ -75,7 +75,8 @@ def demo() -> None:
         code = subprocess.call([str(BIN / "autograder"), "grade", name, str(samples), "--out", str(out)], cwd=ROOT)
         if code != 0:
             failed.append((name, code))
-    print("\nkit: open demo-reports/<assignment>/students/<student>/feedback.html to read a student's feedback")
+    print("\nkit: open demo-reports/<assignment>/students/<student>/feedback.html to read a student's feedback,\n"
+          "     and demo-reports/<assignment>/class.html for what the class got wrong")
     if failed:
         sys.exit(f"kit: grading failed for {', '.join(f'{name} (exit {code})' for name, code in failed)}")
 
