@@ -125,7 +125,7 @@ def grade_batch(assignment: Assignment, paths: Sequence[Path] | Submissions, out
         results = StoredResults(staging, [*done, *kept])
         _written(lambda: report.write_batch_reports(assignment.name, results, ids, staging, origin),
                  out, len(done))
-        notes += class_report_at_end(staging, out)
+        notes += class_report_at_end(staging, out, len(results))
         notes += [_FOR_INSTRUCTOR[kind].format(n=len(names), names=some_names(sorted(names)))
                   for kind, names in flagged.items()]
         level = str(runner.isolation.get("level", "unknown")) if runner else "none (nothing to grade)"

@@ -69,7 +69,7 @@ def merge_shards(folders: Sequence[Path], out: Path, allow_missing: bool = False
         results = StoredResults(staging, records)
         ids = [q.question_id for q in results[0].questions] if results else [q["id"] for q in first["questions"]]
         report.write_batch_reports(first["assignment"], results, ids, staging, origin)
-        notes += class_report_at_end(staging, out)
+        notes += class_report_at_end(staging, out, len(results))
     return Merged(first["assignment"], results.moved_to(out), shards[0].shard.count, tuple(warnings + notes),
                   origin, tuple(ids))
 

@@ -57,14 +57,14 @@ def write_class_report(batch_dir: Path) -> list[Path]:
     return write_class_files(class_stats(assignment, _results(records), questions), folder)
 
 
-def class_report_at_end(batch_dir: Path, shown_as: Path) -> list[str]:
-    """The class report of a batch that has just been graded (or merged), for a class of two or more.
+def class_report_at_end(batch_dir: Path, shown_as: Path, students: int) -> list[str]:
+    """The class report of a batch of ``students`` just graded (or merged), for a class of two or more.
 
     Returns notes for the instructor: a report that cannot be written leaves the batch's own reports
     standing, and says how to write it later (``autograder report``).
     """
     try:
-        if len(list((Path(batch_dir) / STUDENTS).glob(f"*/{RECORD}"))) > 1:
+        if students > 1:
             write_class_report(batch_dir)
         return []
     except Exception as exc:  # noqa: BLE001 - the batch's results matter more than its summary page
