@@ -33,7 +33,7 @@ def write_grades_csv(results: Sequence[SubmissionResult], question_ids: Sequence
     """Write ``grades_csv``'s sheet to ``out``, one submission in memory at a time."""
     late = any(r.lateness is not None for r in results)
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["student", "status", "score", "max_score", *(_text(q) for q in question_ids),
+    writer.writerow(["student", "status", "score", "max_score", *(csv_text(q) for q in question_ids),
                      *(LATE_COLUMNS if late else ()), "reason"])
     for result in results:
         writer.writerow(_row(result, question_ids, late))
@@ -42,9 +42,9 @@ def write_grades_csv(results: Sequence[SubmissionResult], question_ids: Sequence
 def _row(result: SubmissionResult, question_ids: Sequence[str], late: bool) -> list[str]:
     by_id = {q.question_id: q for q in result.questions}
     cells = [_cell(by_id.get(qid)) for qid in question_ids]
-    return [_text(result.student), result.status.value, num(result.score, 6),
+    return [csv_text(result.student), result.status.value, num(result.score, 6),
             num(result.max_score, 6), *cells, *(_late_cells(result) if late else ()),
-            _text(shorten(one_line(result.reason), REASON_LIMIT))]
+            csv_text(shorten(one_line(result.reason), REASON_LIMIT))]
 
 
 def _late_cells(result: SubmissionResult) -> list[str]:
@@ -60,7 +60,7 @@ def _cell(question: QuestionResult | None) -> str:
     return "manual" if question.manual else num(question.score, 6)
 
 
-def _text(value: str) -> str:
+def csv_text(value: str) -> str:
     """A one-line text cell no spreadsheet will evaluate (inner spaces kept: ids must match)."""
     return defuse(clean(value).replace("\n", " ").replace("\t", " "))
 

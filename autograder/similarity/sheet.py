@@ -15,8 +15,7 @@ from typing import TextIO
 
 import numpy as np
 
-from autograder.report._text import clean
-from autograder.report.gradebook import defuse
+from autograder.report.gradebook import csv_text
 from autograder.similarity.answers import ADDED
 from autograder.similarity.cohort import Floats
 from autograder.similarity.compare import SimilarityReport
@@ -33,23 +32,23 @@ def write_sheet(report: SimilarityReport, out: TextIO) -> None:
     """Write the sheet to ``out`` (a class of a thousand has half a million pairs: columns are formatted at once)."""
     writer = csv.writer(out, lineterminator="\n")
     mistakes = report.mistakes is not None
-    questions = [_text(question_heading(q)) for q in report.questions]
+    questions = [csv_text(question_heading(q)) for q in report.questions]
     writer.writerow([*FIXED, *(["shared_rare_mistakes"] if mistakes else []), *questions, "note"])
-    t, ids = report.pairs, np.array([_text(d.student) for d in report.documents] or [""], dtype=object)
+    t, ids = report.pairs, np.array([csv_text(d.student) for d in report.documents] or [""], dtype=object)
     flagged = [""] * len(t)
     for row in np.flatnonzero(t.flags):
-        flagged[row] = _text("; ".join(report.pair(int(row) + 1).reasons))
+        flagged[row] = csv_text("; ".join(report.pair(int(row) + 1).reasons))
     shared = ([", ".join(report.shared_mistakes.get((int(i), int(j)), ())) for i, j in zip(t.first, t.second)]
               if mistakes else [])
     columns = [range(1, len(t) + 1), ids[t.first], ids[t.second], _fixed(t.score, 3), _fixed(t.share_first, 3),
                _fixed(t.share_second, 3), t.shared.tolist(), t.fragment.tolist(), _fixed(t.z, 2),
                _fixed(t.percentile, 1), flagged,
-               *([[_text(m) for m in shared]] if mistakes else []),
+               *([[csv_text(m) for m in shared]] if mistakes else []),
                *(_fixed(t.by_question[:, c], 3) for c in range(len(report.questions))), [""] * len(t)]
     writer.writerows(zip(*columns))
     blank = [""] * (len(FIXED) - 2 + int(mistakes) + len(questions))
     for skipped in report.skipped:
-        writer.writerow(["", _text(skipped.student), *blank, _text(f"not compared: {skipped.problem}")])
+        writer.writerow(["", csv_text(skipped.student), *blank, csv_text(f"not compared: {skipped.problem}")])
 
 
 def _fixed(values: Floats, digits: int) -> list[str]:
@@ -60,7 +59,3 @@ def _fixed(values: Floats, digits: int) -> list[str]:
     distinct, where = np.unique(values, return_inverse=True)
     text = np.array(["" if np.isnan(v) else f"{v:.{digits}f}" for v in distinct.tolist()], dtype=object)
     return list(text[where.ravel()])
-
-
-def _text(value: str) -> str:
-    return defuse(clean(value).replace("\n", " ").replace("\t", " "))
