@@ -392,7 +392,7 @@ def _similarity(args: argparse.Namespace) -> int:
     mistakes = read_mistakes(args.batch, assignment) if args.batch else None
     say = None if args.quiet else (lambda line: print(line, file=sys.stderr, flush=True))
     report = find_similar(assignment, submissions.files, layout, mistakes, progress=say)
-    written = write_outputs(report, layout, args.out)
+    written = write_outputs(report, args.out)
     print("\n".join(report.summary()))
     print(f"wrote {written.page} and {written.sheet}")
     for warning in submissions.warnings:

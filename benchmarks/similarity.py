@@ -138,7 +138,7 @@ def run(name: str, count: int, copies: int, seed: int, scratch: Path) -> None:
     report = find_similar(load(name), Submissions.find([folder], name).files, layout, progress=phases.append)
     compared = time.perf_counter() - started
     started = time.perf_counter()
-    write_outputs(report, layout, scratch / name / "out")
+    write_outputs(report, scratch / name / "out")
     written = time.perf_counter() - started
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "autograder", "similarity", name, str(folder), "--out",

@@ -199,7 +199,7 @@ def test_pairs_who_made_the_same_rare_mistake_are_flagged(tmp_path: Path) -> Non
         report.pairs.flags[found.rank - 1])
     assert [(p.first, p.second) for p in report.flagged()] == [("honest-loops", "honest-means")]
     assert "rare mistake" in found.reasons[-1]
-    written = write_outputs(report, LAYOUT, tmp_path / "out")
+    written = write_outputs(report, tmp_path / "out")
     rows = list(csv.DictReader(written.sheet.read_text(encoding="utf-8").splitlines()))
     assert {r["shared_rare_mistakes"] for r in rows} == {"", "compute_gradient: swapped_return"}
     page = written.page.read_text(encoding="utf-8")

@@ -124,7 +124,7 @@ def test_the_sheet_lists_every_pair_highest_first_and_defuses_formulas(written: 
 
 def test_outputs_are_the_same_every_run(tmp_path: Path, written: tuple) -> None:
     report, out = written
-    again = write_outputs(report, LAYOUT, tmp_path / "again")
+    again = write_outputs(report, tmp_path / "again")
     assert again.sheet.read_bytes() == (out / "similarity.csv").read_bytes()
     first, second = ((p / "similarity.html").read_text() for p in (out, tmp_path / "again"))
     assert re.sub(r"in [\d.]+ s", "", first) == re.sub(r"in [\d.]+ s", "", second)
@@ -136,7 +136,7 @@ def test_writing_replaces_the_two_files_and_leaves_the_rest(tmp_path: Path, writ
     out.mkdir()
     (out / "notes.txt").write_text("mine")
     (out / "similarity.csv").write_text("old")
-    write_outputs(report, LAYOUT, out)
+    write_outputs(report, out)
     assert sorted(p.name for p in out.iterdir()) == ["notes.txt", "similarity.csv", "similarity.html"]
     assert (out / "notes.txt").read_text() == "mine" and (out / "similarity.csv").read_text() != "old"
 

@@ -46,9 +46,9 @@ def find_similar(assignment: Assignment, files: Sequence[SubmissionFile], layout
     return compare(assignment, files, read_template(layout.release(assignment.name)), mistakes, thresholds, progress)
 
 
-def write_outputs(report: SimilarityReport, layout: CourseLayout, out: Path) -> Written:
+def write_outputs(report: SimilarityReport, out: Path) -> Written:
     """Write ``similarity.html`` and ``similarity.csv`` into ``out``; each replaces its old version atomically."""
-    page = write_text(out / HTML, similarity_html(report, read_template(layout.release(report.assignment))))
+    page = write_text(out / HTML, similarity_html(report))
     with atomic_text(out / CSV) as sheet:
         write_sheet(report, sheet)
     return Written(page, out / CSV)

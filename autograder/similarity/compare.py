@@ -90,6 +90,7 @@ class SimilarityReport:
     pairs: PairTable
     thresholds: Thresholds
     mistakes: Mistakes | None         # None without a graded batch
+    template: Hashes                  # the released notebook's fingerprints, left out of every comparison
     shared_mistakes: Mapping[tuple[int, int], tuple[str, ...]] = field(default_factory=dict)
     ignored: int = 0                  # fingerprints ignored as common to most of the class
     floor: float = FLOOR              # the fewest fingerprints a submission counts as (``floor``)
@@ -160,7 +161,7 @@ def compare(assignment: Assignment, files: Sequence[SubmissionFile], template: H
     table = _ranked(found, columns, _mistaken(shared_mistakes, len(compared)), thresholds)
     return SimilarityReport(assignment=assignment.name, questions=tuple(asked[c] for c in columns),
                             documents=compared, skipped=tuple(d for d in documents if not d.compared),
-                            pairs=table, thresholds=thresholds, mistakes=mistakes,
+                            pairs=table, thresholds=thresholds, mistakes=mistakes, template=template,
                             shared_mistakes=shared_mistakes, ignored=found.ignored,
                             floor=float(floor(found.weight.reshape(-1, 1))[0]),
                             seconds=time.perf_counter() - started)

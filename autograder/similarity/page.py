@@ -52,13 +52,13 @@ footer{font-size:.8em;margin-top:2rem;border-top:1px solid #e4e7eb;padding-top:.
 """
 
 
-def similarity_html(report: SimilarityReport, template: Hashes) -> str:
-    """The whole page; ``template`` (the released notebook's k-grams) is left out of the highlighting."""
+def similarity_html(report: SimilarityReport) -> str:
+    """The whole page; the released notebook's k-grams (``report.template``) are left out of the highlighting."""
     flagged = report.flagged()
     shown = flagged[:SIDE_BY_SIDE] or report.top(1)
     parts = [_head(report), "<body>", _header(report, flagged), "<main>", _reading(report), _histogram(report),
              _ranked(report), _skipped(report),
-             _sides(report, shown, template, bool(flagged), len(flagged)), "</main>", _footer(), "</body>\n</html>\n"]
+             _sides(report, shown, bool(flagged), len(flagged)), "</main>", _footer(), "</body>\n</html>\n"]
     return "\n".join(p for p in parts if p)
 
 
@@ -184,7 +184,7 @@ def _skipped(report: SimilarityReport) -> str:
     return "\n".join(parts)
 
 
-def _sides(report: SimilarityReport, pairs: tuple[Pair, ...], template: Hashes, flagged: bool, total: int) -> str:
+def _sides(report: SimilarityReport, pairs: tuple[Pair, ...], flagged: bool, total: int) -> str:
     if not pairs:
         return ""
     title = "<h2>Flagged pairs side by side</h2>" if flagged else (
@@ -192,7 +192,7 @@ def _sides(report: SimilarityReport, pairs: tuple[Pair, ...], template: Hashes, 
     if total > len(pairs):
         title += f"\n<p class=muted>The first {len(pairs)} of {total} flagged pairs; the CSV lists them all.</p>"
     by_id = {d.student: d for d in report.documents}
-    return title + "\n" + "\n".join(_side_by_side(p, by_id[p.first], by_id[p.second], template) for p in pairs)
+    return title + "\n" + "\n".join(_side_by_side(p, by_id[p.first], by_id[p.second], report.template) for p in pairs)
 
 
 def _side_by_side(pair: Pair, first: Document, second: Document, template: Hashes) -> str:
