@@ -109,6 +109,12 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def default_cache_folder() -> Path:
+    """``$XDG_CACHE_HOME/zeroinit-kit`` (``~/.cache/zeroinit-kit`` by default): reference outputs, font list."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "zeroinit-kit"
+
+
 def private_folder(folder: Path | None) -> str | None:
     """``folder`` (absolute), made if need be with the cache private to this user; None when it cannot be."""
     if folder is None:

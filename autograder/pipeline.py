@@ -26,7 +26,7 @@ from autograder.notebook import Notebook, SubmissionFile, Unreadable, read_path
 from autograder.report._text import one_line, shorten
 from autograder.report.student_text import CellPlaces, HostPaths, StudentText
 from source_lib.judge import symbolic
-from source_lib.judge.decode import observe, run_status
+from source_lib.judge.decode import Observations, observe, run_status
 from source_lib.judge.reference import References, build_references, expression_source
 from source_lib.judge.results import Outcome, QuestionResult, Status, SubmissionResult
 from source_lib.judge.spec import Assignment, CaseSet, ManualQuestion, SymbolicQuestion
@@ -143,10 +143,12 @@ class SymbolicJudge:
     any child forks (every child inherits them), or taken from ``store`` when an earlier run kept them.
     """
 
-    def __init__(self, prepared: Prepared, seconds: float, store: reference_cache.PrintStore | None = None) -> None:
+    def __init__(self, prepared: Prepared, seconds: float, store: reference_cache.PrintStore | None = None,
+                 parallel: int = 1) -> None:
         self.prepared = prepared
         self.seconds = seconds
         self.store = store
+        self.parallel = parallel  # time boxes judged side by side by ``judge_all``
         self.cache: OrderedDict[tuple[str, str], Mapping[str, Any]] = OrderedDict()  # least recent first
         self.prints: dict[str, symbolic.ReferencePrints] = {}
 
@@ -161,7 +163,18 @@ class SymbolicJudge:
         if key in self.cache:
             self.cache.move_to_end(key)
             return self.cache[key]
-        verdict = self.cache[key] = self._judge(question, source)
+        return self._keep(key, self._verdict(self._boxed([(question, source)])[0]))
+
+    def judge_all(self, answers: Iterable[tuple[SymbolicQuestion, str]]) -> None:
+        """Judge the answers not cached yet side by side (``parallel`` time boxes at once), keeping
+        their verdicts: one submission's answers then cost about the slowest one, not their sum."""
+        todo = list({(q.id, source): (q, source) for q, source in answers if (q.id, source) not in self.cache}.values())
+        if len(todo) > 1 and self.parallel > 1:
+            for (question, source), boxed in zip(todo, self._boxed(todo)):
+                self._keep((question.id, source), self._verdict(boxed))
+
+    def _keep(self, key: tuple[str, str], verdict: Mapping[str, Any]) -> Mapping[str, Any]:
+        self.cache[key] = verdict
         if len(self.cache) > VERDICTS_KEPT:  # a large class's long tail of answers must not grow memory
             self.cache.popitem(last=False)
         return verdict
@@ -180,9 +193,11 @@ class SymbolicJudge:
             symbolic.warm_reference(reference_src, symbols, seed, count)
         return reference_src, mutants, symbols, seed, count, dict(question.hints), self.prints[question.id]
 
-    def _judge(self, question: SymbolicQuestion, source: str) -> Mapping[str, Any]:
-        args = self._prepared_question(question)
-        boxed = timebox.run(symbolic.judge_answer, source, *args, seconds=self.seconds)
+    def _boxed(self, answers: Sequence[tuple[SymbolicQuestion, str]]) -> list[timebox.TimeboxResult]:
+        calls = [(symbolic.judge_answer, (source, *self._prepared_question(q))) for q, source in answers]
+        return timebox.run_all(calls, seconds=self.seconds, parallel=self.parallel)
+
+    def _verdict(self, boxed: timebox.TimeboxResult) -> Mapping[str, Any]:
         if boxed.ok and isinstance(boxed.value, dict):
             return boxed.value
         return {"parsed": False, "equivalent": False,
@@ -243,13 +258,13 @@ def grade_files(source: Prepared | Assignment, files: Sequence[SubmissionFile], 
         text = StudentText(CellPlaces.of(notebook.cells, _question_cells(assignment)), host)
         on_result(_judge_run(prepared, item, digest, notebook, run, judge, runner, text))
 
-    judge = SymbolicJudge(prepared, config.symbolic_seconds, store) if prepared else None
+    judge = SymbolicJudge(prepared, config.symbolic_seconds, store, config.workers) if prepared else None
     if judge is not None:
         judge.warm()
     for job, run in runner.run_many(jobs()):
         if reference is not None and job["job_id"] == reference.job["job_id"]:
             prepared = reference.prepared(run)
-            judge = SymbolicJudge(prepared, config.symbolic_seconds, store)
+            judge = SymbolicJudge(prepared, config.symbolic_seconds, store, config.workers)
             judge.warm()
             for early in waiting:
                 judged(*early, prepared, judge)
@@ -260,6 +275,17 @@ def grade_files(source: Prepared | Assignment, files: Sequence[SubmissionFile], 
             judged(job, run, prepared, judge)
 
 
+def _symbolic_answers(assignment: Assignment, observed: Observations) -> list[tuple[SymbolicQuestion, str]]:
+    """The sympy text of each symbolic answer a run reported."""
+    found = []
+    for question in assignment.questions:
+        value = observed.lookup(question.id).value if isinstance(question, SymbolicQuestion) else None
+        source = expression_source(value) if value is not None else None
+        if isinstance(question, SymbolicQuestion) and source is not None:
+            found.append((question, source))
+    return found
+
+
 def _judge_run(prepared: Prepared, item: SubmissionFile, digest: str, notebook: Notebook, run: Any,
                judge: SymbolicJudge, runner: Runner, text: StudentText) -> SubmissionResult:
     """Judge one sandboxed run; its time is the run's own plus the judging (not the queue)."""
@@ -267,6 +293,7 @@ def _judge_run(prepared: Prepared, item: SubmissionFile, digest: str, notebook: 
     isolation = getattr(run, "isolation", None) or runner.isolation
     try:
         observed = observe(tuple(run.records))
+        judge.judge_all(_symbolic_answers(prepared.assignment, observed))
         status, reason = run_status(run.ended, run.exit_code, run.signal, observed, run.wall_seconds,
                                     text.cells.label)
         questions = grade_questions(prepared.assignment, prepared.cases, prepared.references,

@@ -17,7 +17,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import os
 import platform
 from importlib import metadata
 from pathlib import Path
@@ -102,7 +101,3 @@ class PrintStore:
         store(self.folder, self.key, PRINTS, self.values)
 
 
-def default_folder() -> Path:
-    """``$XDG_CACHE_HOME/zeroinit-kit`` (``~/.cache/zeroinit-kit`` by default)."""
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "zeroinit-kit"

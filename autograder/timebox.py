@@ -15,8 +15,8 @@ import resource
 import select
 import signal
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from source_lib import wire
@@ -40,27 +40,89 @@ def run(fn: Callable[..., Any], *args: Any, seconds: float, memory_mb: int = 102
     The child may grow by ``memory_mb`` of address space (RLIMIT_AS) and use about
     ``seconds`` of CPU (RLIMIT_CPU). Single-threaded callers only (see the module docstring).
     """
+    return run_all([(fn, args)], seconds=seconds, memory_mb=memory_mb)[0]
+
+
+def run_all(calls: Sequence[tuple[Callable[..., Any], tuple[Any, ...]]], *, seconds: float,
+            memory_mb: int = 1024, parallel: int = 2) -> list[TimeboxResult]:
+    """``run`` for each ``(fn, args)``, up to ``parallel`` children at once; results in order.
+
+    Each child has its own ``seconds`` from its own start. On any exception (Ctrl-C) every
+    running child is killed and reaped before it propagates.
+    """
+    results: list[TimeboxResult | None] = [None] * len(calls)
+    waiting = list(enumerate(calls))[::-1]
+    running: dict[int, _Child] = {}  # read fd -> child
+    try:
+        while waiting or running:
+            while waiting and len(running) < max(1, parallel):
+                index, (fn, args) = waiting.pop()
+                child = _start(index, fn, args, seconds, memory_mb)
+                running[child.read_fd] = child
+            wait = min(c.deadline for c in running.values()) - time.monotonic()
+            ready, _, _ = select.select(list(running), [], [], max(0.0, wait))
+            for fd in ready:
+                ending = running[fd].read()
+                if ending is not None:
+                    child = running.pop(fd)
+                    results[child.index] = child.finish(ending)
+            for fd in [fd for fd, c in running.items() if c.deadline <= time.monotonic()]:
+                child = running.pop(fd)
+                results[child.index] = child.finish("timeout")
+    except BaseException:  # e.g. KeyboardInterrupt: leave no child behind
+        for child in running.values():
+            child.abandon()
+        raise
+    assert all(r is not None for r in results)
+    return [r for r in results if r is not None]
+
+
+@dataclass
+class _Child:
+    """One running time box: its pid, the read end of its pipe and what came through it."""
+
+    index: int
+    pid: int
+    read_fd: int
+    deadline: float
+    chunks: list[bytes] = field(default_factory=list)
+    size: int = 0
+
+    def read(self) -> str | None:
+        """Take what the pipe holds: None while the child goes on, else "" (EOF) or "bad_output" (too much)."""
+        chunk = os.read(self.read_fd, 65536)
+        if not chunk:
+            return ""
+        self.size += len(chunk)
+        if self.size > MAX_OUTPUT_BYTES:
+            return "bad_output"
+        self.chunks.append(chunk)
+        return None
+
+    def finish(self, ending: str) -> TimeboxResult:
+        """Close the pipe, reap the child (killed first if it overran), and decode its answer."""
+        os.close(self.read_fd)
+        if ending:
+            os.kill(self.pid, signal.SIGKILL)
+        status = _reap(self.pid, time.monotonic() + _REAP_GRACE)
+        if ending:
+            return TimeboxResult(False, None, ending)
+        return _decode(b"".join(self.chunks), status)
+
+    def abandon(self) -> None:
+        os.close(self.read_fd)
+        os.kill(self.pid, signal.SIGKILL)
+        os.waitpid(self.pid, 0)
+
+
+def _start(index: int, fn: Callable[..., Any], args: tuple[Any, ...], seconds: float, memory_mb: int) -> _Child:
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # child: never returns
         os.close(read_fd)
         _child(write_fd, fn, args, seconds, memory_mb)
     os.close(write_fd)
-    deadline = time.monotonic() + seconds
-    try:
-        data, ending = _read(read_fd, deadline)
-    except BaseException:  # e.g. KeyboardInterrupt: leave no child behind
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-        raise
-    finally:
-        os.close(read_fd)
-    if ending:
-        os.kill(pid, signal.SIGKILL)
-    status = _reap(pid, time.monotonic() + _REAP_GRACE)
-    if ending:
-        return TimeboxResult(False, None, ending)
-    return _decode(data, status)
+    return _Child(index, pid, read_fd, time.monotonic() + seconds)
 
 
 def run_inline(fn: Callable[..., Any], *args: Any) -> TimeboxResult:
@@ -129,26 +191,6 @@ def _limit(seconds: float, memory_mb: int) -> None:
             fh.write("1000")
     except OSError:
         pass
-
-
-def _read(fd: int, deadline: float) -> tuple[bytes, str]:
-    """Everything the child writes until EOF; ending is "timeout" or "bad_output" (too much)."""
-    chunks: list[bytes] = []
-    total = 0
-    while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            return b"", "timeout"
-        ready, _, _ = select.select([fd], [], [], remaining)
-        if not ready:
-            return b"", "timeout"
-        chunk = os.read(fd, 65536)
-        if not chunk:
-            return b"".join(chunks), ""
-        total += len(chunk)
-        if total > MAX_OUTPUT_BYTES:
-            return b"", "bad_output"
-        chunks.append(chunk)
 
 
 def _reap(pid: int, deadline: float) -> int:

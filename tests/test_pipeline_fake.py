@@ -24,6 +24,7 @@ from autograder.launch import RawRun
 from autograder.notebook import SubmissionFile
 from autograder.pipeline import Prepared, SymbolicJudge, grade_files, prepare
 from autograder.report.bundle import BATCH_FILES, CLASS_FILES, STUDENTS, student_folder
+from autograder.timebox import TimeboxResult
 from source_lib import wire
 from source_lib.judge import codec
 from source_lib.judge.results import Outcome, Status, SubmissionResult
@@ -480,9 +481,27 @@ def test_the_sympy_verdicts_kept_are_bounded(prepared: Prepared, monkeypatch: py
     judged: list[str] = []
     judge = SymbolicJudge(prepared, 1.0)
     monkeypatch.setattr(pipeline, "VERDICTS_KEPT", 2)
-    monkeypatch.setattr(judge, "_judge", lambda question, source: judged.append(source) or {"source": source})
+    monkeypatch.setattr(judge, "_boxed", lambda answers: [
+        judged.append(source) or TimeboxResult(True, {"source": source}, "") for _, source in answers])
     question = SimpleNamespace(id="q")
     for source in ["a", "a", "b", "a", "c", "a", "b"]:
         assert judge(question, source) == {"source": source}  # type: ignore[arg-type]
     assert judged == ["a", "b", "c", "b"]  # "a" stayed as the most recently used; "b" was dropped for "c"
     assert len(judge.cache) == 2
+
+
+def test_judge_all_judges_each_new_answer_once_side_by_side(prepared: Prepared,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """A submission's answers go to the time boxes together; known and repeated ones are not judged again."""
+    batches: list[list[str]] = []
+    judge = SymbolicJudge(prepared, 1.0, parallel=2)
+    monkeypatch.setattr(judge, "_boxed", lambda answers: batches.append([s for _, s in answers]) or [
+        TimeboxResult(True, {"source": s}, "") for _, s in answers])
+    first, second = SimpleNamespace(id="q1"), SimpleNamespace(id="q2")
+    assert judge(first, "a") == {"source": "a"}  # type: ignore[arg-type]
+    judge.judge_all([(first, "a"), (first, "b"), (second, "a"), (first, "b")])  # type: ignore[list-item]
+    assert batches == [["a"], ["b", "a"]]
+    assert judge(second, "a") == {"source": "a"} and judge(first, "b") == {"source": "b"}  # type: ignore[arg-type]
+    assert len(batches) == 2
+    judge.judge_all([(first, "c")])  # type: ignore[list-item]
+    assert len(batches) == 2  # a single new answer waits for its own question's call

@@ -120,3 +120,37 @@ def test_judge_answer_runs_in_the_time_box() -> None:
     boxed = run(judge_answer, student, reference, {}, symbols, 1, 3, seconds=20)
     assert boxed.ok and boxed.value == judge_answer(student, reference, {}, symbols, 1, 3)
     assert boxed.value["diagnosis"] == "missing_1_over_m"
+
+
+def _span(seconds: float) -> list[float]:
+    started = time.monotonic()
+    time.sleep(seconds)
+    return [started, time.monotonic()]
+
+
+def test_run_all_keeps_the_order_and_each_outcome() -> None:
+    calls = [(_value, (1, 2)), (_raise, ()), (_sleep_forever, ()), (_exit_hard, ()), (_value, (3, 4))]
+    results = timebox.run_all(calls, seconds=0.5, parallel=2)
+    assert [r.reason for r in results] == ["", "crashed", "timeout", "crashed", ""]
+    assert results[0].value["sum"] == 3 and results[4].value["sum"] == 7
+    assert results[1].value["type"] == "KeyError"
+
+
+def test_run_all_runs_children_side_by_side() -> None:
+    first, second, third = (r.value for r in timebox.run_all([(_span, (0.3,))] * 3, seconds=5, parallel=2))
+    assert second[0] < first[1]  # the second started before the first ended
+    assert third[0] >= min(first[1], second[1])  # the third waited for a free place
+
+
+def test_run_all_interrupted_leaves_no_child_behind(monkeypatch: pytest.MonkeyPatch) -> None:
+    before = _children()
+    real_select = timebox.select.select
+
+    def interrupted(*args: object) -> object:
+        real_select(*args[:3], 0.2)  # type: ignore[call-overload]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(timebox.select, "select", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        timebox.run_all([(_sleep_forever, ())] * 2, seconds=30)
+    assert _children() <= before
