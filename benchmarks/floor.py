@@ -6,12 +6,15 @@ know, ``tests/assignments/<name>/correct_variants.py``), cycled up to --count. M
 
 * bare execution: the same notebooks' code cells run by `exec` in two warm processes (numpy, sympy
   and matplotlib imported once; the plot helpers skip drawing, as in the grader's sandbox), with no
-  sandbox, no probes and no judging: the floor;
+  sandbox, no probes and no judging: the floor. Beside it the same with each notebook in a fresh
+  fork of a warm process: what keeping students apart costs at least (no notebook inherits another's
+  sympy caches), with no sandbox, probes or judging either;
 * `autograder grade` on them (the command line, start-up included, the reference cache warm): its
   wall time and the ratio to the floor;
 * each distinct sympy answer's judging time (median, 90th percentile, largest), in process;
-* one submission graded end to end by the command line (median of 5 runs, cache warm): what a
-  Gradescope or CI run pays every time.
+* one submission graded end to end by the command line (median of 5 runs, cache warm), the blank
+  release and the correct notebook: what a Gradescope or CI run pays every time; beside it, the
+  same notebook's cells run bare in a fresh Python (imports included), that submission's own floor.
 
     python benchmarks/floor.py [--assignment NAME ...] [--count 1000] [--workers 2]
 """
@@ -20,8 +23,10 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import importlib.util
 import io
+import json
 import multiprocessing
 import os
 import statistics
@@ -72,14 +77,14 @@ def cycled(kinds: dict[str, str], count: int) -> dict[str, str]:
 # ---------------------------------------------------------------- the floor: bare execution
 
 def _warm() -> None:
+    """Import and exercise the libraries as the grader's workers do before they fork (the same calls)."""
+    from autograder.sandbox import execute
+
     os.environ["ZEROINIT_SANDBOX"] = "1"  # as in the sandbox: plot helpers skip drawing, self-check silent
     os.environ.setdefault("MPLBACKEND", "Agg")
-    import matplotlib.pyplot  # noqa: F401
-    import numpy  # noqa: F401
-    import sympy  # noqa: F401
-
-    import source_lib.data  # noqa: F401
-    import source_lib.plots  # noqa: F401
+    execute.preload(["numpy", "sympy", "matplotlib.pyplot", "source_lib", "source_lib.data", "source_lib.plots"])
+    execute.warm()
+    gc.freeze()  # as the grader's zygote does: a fork's garbage collector then leaves shared pages alone
 
 
 def _run_cells(cells: list[str]) -> bool:
@@ -93,7 +98,17 @@ def _run_cells(cells: list[str]) -> bool:
     return True
 
 
-def bare_seconds(notebooks: list[str], processes: int) -> float:
+def _run_cells_forked(cells: list[str]) -> bool:
+    """``_run_cells`` in a fresh fork: nothing one notebook computed (sympy's caches) helps the next."""
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0 if _run_cells(cells) else 1)
+    return os.waitpid(pid, 0)[1] == 0
+
+
+def bare_seconds(notebooks: list[str], processes: int, forked: bool = False) -> float:
+    """The notebooks' cells by ``exec`` in warm processes; ``forked``: each in a fresh fork of one."""
+    run = _run_cells_forked if forked else _run_cells
     cells = []
     for text in notebooks:
         parsed = read_bytes(text.encode())
@@ -102,9 +117,9 @@ def bare_seconds(notebooks: list[str], processes: int) -> float:
     context = multiprocessing.get_context("fork")
     with tempfile.TemporaryDirectory() as scratch, contextlib.chdir(scratch), \
             ProcessPoolExecutor(processes, mp_context=context, initializer=_warm) as pool:
-        list(pool.map(_run_cells, cells[:processes]))  # every process warm before the clock starts
+        list(pool.map(run, cells[:processes]))  # every process warm before the clock starts
         started = time.perf_counter()
-        list(pool.map(_run_cells, cells, chunksize=4))
+        list(pool.map(run, cells, chunksize=4))
         return time.perf_counter() - started
 
 
@@ -131,44 +146,74 @@ def grade_seconds(name: str, target: Path, out: Path, workers: int, cache: Path)
 
 
 def judge_milliseconds(name: str, folder: Path, workers: int) -> list[float]:
-    """Each distinct sympy answer's judging time, as the batch judge meets them."""
+    """Each distinct sympy answer's judging time, alone in its time box, as the batch judge meets them."""
     from autograder import pipeline
     from autograder.batch import running_sandbox
     from autograder.notebook import Submissions
 
     times: list[float] = []
-    original = pipeline.SymbolicJudge._judge
+    original = pipeline.SymbolicJudge._boxed
 
-    def timed(self: pipeline.SymbolicJudge, question: object, source: str) -> object:
-        started = time.perf_counter()
-        try:
-            return original(self, question, source)  # type: ignore[arg-type]
-        finally:
+    def timed(self: pipeline.SymbolicJudge, answers: list[tuple[object, str]]) -> list[object]:
+        results = []
+        for answer in answers:  # one at a time: the latency of one answer, not of a submission's set
+            started = time.perf_counter()
+            results += original(self, [answer])  # type: ignore[list-item]
             times.append(1000 * (time.perf_counter() - started))
+        return results
 
-    pipeline.SymbolicJudge._judge = timed  # type: ignore[method-assign]
+    pipeline.SymbolicJudge._boxed = timed  # type: ignore[method-assign, assignment]
     try:
         config = GradingConfig(workers=workers)
         with running_sandbox(config) as runner:
             pipeline.grade_files(load(name), Submissions.find([folder], name).files, config, runner,
                                  lambda r: None)
     finally:
-        pipeline.SymbolicJudge._judge = original  # type: ignore[method-assign]
+        pipeline.SymbolicJudge._boxed = original  # type: ignore[method-assign]
     return times
+
+
+_BARE_ONE = """
+import contextlib, io, json, sys
+namespace = {"__name__": "__main__"}
+with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+    for source in json.load(sys.stdin):
+        try:
+            exec(compile(source, "<cell>", "exec"), namespace)
+        except BaseException:
+            break
+"""
+
+
+def bare_one_seconds(path: Path) -> float:
+    """One notebook's code cells run bare in a fresh Python (its imports included): one submission's floor."""
+    parsed = read_bytes(path.read_bytes())
+    assert isinstance(parsed, Notebook)
+    cells = json.dumps([c.source for c in parsed.code_to_run()])
+    env = {**os.environ, "ZEROINIT_SANDBOX": "1", "MPLBACKEND": "Agg", "PYTHONPATH": str(ROOT)}
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", _BARE_ONE], input=cells, text=True, check=True, env=env, cwd=path.parent)
+    return time.perf_counter() - started
 
 
 def bench(name: str, count: int, workers: int) -> dict[str, float]:
     kinds = diverse(name)
     notebooks = cycled(kinds, count)
+    kind_of = {kind: next(student for student in sorted(notebooks) if student.endswith(f"-{kind}"))
+               for kind in ("blank", "correct")}
     with tempfile.TemporaryDirectory(prefix=f"zeroinit-floor-{name}-") as tmp:
         root = Path(tmp)
         folder = write_class(root, name, notebooks)
         cache = root / "cache"
         floor = bare_seconds(list(notebooks.values()), workers)
+        isolated = bare_seconds(list(notebooks.values()), workers, forked=True)
         grade_seconds(name, folder / sorted(notebooks)[0], root / "warm", 1, cache)  # fills the cache
         graded = grade_seconds(name, folder, root / "out", workers, cache)
-        one = statistics.median(grade_seconds(name, folder / sorted(notebooks)[0], root / f"one{k}", workers, cache)
-                                for k in range(5))
+        one = {kind: (statistics.median(grade_seconds(name, folder / kind_of[kind], root / f"one-{kind}{k}", workers,
+                                                      cache) for k in range(5)),
+                      statistics.median(bare_one_seconds(next((folder / kind_of[kind]).rglob("*.ipynb")))
+                                        for _ in range(5)))
+               for kind in ("blank", "correct")}
         distinct = write_class(root / "distinct", name, kinds)
         judged = judge_milliseconds(name, distinct, workers)
     ratio = graded / floor
@@ -178,12 +223,17 @@ def bench(name: str, count: int, workers: int) -> dict[str, float]:
     print(f"  bare execution, {workers} warm processes   {floor:8.2f} s  ({1000 * floor / count:6.1f} ms each)")
     print(f"  autograder grade, {workers} workers        {graded:8.2f} s  ({1000 * graded / count:6.1f} ms each)")
     print(f"  ratio to bare execution                {ratio:8.2f}x  (goal <= {GOALS['ratio']}x)")
+    print(f"  bare, one fresh fork per notebook     {isolated:8.2f} s  ({1000 * isolated / count:6.1f} ms each): "
+          f"grade is {graded / isolated:.2f}x this floor of any grader that keeps students apart")
     print(f"  sympy answers judged: {len(judged)} distinct; median {statistics.median(judged):.0f} ms, "
           f"90th percentile {statistics.quantiles(judged, n=10)[-1]:.0f} ms, largest {max(judged):.0f} ms "
           f"(goal: median < {GOALS['judge_ms']:.0f} ms)")
-    print(f"  one submission end to end (median of 5) {one:8.2f} s  (goal < {GOALS['one_seconds']:.0f} s)\n",
-          flush=True)
-    return {"ratio": ratio, "judge_ms": statistics.median(judged), "one_seconds": one}
+    for kind, (graded_one, bare_one) in one.items():
+        print(f"  one {kind} submission end to end (median of 5) {graded_one:5.2f} s  "
+              f"(goal < {GOALS['one_seconds']:.0f} s; its cells bare in a fresh Python: {bare_one:.2f} s)")
+    print(flush=True)
+    slowest_one = max(graded for graded, _ in one.values())
+    return {"ratio": ratio, "judge_ms": statistics.median(judged), "one_seconds": slowest_one}
 
 
 def main() -> None:
