@@ -11,7 +11,8 @@ know, ``tests/assignments/<name>/correct_variants.py``), cycled up to --count. M
   sympy caches), with no sandbox, probes or judging either;
 * `autograder grade` on them (the command line, start-up included, the reference cache warm): its
   wall time and the ratio to the floor;
-* each distinct sympy answer's judging time (median, 90th percentile, largest), in process;
+* each distinct sympy answer's judging time (median, 90th percentile, largest), in its time box,
+  each alone once the batch is over (no sandbox worker competing for the cores);
 * one submission graded end to end by the command line (median of 5 runs, cache warm), the blank
   release and the correct notebook: what a Gradescope or CI run pays every time; beside it, the
   same notebook's cells run bare in a fresh Python (imports included), that submission's own floor.
@@ -146,23 +147,23 @@ def grade_seconds(name: str, target: Path, out: Path, workers: int, cache: Path)
 
 
 def judge_milliseconds(name: str, folder: Path, workers: int) -> list[float]:
-    """Each distinct sympy answer's judging time, alone in its time box, as the batch judge meets them."""
+    """Each distinct sympy answer's judging time, alone in its time box on an otherwise idle machine.
+
+    The class is graded first (collecting the answers the batch judge meets); each answer is then
+    judged again on its own once the sandbox has stopped, so no worker competes for the cores.
+    """
     from autograder import pipeline
     from autograder.batch import running_sandbox
     from autograder.notebook import Submissions
 
-    times: list[float] = []
+    met: list[tuple[pipeline.SymbolicJudge, tuple[object, str]]] = []
     original = pipeline.SymbolicJudge._boxed
 
-    def timed(self: pipeline.SymbolicJudge, answers: list[tuple[object, str]]) -> list[object]:
-        results = []
-        for answer in answers:  # one at a time: the latency of one answer, not of a submission's set
-            started = time.perf_counter()
-            results += original(self, [answer])  # type: ignore[list-item]
-            times.append(1000 * (time.perf_counter() - started))
-        return results
+    def collecting(self: pipeline.SymbolicJudge, answers: list[tuple[object, str]]) -> list[object]:
+        met.extend((self, answer) for answer in answers)
+        return original(self, answers)  # type: ignore[arg-type]
 
-    pipeline.SymbolicJudge._boxed = timed  # type: ignore[method-assign, assignment]
+    pipeline.SymbolicJudge._boxed = collecting  # type: ignore[method-assign, assignment]
     try:
         config = GradingConfig(workers=workers)
         with running_sandbox(config) as runner:
@@ -170,6 +171,11 @@ def judge_milliseconds(name: str, folder: Path, workers: int) -> list[float]:
                                  lambda r: None)
     finally:
         pipeline.SymbolicJudge._boxed = original  # type: ignore[method-assign]
+    times = []
+    for judge, answer in met:
+        started = time.perf_counter()
+        original(judge, [answer])  # type: ignore[list-item]
+        times.append(1000 * (time.perf_counter() - started))
     return times
 
 
