@@ -279,10 +279,11 @@ def _symbolic_answers(assignment: Assignment, observed: Observations) -> list[tu
     """The sympy text of each symbolic answer a run reported."""
     found = []
     for question in assignment.questions:
-        value = observed.lookup(question.id).value if isinstance(question, SymbolicQuestion) else None
-        source = expression_source(value) if value is not None else None
-        if isinstance(question, SymbolicQuestion) and source is not None:
-            found.append((question, source))
+        if isinstance(question, SymbolicQuestion):
+            value = observed.lookup(question.id).value
+            source = expression_source(value) if value is not None else None
+            if source is not None:
+                found.append((question, source))
     return found
 
 

@@ -1,4 +1,4 @@
-"""Run a trusted callable in a forked child with wall-clock, CPU and memory limits.
+"""Run trusted callables in forked children (one, or several side by side) under time and memory limits.
 
 Used for work that trusted code does on untrusted data and that might not end
 (sympy on a hostile expression). The child sends its result back as JSON over a
