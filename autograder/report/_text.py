@@ -7,6 +7,7 @@ Every writer passes them through ``clean`` before escaping for its format.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -23,6 +24,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
 # Lone surrogates (undecodable) and bidi overrides/isolates (can disguise text): made visible.
 _SUSPECT = re.compile(r"[\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
 _SPACE = re.compile(r"\s+")
+_CODE_SPAN = re.compile(r"`([^`\n]+)`")  # the judge's `name` spans in feedback
 
 
 def clean(text: str) -> str:
@@ -36,6 +38,16 @@ def clean(text: str) -> str:
 def one_line(text: str) -> str:
     """``clean`` and collapse every run of whitespace to one space."""
     return _SPACE.sub(" ", clean(text)).strip()
+
+
+def html_text(text: object, limit: int) -> str:
+    """Clean, cut to ``limit`` characters, then escape: the only way student-derived text enters a page."""
+    return html.escape(shorten(clean(str(text)), limit), quote=True)
+
+
+def html_rich(text: str, limit: int) -> str:
+    """``html_text``, then the judge's `name` spans as code (safe: the text is already escaped)."""
+    return _CODE_SPAN.sub(r"<code>\1</code>", html_text(text.strip(), limit))
 
 
 def shorten(text: str, limit: int) -> str:

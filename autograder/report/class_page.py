@@ -15,17 +15,15 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
-import re
 from collections.abc import Sequence
 
-from autograder.report._text import clean, num, shorten, some_names
+from autograder.report._text import html_rich, html_text, num, some_names
 from autograder.report.class_stats import LOW_DISCRIMINATION, TINY_COHORT, ClassStats, QuestionStats
 from source_lib.judge.results import Status
 
 NAMES_SHOWN = 20      # students named per mistake; class.json lists them all
 UNSCORED_SHOWN = 50
 TEXT_LIMIT = 1_000
-_CODE = re.compile(r"`([^`\n]+)`")
 _SORT_JS = """
 document.querySelectorAll("table.sortable").forEach(function (table) {
   var heads = table.tHead.rows[0].cells, body = table.tBodies[0];
@@ -96,13 +94,11 @@ def class_page(stats: ClassStats, histogram_png: bytes | None = None, shares_png
 
 
 def _e(text: object, limit: int = TEXT_LIMIT) -> str:
-    """Clean, cut, then escape: the only way student-derived text enters the page."""
-    return html.escape(shorten(clean(str(text)), limit), quote=True)
+    return html_text(text, limit)
 
 
 def _rich(text: str) -> str:
-    """``_e``, then the judge's `name` spans as code (safe: the text is already escaped)."""
-    return _CODE.sub(r"<code>\1</code>", _e(text.strip()))
+    return html_rich(text, TEXT_LIMIT)
 
 
 def _n(count: int, noun: str) -> str:

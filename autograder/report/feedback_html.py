@@ -14,9 +14,16 @@ and then passed through ``html.escape``. Internal misconception ids never appear
 from __future__ import annotations
 
 import html
-import re
 
-from autograder.report._text import clean, isolation_level, lateness_sentence, num, one_line, shorten
+from autograder.report._text import (
+    clean,
+    html_rich,
+    html_text,
+    isolation_level,
+    lateness_sentence,
+    num,
+    one_line,
+)
 from autograder.report.question_text import question_passed
 from autograder.report.student_text import cell_place
 from autograder.report.verdict import FailedCases, Verdict, verdict
@@ -37,7 +44,6 @@ _OUTCOME_TEXT = {
     Outcome.PASSED: "passed", Outcome.PARTIAL: "partly right", Outcome.FAILED: "failed",
     Outcome.MISSING: "missing", Outcome.ERROR: "error", Outcome.TIMEOUT: "not checked",
 }
-_CODE = re.compile(r"`([^`\n]+)`")
 _CSS = """
 body{font:16px/1.55 system-ui,sans-serif;max-width:50rem;margin:2rem auto;padding:0 1rem;color:#1f2328}
 h1{font-size:1.6rem;margin:0 0 .3rem}h2{font-size:1.1rem;margin:0}
@@ -81,13 +87,11 @@ def feedback_html(result: SubmissionResult) -> str:
 
 
 def _e(text: object, limit: int = TEXT_LIMIT) -> str:
-    """Clean, cut, then escape: the only way student text enters the page."""
-    return html.escape(shorten(clean(str(text)), limit), quote=True)
+    return html_text(text, limit)
 
 
 def _rich(text: str) -> str:
-    """``_e``, then the judge's `name` spans as code (safe: the text is already escaped)."""
-    return _CODE.sub(r"<code>\1</code>", _e(text.strip()))
+    return html_rich(text, TEXT_LIMIT)
 
 
 def _head(result: SubmissionResult) -> str:
