@@ -158,12 +158,13 @@ def compare(assignment: Assignment, files: Sequence[SubmissionFile], template: H
     found = overlap([d.fingerprints for d in compared], [d.question_indexes(asked) for d in compared], len(asked))
     columns = [c for c in range(len(asked)) if np.count_nonzero(found.question_size[:, c]) >= 2]
     shared_mistakes = _shared_mistakes(mistakes, compared)
-    table = _ranked(found, columns, _mistaken(shared_mistakes, len(compared)), thresholds)
+    least = float(floor(found.weight.reshape(-1, 1))[0])
+    table = _ranked(found, columns, _mistaken(shared_mistakes, len(compared)), thresholds, least)
     return SimilarityReport(assignment=assignment.name, questions=tuple(asked[c] for c in columns),
                             documents=compared, skipped=tuple(d for d in documents if not d.compared),
                             pairs=table, thresholds=thresholds, mistakes=mistakes, template=template,
                             shared_mistakes=shared_mistakes, ignored=found.ignored,
-                            floor=float(floor(found.weight.reshape(-1, 1))[0]),
+                            floor=least,
                             seconds=time.perf_counter() - started)
 
 
@@ -178,9 +179,11 @@ def _ratio(shared: Ints | Floats, a: Ints | Floats, b: Ints | Floats, least: Flo
     return np.asarray(shared / np.maximum(np.minimum(a, b), least), np.float64)
 
 
-def _ranked(found: Overlap, columns: Sequence[int], mistaken: Ints, thresholds: Thresholds) -> PairTable:
+def _ranked(found: Overlap, columns: Sequence[int], mistaken: Ints, thresholds: Thresholds,
+            least: float) -> PairTable:
+    """The pairs ranked and flagged; ``least`` is the weight a submission counts as at least (``floor``)."""
     a, b = found.weight[found.first], found.weight[found.second]
-    score = _ratio(found.shared_weight, a, b, floor(found.weight.reshape(-1, 1))[0])
+    score = _ratio(found.shared_weight, a, b, np.float64(least))
     z, fragment_z = z_scores(score), z_scores(found.fragment.astype(np.float64))
     marks = flags(score, z, found.fragment, fragment_z, mistaken.astype(bool), thresholds)
     order = np.lexsort((found.second, found.first, -found.fragment, -score))
