@@ -107,14 +107,17 @@ def _run_cells_forked(cells: list[str]) -> bool:
     return os.waitpid(pid, 0)[1] == 0
 
 
+def code_cells(notebook: bytes) -> list[str]:
+    """What the grader's sandbox runs of a notebook: its code cells' sources, in order."""
+    parsed = read_bytes(notebook)
+    assert isinstance(parsed, Notebook)
+    return [c.source for c in parsed.code_to_run()]
+
+
 def bare_seconds(notebooks: list[str], processes: int, forked: bool = False) -> float:
     """The notebooks' cells by ``exec`` in warm processes; ``forked``: each in a fresh fork of one."""
     run = _run_cells_forked if forked else _run_cells
-    cells = []
-    for text in notebooks:
-        parsed = read_bytes(text.encode())
-        assert isinstance(parsed, Notebook)
-        cells.append([c.source for c in parsed.code_to_run()])
+    cells = [code_cells(text.encode()) for text in notebooks]
     context = multiprocessing.get_context("fork")
     with tempfile.TemporaryDirectory() as scratch, contextlib.chdir(scratch), \
             ProcessPoolExecutor(processes, mp_context=context, initializer=_warm) as pool:
@@ -193,9 +196,7 @@ with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.St
 
 def bare_one_seconds(path: Path) -> float:
     """One notebook's code cells run bare in a fresh Python (its imports included): one submission's floor."""
-    parsed = read_bytes(path.read_bytes())
-    assert isinstance(parsed, Notebook)
-    cells = json.dumps([c.source for c in parsed.code_to_run()])
+    cells = json.dumps(code_cells(path.read_bytes()))
     env = {**os.environ, "ZEROINIT_SANDBOX": "1", "MPLBACKEND": "Agg", "PYTHONPATH": str(ROOT)}
     started = time.perf_counter()
     subprocess.run([sys.executable, "-c", _BARE_ONE], input=cells, text=True, check=True, env=env, cwd=path.parent)
