@@ -55,9 +55,9 @@ class BatchSummary:
 
 
 @contextmanager
-def running_sandbox(config: GradingConfig) -> Iterator[SandboxPool]:
-    """A started sandbox pool, closed (every worker killed) on exit."""
-    pool = SandboxPool.for_config(config)
+def running_sandbox(config: GradingConfig, release: Path | None = None) -> Iterator[SandboxPool]:
+    """A started sandbox pool, closed (every worker killed) on exit (``release``: see ``for_config``)."""
+    pool = SandboxPool.for_config(config, release=release)
     try:
         pool.start()
         yield pool
@@ -99,7 +99,7 @@ def grade_batch(assignment: Assignment, paths: Sequence[Path] | Submissions, out
         else:
             kept = set(_copy_kept(kept_records, staging))
         if runner is None and files:
-            runner = stack.enter_context(running_sandbox(config))
+            runner = stack.enter_context(running_sandbox(config, config.layout.release(assignment.name)))
         ids = [q.id for q in assignment.questions]
         done: list[str] = []  # the students graded: their results are on disk, not in memory
         flagged: dict[str, list[str]] = {}  # _FOR_INSTRUCTOR's keys -> students

@@ -287,7 +287,7 @@ def _grade(args: argparse.Namespace) -> int:
                                if args.nbgrader_course else None)
     if args.fail_under is not None and len(submissions.files) != 1:
         raise ConfigError("--fail-under needs exactly one submission")
-    pool = SandboxPool.for_config(config, len(submissions.chosen(shard, only)))
+    pool = SandboxPool.for_config(config, len(submissions.chosen(shard, only)), layout.release(args.assignment))
     pool.spawn()  # the workers boot while the judge's modules import
     try:
         from autograder.batch import grade_batch

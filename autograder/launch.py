@@ -22,12 +22,14 @@ import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from autograder.config import ISOLATION_LEVELS, GradingConfig, Limits, private_folder
 from autograder.errors import SandboxError
+from autograder.notebook import release_preamble
+from autograder.replies import RawRun, failed_run, parse_reply
 from source_lib import wire
 
 WORKER_MODULE = "autograder.sandbox"
@@ -38,49 +40,6 @@ GRACE_SECONDS = 15.0     # outer deadline = the job's wall_seconds + this
 MAX_STARTS = 3           # consecutive failed starts before a slot is given up
 STDERR_TAIL = 8192
 _NOT_STARTED = {"level": "none", "reason": "the pool has not been started"}
-
-
-@dataclass(frozen=True)
-class RawRun:
-    """One job's ``wire.Reply``, checked for shape but not yet judged; immutable."""
-
-    job_id: str
-    ended: wire.Ending
-    exit_code: int | None
-    signal: int | None
-    wall_seconds: float
-    output: str
-    output_truncated: bool
-    records: tuple[str, ...]
-    records_truncated: bool
-    isolation: dict[str, Any]
-    retried: str = ""  # why a first attempt was lost to a grader fault (its time is included)
-
-    @classmethod
-    def from_reply(cls, reply: wire.Reply) -> RawRun:
-        return cls(reply["job_id"], wire.Ending(reply["ended"]), reply["exit_code"], reply["signal"],
-                   float(reply["wall_seconds"]), reply["output"], reply["output_truncated"],
-                   tuple(reply["records"]), reply["records_truncated"], reply["isolation"])
-
-
-def failed_run(job_id: str, ended: wire.Ending, message: str, isolation: dict[str, Any],
-               wall_seconds: float = 0.0) -> RawRun:
-    """A RawRun for a job the sandbox could not run (its output explains why)."""
-    return RawRun.from_reply(wire.failed_reply(job_id, ended, message, isolation, wall_seconds))
-
-
-def parse_reply(line: bytes, job_id: str, max_bytes: int) -> RawRun:
-    """Validate one reply line; ValueError if it breaks the contract in any way."""
-    try:
-        msg = wire.loads(line, max_bytes)
-    except RecursionError as exc:
-        raise ValueError("reply nested too deeply") from exc
-    problem = wire.reply_problem(msg)
-    if problem:
-        raise ValueError(problem)
-    if msg["job_id"] != job_id:
-        raise ValueError(f"reply for job {msg['job_id']!r} while {job_id!r} was running")
-    return RawRun.from_reply(msg)  # type: ignore[arg-type]  # its shape was just checked
 
 
 class _Worker:
@@ -146,7 +105,8 @@ class SandboxPool:
     def __init__(self, workers: int, limits: Limits, *, require_isolation: str = "none",
                  preload: tuple[str, ...] = DEFAULT_PRELOAD, python: str = sys.executable,
                  max_isolation: str = "namespaces", allow_unreadable_python: bool = False,
-                 warm: bool = True, font_cache: Path | None = None) -> None:
+                 warm: bool = True, font_cache: Path | None = None,
+                 preamble: tuple[str, ...] = ()) -> None:
         self.size, self.limits = workers, limits
         # matplotlib's font list, kept between runs (a fresh folder makes each worker rebuild it: 0.15 s)
         self.font_cache = font_cache
@@ -154,6 +114,9 @@ class SandboxPool:
         self.python, self.max_isolation = python, max_isolation
         self.allow_unreadable_python = allow_unreadable_python
         self.warm = warm  # exercise the preloaded libraries before forking: worth it from the second job on
+        # The release's set-up cells (public code): run once per warm worker, so each job inherits
+        # sympy's cache and assumptions for the expressions every notebook builds the same way.
+        self.preamble = preamble
         self._refused = ""  # a worker's reason not to run student code at all
         self._workers: list[_Worker] = []
         self._booting = False  # spawned, ready lines not yet awaited
@@ -165,14 +128,17 @@ class SandboxPool:
         self._lost: dict[str, tuple[float, str]] = {}  # job id -> (seconds, why) of a lost attempt
 
     @classmethod
-    def for_config(cls, config: GradingConfig, jobs: int | None = None) -> SandboxPool:
+    def for_config(cls, config: GradingConfig, jobs: int | None = None,
+                   release: Path | None = None) -> SandboxPool:
         """The pool a grading run asks for (not started); for ``jobs`` known in advance, no more
-        workers than jobs, and none warmed for a single job (warming costs more than it saves then)."""
+        workers than jobs, and none warmed for a single job (warming costs more than it saves then).
+        Each warm worker runs the set-up cells of the ``release`` notebook (``release_preamble``)."""
         workers = config.workers if jobs is None else max(1, min(config.workers, jobs))
+        warm = jobs is None or jobs > 1
         return cls(workers, config.limits, require_isolation=config.require_isolation,
                    max_isolation=config.max_isolation, allow_unreadable_python=config.allow_unreadable_python,
-                   warm=jobs is None or jobs > 1,
-                   font_cache=config.cache_dir / "matplotlib" if config.cache_dir is not None else None)
+                   warm=warm, font_cache=config.cache_dir / "matplotlib" if config.cache_dir is not None else None,
+                   preamble=release_preamble(release) if release is not None and warm else ())
 
     def __enter__(self) -> SandboxPool:
         self.start()
@@ -195,12 +161,13 @@ class SandboxPool:
         """
         if self.require_isolation not in ISOLATION_LEVELS:
             raise SandboxError(f"unknown isolation level {self.require_isolation!r}")
-        try:
-            self._command = self._worker_command()
-        except (OSError, subprocess.SubprocessError, ValueError) as exc:
-            raise SandboxError(f"cannot run {self.python!r}: {exc}") from exc
         self._tmp = tempfile.mkdtemp(prefix="autograder-pool-")
         os.chmod(self._tmp, 0o711)
+        try:
+            self._command = self._worker_command(self._tmp)
+        except (OSError, subprocess.SubprocessError, ValueError) as exc:
+            self.close()
+            raise SandboxError(f"cannot run {self.python!r}: {exc}") from exc
         self._starts = [1] * self.size
         with self._closed_on_failure():
             for slot in range(self.size):
@@ -272,7 +239,7 @@ class SandboxPool:
             shutil.rmtree(self._tmp, ignore_errors=True)
             self._tmp = None
 
-    def _worker_command(self) -> list[str]:
+    def _worker_command(self, folder: str) -> list[str]:
         flags = ["-s"] + (["-P"] if self._python_version() >= (3, 11) else [])
         command = [self.python, *flags, "-m", WORKER_MODULE, "--preload", ",".join(self.preload)]
         if self.max_isolation != "namespaces":
@@ -281,6 +248,11 @@ class SandboxPool:
             command.append("--allow-unreadable-python")
         if not self.warm:
             command.append("--no-warm")
+        elif self.preamble:
+            path = os.path.join(folder, "preamble.json")
+            with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as f:
+                f.write(wire.dumps({"cells": list(self.preamble)}))
+            command += ["--preamble", path]
         return command
 
     def _python_version(self) -> tuple[int, int]:

@@ -51,6 +51,16 @@ class Notebook:
         ordinal = f"{nth}{'th' if 10 <= nth % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(nth % 10, 'th')}"
         return f"the {ordinal} code cell " + (f"after {anchor.grade_id}" if anchor else "of the notebook")
 
+    def preamble(self) -> tuple[str, ...]:
+        """The code cells before the first cell a student answers in: set-up every submission runs."""
+        sources = []
+        for cell in self.cells:
+            if cell.role not in ("locked", "plain"):
+                break
+            if cell.kind == "code":
+                sources.append(cell.source)
+        return tuple(sources)
+
     def by_grade_id(self, grade_id: str) -> Cell | None:
         """The last cell with this nbgrader id (a duplicated cell must not hide the answer)."""
         found = [c for c in self.cells if c.grade_id == grade_id]
@@ -136,6 +146,13 @@ def read_path(path: Path) -> tuple[str, Notebook | Unreadable]:
     except OSError as exc:
         return sha256(b""), Unreadable(f"cannot read the file: {exc.strerror or exc}")
     return sha256(data), read_bytes(data)
+
+
+def release_preamble(path: Path) -> tuple[str, ...]:
+    """The preamble of the released notebook at ``path`` (what every student receives); none
+    when there is no readable release."""
+    parsed = read_path(path)[1] if path.is_file() else None
+    return parsed.preamble() if isinstance(parsed, Notebook) else ()
 
 
 def file_digest(path: Path) -> str:

@@ -7,7 +7,7 @@ from typing import Any
 
 from autograder.config import Limits
 from autograder.errors import SandboxError
-from autograder.launch import RawRun, failed_run
+from autograder.replies import RawRun, failed_run
 from source_lib import wire
 
 

@@ -20,9 +20,9 @@ from autograder import pipeline
 from autograder.batch import grade_batch
 from autograder.config import CourseLayout, GradingConfig, Limits
 from autograder.errors import AssignmentError
-from autograder.launch import RawRun
 from autograder.notebook import SubmissionFile
 from autograder.pipeline import Prepared, SymbolicJudge, grade_files, prepare
+from autograder.replies import RawRun
 from autograder.report.bundle import BATCH_FILES, CLASS_FILES, STUDENTS, student_folder
 from autograder.timebox import TimeboxResult
 from source_lib import wire

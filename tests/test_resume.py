@@ -15,7 +15,7 @@ from autograder import report
 from autograder.batch import grade_batch
 from autograder.config import GradingConfig
 from autograder.errors import ConfigError, OutputError
-from autograder.launch import RawRun
+from autograder.replies import RawRun
 from autograder.report.output import partial_folder
 from tests.test_pipeline_fake import MINI, SOLUTION_CELLS, AllCorrect, mini_course, notebook_text
 

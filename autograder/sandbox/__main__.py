@@ -22,6 +22,7 @@ from typing import Any, BinaryIO
 from autograder.sandbox import confine, execute, probe
 from autograder.sandbox.libc import prctl
 from autograder.sandbox.monitor import Monitor
+from autograder.sandbox.preamble import run_preamble
 from autograder.sandbox.zygote import Zygote, ZygoteLost, quiet
 from source_lib import wire
 
@@ -127,6 +128,13 @@ def remove_tree(path: str) -> None:
 
 # ---------------------------------------------------------------- startup and loop
 
+def read_cells(path: str) -> list[str]:
+    """The set-up cells the pool wrote for this worker."""
+    with open(path, "rb") as f:
+        cells = wire.loads(f.read(), MAX_JOB_BYTES).get("cells")
+    return [c for c in cells if isinstance(c, str)] if isinstance(cells, list) else []
+
+
 def claim_protocol() -> tuple[BinaryIO, int]:
     """Move the protocol off fds 0/1 so stray prints (ours or a library's) cannot corrupt it."""
     proto_in, proto_out = os.dup(0), os.dup(1)
@@ -179,6 +187,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--allow-unreadable-python", action="store_true",
                         help="at level process as root: run jobs even if their uid cannot read "
                              "the Python installation (preloaded modules only)")
+    parser.add_argument("--preamble", help="a JSON file of the release's set-up cells, run once before "
+                        "the zygote forks (the pool writes it)")
     parser.add_argument("--no-warm", action="store_true", help="skip exercising the preloaded libraries "
                         "(for a single job, where it costs more than it saves)")
     args = parser.parse_args(argv)
@@ -190,6 +200,7 @@ def main(argv: list[str] | None = None) -> int:
         names += [n for n in STANDARD_MODULES if n not in names]
     loaded, missing = execute.preload(names)
     execute.warm(libraries=not args.no_warm)
+    preamble = run_preamble(read_cells(args.preamble)) if args.preamble and not args.no_warm else 0
     mountpoint = tempfile.mkdtemp(prefix=f"sbx-root-{args.slot}-")
     plans, reason = make_plans(args, mountpoint)
     prctl(confine.PR_SET_DUMPABLE, 0)  # inherited by the zygote: no ptrace by a job
@@ -198,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
         worker.choose_isolation(reason)
         _write_all(out, wire.dumps({
             "ready": True, "isolation": worker.isolation, "versions": execute.versions(),
-            "preload": {"loaded": loaded, "missing": missing}, "slot": args.slot,
+            "preload": {"loaded": loaded, "missing": missing, "preamble_cells": preamble}, "slot": args.slot,
             "pid": os.getpid()}))
         serve(worker, reader, out)
     except Refused as exc:

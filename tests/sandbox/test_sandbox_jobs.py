@@ -21,7 +21,8 @@ import numpy as np
 import pytest
 
 from autograder.config import Limits
-from autograder.launch import RawRun, SandboxPool
+from autograder.launch import SandboxPool
+from autograder.replies import RawRun
 
 LIMITS = Limits(wall_seconds=3, cpu_seconds=5, memory_mb=512, flood_bytes=1 << 20,
                 record_bytes=1 << 20, call_seconds=1.0, max_processes=16)

@@ -17,7 +17,8 @@ import pytest
 
 from autograder.config import Limits
 from autograder.errors import SandboxError
-from autograder.launch import RawRun, SandboxPool, parse_reply
+from autograder.launch import SandboxPool
+from autograder.replies import RawRun, parse_reply
 from source_lib import wire
 from tests.fakes import FakeRunner
 
