@@ -35,6 +35,12 @@ def clean(text: str) -> str:
     return _SUSPECT.sub("\ufffd", text)
 
 
+def single_line(text: str) -> str:
+    """``clean`` with line breaks and tabs as spaces, inner runs kept: a student id stays the id
+    its file and ``grades.csv`` give, so sheets join on it."""
+    return clean(text).replace("\n", " ").replace("\t", " ")
+
+
 def one_line(text: str) -> str:
     """``clean`` and collapse every run of whitespace to one space."""
     return _SPACE.sub(" ", clean(text)).strip()

@@ -32,7 +32,7 @@ from autograder.report.class_stats import (
     QuestionStats,
     class_stats,
 )
-from autograder.report.gradebook import defuse
+from autograder.report.gradebook import csv_text, defuse
 from autograder.report.record import RECORD, read_record
 from autograder.report.write import write_text
 from source_lib.judge.results import SubmissionResult
@@ -161,7 +161,7 @@ def questions_csv(stats: ClassStats) -> str:
 def misconceptions_csv(stats: ClassStats) -> str:
     """One row per catalogued mistake named, most frequent first; ``students`` joins their ids with "; "."""
     rows = [[str(rank), _text(m.question), _text(m.misconception), str(m.count), num(m.share, 6), _text(m.feedback),
-             _text("; ".join(m.students))] for rank, m in enumerate(stats.misconceptions, 1)]
+             csv_text("; ".join(m.students))] for rank, m in enumerate(stats.misconceptions, 1)]
     return _csv(MISCONCEPTION_COLUMNS, rows)
 
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from autograder.report._text import clean, one_line
+from autograder.report._text import clean, one_line, single_line
 from autograder.report.question_text import question_passed
 from source_lib.judge.results import QuestionResult, Status, SubmissionResult
 
@@ -189,9 +189,9 @@ class _Tally:
         for question in result.questions:
             self._know(QuestionInfo(question.question_id, question.max_score, question.manual, question.title))
         if result.status is not SCORED:
-            self.unscored.append(Unscored(one_line(result.student), result.status, one_line(result.reason)))
+            self.unscored.append(Unscored(single_line(result.student), result.status, one_line(result.reason)))
             return
-        student = one_line(result.student)
+        student = single_line(result.student)
         by_id = {q.question_id: q for q in result.questions}
         for qid, column in self.columns.items():
             found = by_id.get(qid)

@@ -14,7 +14,7 @@ import io
 from collections.abc import Sequence
 from typing import TextIO
 
-from autograder.report._text import clean, num, one_line, shorten
+from autograder.report._text import num, one_line, shorten, single_line
 from source_lib.judge.results import SECONDS_PER_DAY, QuestionResult, SubmissionResult
 
 REASON_LIMIT = 300
@@ -62,7 +62,7 @@ def _cell(question: QuestionResult | None) -> str:
 
 def csv_text(value: str) -> str:
     """A one-line text cell no spreadsheet will evaluate (inner spaces kept: ids must match)."""
-    return defuse(clean(value).replace("\n", " ").replace("\t", " "))
+    return defuse(single_line(value))
 
 
 def defuse(value: str) -> str:

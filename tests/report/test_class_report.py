@@ -419,3 +419,21 @@ def test_the_page_in_a_real_browser(tmp_path: Path) -> None:
     assert before == sorted(before, reverse=True) and before[0] > before[-1]  # ranked without the script too
     assert sorted_down == sorted(before, reverse=True) and sorted_up == sorted(before)
     assert questions == sorted(questions)
+
+
+def test_a_student_id_with_inner_spaces_is_the_same_in_every_sheet(tmp_path: Path) -> None:
+    """class.json and class_misconceptions.csv join with grades.csv on the id as written."""
+    from autograder.report.gradebook import grades_csv
+
+    spaced, broken = "ann  lee   2", "bob\tkim"
+    zero, named = dict.fromkeys(POINTS, 0.0), {"grad": ("no_1_over_m",)}
+    results = [graded(spaced, zero, named), graded(broken, zero, named), graded("cy", POINTS),
+               graded("dee  x", zero, status=Status.UNGRADABLE)]
+    write_class_files(class_stats("mini", results), tmp_path)
+    in_grades = {row["student"] for row in csv.DictReader(io.StringIO(grades_csv(results, list(POINTS))))}
+    document = json.loads((tmp_path / "class.json").read_text(encoding="utf-8"))
+    in_json = {s for m in document["misconceptions"] for s in m["students"]}
+    with (tmp_path / "class_misconceptions.csv").open(encoding="utf-8", newline="") as sheet:
+        in_csv = {s for row in csv.DictReader(sheet) for s in row["students"].split("; ")}
+    assert in_json == in_csv == {spaced, "bob kim"} and in_json <= in_grades
+    assert {u["student"] for u in document["unscored"]} == {"dee  x"} <= in_grades
