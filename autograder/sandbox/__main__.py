@@ -200,9 +200,10 @@ def main(argv: list[str] | None = None) -> int:
         names += [n for n in STANDARD_MODULES if n not in names]
     loaded, missing = execute.preload(names)
     execute.warm(libraries=not args.no_warm)
-    preamble = run_preamble(read_cells(args.preamble)) if args.preamble and not args.no_warm else 0
     mountpoint = tempfile.mkdtemp(prefix=f"sbx-root-{args.slot}-")
     plans, reason = make_plans(args, mountpoint)
+    # After the plans: what a job's root shows follows the worker's own imports, never the preamble's.
+    preamble = run_preamble(read_cells(args.preamble)) if args.preamble and not args.no_warm else 0
     prctl(confine.PR_SET_DUMPABLE, 0)  # inherited by the zygote: no ptrace by a job
     try:
         worker = Worker(args.slot, Zygote(plans))
