@@ -151,7 +151,7 @@ def read_path(path: Path) -> tuple[str, Notebook | Unreadable]:
 def release_preamble(path: Path) -> tuple[str, ...]:
     """The preamble of the released notebook at ``path`` (what every student receives); none
     when there is no readable release."""
-    parsed = read_path(path)[1] if path.is_file() else None
+    parsed = read_path(path)[1]
     return parsed.preamble() if isinstance(parsed, Notebook) else ()
 
 

@@ -35,18 +35,17 @@ def run_preamble(cells: list[str], seconds: float = MAX_SECONDS) -> int:
     """Run the set-up cells in a scratch ``__main__`` until one fails or ``seconds`` pass;
     return how many ran."""
     ran = 0
-    with _restored_globals(), _deadline(seconds):
-        notebook = execute.Notebook()
-        try:
-            for index, source in enumerate(cells):
-                if notebook.run_cell(index, source)["error"] is not None:
-                    break
-                ran += 1
-            settle(notebook.ns.values())
+    with _restored_globals():
+        notebook = execute.Notebook()  # dropped on return; what sympy's cache holds stays
+        try:  # around the deadline too: the alarm may go off while it is being cancelled
+            with _deadline(seconds):
+                for index, source in enumerate(cells):
+                    if notebook.run_cell(index, source)["error"] is not None:
+                        break
+                    ran += 1
+                settle(notebook.ns.values())
         except _TooSlow:
             pass
-        del notebook  # the namespace goes; what sympy's cache holds stays
-
     return ran
 
 
