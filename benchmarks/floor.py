@@ -232,6 +232,8 @@ def bench(name: str, count: int, workers: int) -> dict[str, float]:
     print(f"  ratio to bare execution                {ratio:8.2f}x  (goal <= {GOALS['ratio']}x)")
     print(f"  bare, one fresh fork per notebook     {isolated:8.2f} s  ({1000 * isolated / count:6.1f} ms each): "
           f"grade is {graded / isolated:.2f}x this floor of any grader that keeps students apart")
+    print(f"  keeping students apart alone costs     {isolated / floor:8.2f}x bare execution "
+          f"(a grader that does cannot beat this ratio)")
     print(f"  sympy answers judged: {len(judged)} distinct; median {statistics.median(judged):.0f} ms, "
           f"90th percentile {statistics.quantiles(judged, n=10)[-1]:.0f} ms, largest {max(judged):.0f} ms "
           f"(goal: median < {GOALS['judge_ms']:.0f} ms)")
@@ -240,7 +242,8 @@ def bench(name: str, count: int, workers: int) -> dict[str, float]:
               f"(goal < {GOALS['one_seconds']:.0f} s; its cells bare in a fresh Python: {bare_one:.2f} s)")
     print(flush=True)
     slowest_one = max(graded for graded, _ in one.values())
-    return {"ratio": ratio, "judge_ms": statistics.median(judged), "one_seconds": slowest_one}
+    return {"ratio": ratio, "judge_ms": statistics.median(judged), "one_seconds": slowest_one,
+            "isolation": isolated / floor}
 
 
 def main() -> None:
@@ -255,6 +258,9 @@ def main() -> None:
         worst = max(f[goal] for f in figures.values())
         each = ", ".join(f"{name} {f[goal]:.2f}" for name, f in figures.items())
         print(f"summary {goal}: {each}; worst {worst:.2f} ({'meets' if worst <= limit else 'misses'} {limit})")
+    each = ", ".join(f"{name} {f['isolation']:.2f}" for name, f in figures.items())
+    print(f"summary isolation: {each} (a fresh fork per notebook against bare: the least ratio a grader "
+          "that keeps students apart can reach)")
 
 
 if __name__ == "__main__":
