@@ -128,6 +128,7 @@ def grade_batch(assignment: Assignment, paths: Sequence[Path] | Submissions, out
         notes += class_report_at_end(staging, out, len(results))
         notes += [_FOR_INSTRUCTOR[kind].format(n=len(names), names=some_names(sorted(names)))
                   for kind, names in flagged.items()]
+        notes += runner.notes if isinstance(runner, SandboxPool) else []
         level = str(runner.isolation.get("level", "unknown")) if runner else "none (nothing to grade)"
     return BatchSummary(results.moved_to(out), tuple(ids), level, tuple(notes), origin)
 

@@ -40,6 +40,8 @@ GRACE_SECONDS = 15.0     # outer deadline = the job's wall_seconds + this
 MAX_STARTS = 3           # consecutive failed starts before a slot is given up
 STDERR_TAIL = 8192
 _NOT_STARTED = {"level": "none", "reason": "the pool has not been started"}
+PREAMBLE_GIVEN_UP = ("no sandbox worker could start after running the release's set-up cells (its code "
+                     "before the first answer cell), so the workers graded without them: the same grades, slower")
 
 
 class _Worker:
@@ -63,6 +65,7 @@ class _Worker:
         self.max_reply = 1 << 20
         self.ready: dict[str, Any] = {}
         self.err_open = True
+        self.failure = ""                   # why it was killed, if it was
 
     def send(self, job: dict[str, Any], line: bytes, wall: float, max_reply: int, *,
              owner: object) -> None:
@@ -117,6 +120,7 @@ class SandboxPool:
         # The release's set-up cells (public code): run once per warm worker, so each job inherits
         # sympy's cache and assumptions for the expressions every notebook builds the same way.
         self.preamble = preamble
+        self.notes: list[str] = []  # what the instructor should hear of (a warm-up given up)
         self._refused = ""  # a worker's reason not to run student code at all
         self._workers: list[_Worker] = []
         self._booting = False  # spawned, ready lines not yet awaited
@@ -175,16 +179,19 @@ class SandboxPool:
         self._booting = True
 
     def _await_ready(self) -> None:
-        self._booting = False
-        with self._closed_on_failure():
-            while any(w.state == "starting" for w in self._workers) and not self._refused:
-                self._pump(restart=False)
+        self._wait_for_ready_lines()
+        if self.preamble and not self._refused and not any(w.state == "idle" for w in self._workers):
+            # The warm-up is optional, grading is not: start again without the release's cells.
+            self.notes.append(f"{PREAMBLE_GIVEN_UP} ({self._start_failures()})")
+            self.close()
+            self.preamble = ()
+            self.spawn()
+            self._wait_for_ready_lines()
         if self._refused:
             self.close()
             raise SandboxError(f"the sandbox refuses to grade: {self._refused}")
-        ready = [w for w in self._workers if w.state == "idle"]
-        if not ready:
-            details = "; ".join(w.stderr_text()[-500:] for w in self._workers)
+        if not any(w.state == "idle" for w in self._workers):
+            details = self._start_failures()
             self.close()
             raise SandboxError(f"no sandbox worker started: {details}")
         achieved = self.isolation["level"]
@@ -193,6 +200,15 @@ class SandboxPool:
             self.close()
             raise SandboxError(f"sandbox isolation is {achieved!r} ({reason}); "
                                f"{self.require_isolation!r} was required")
+
+    def _wait_for_ready_lines(self) -> None:
+        self._booting = False
+        with self._closed_on_failure():
+            while any(w.state == "starting" for w in self._workers) and not self._refused:
+                self._pump(restart=False)
+
+    def _start_failures(self) -> str:
+        return "; ".join(" ".join((w.failure, w.stderr_text()[-500:])).strip() for w in self._workers)
 
     @contextmanager
     def _closed_on_failure(self) -> Iterator[None]:
@@ -444,6 +460,7 @@ class SandboxPool:
         """Kill a broken worker, fail its job, and start a replacement if allowed."""
         job, owner = worker.job, worker.owner
         worker.kill()
+        worker.failure = why
         tail = worker.stderr_text()[-2000:]
         message = f"[sandbox] worker {worker.slot} failed: {why}"
         if tail:

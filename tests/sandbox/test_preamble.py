@@ -17,7 +17,7 @@ import pytest
 import sympy as sp
 
 from autograder.config import CourseLayout, Limits
-from autograder.launch import SandboxPool
+from autograder.launch import PREAMBLE_GIVEN_UP, SandboxPool
 from autograder.notebook import Notebook, read_bytes, release_preamble
 from autograder.sandbox.preamble import run_preamble
 from tests.conftest import assignment_params
@@ -102,3 +102,30 @@ def test_jobs_inherit_the_warm_up_but_not_the_preamble_namespace() -> None:
         run = pool.run({"job_id": "j", "probes": [], "variants": [], "cells": [
             {"index": 0, "source": "print('secret_marker' in globals(), 'sp' in globals())"}]})
     assert run.ended == "exited" and run.output.split() == ["False", "False"]
+
+
+def test_a_preamble_that_stops_the_worker_is_given_up_and_the_job_still_runs() -> None:
+    with SandboxPool(1, LIMITS, preload=("sympy",), preamble=("import os\nos._exit(3)",)) as pool:
+        run = pool.run({"job_id": "j", "probes": [], "variants": [], "cells": [
+            {"index": 0, "source": "print(1 + 1)"}]})
+        assert [w.ready["preload"]["preamble_cells"] for w in pool._workers] == [0]
+        assert len(pool.notes) == 1
+    assert run.ended == "exited" and run.output.strip() == "2"
+    assert pool.notes[0].startswith(PREAMBLE_GIVEN_UP) and "status 3" in pool.notes[0]
+
+
+def test_a_batch_whose_release_stops_the_workers_is_graded_and_says_so(tmp_path: Path) -> None:
+    from autograder.batch import grade_batch
+    from tests.test_pipeline_fake import MINI, RELEASE_CELLS, SOLUTION_CELLS, mini_course, notebook_text
+
+    config = mini_course(tmp_path)
+    config.layout.release("mini").write_text(notebook_text(RELEASE_CELLS, "\nimport os\nos._exit(3)"),
+                                             encoding="utf-8")
+    submissions = tmp_path / "in"
+    submissions.mkdir()
+    for student in ("ann", "ben"):  # students who took that line out of their notebooks
+        (submissions / f"{student}.ipynb").write_text(notebook_text(SOLUTION_CELLS), encoding="utf-8")
+    summary = grade_batch(MINI, [submissions], tmp_path / "out", config)
+    full = sum(q.points for q in MINI.auto_questions)
+    assert [(r.student, r.score) for r in summary.results] == [("ann", full), ("ben", full)]
+    assert [w for w in summary.warnings if w.startswith(PREAMBLE_GIVEN_UP)]
