@@ -208,7 +208,8 @@ class SandboxPool:
                 self._pump(restart=False)
 
     def _start_failures(self) -> str:
-        return "; ".join(" ".join((w.failure, w.stderr_text()[-500:])).strip() for w in self._workers)
+        """Why the workers did not start, each reason once."""
+        return "; ".join(dict.fromkeys(" ".join((w.failure, w.stderr_text()[-500:])).strip() for w in self._workers))
 
     @contextmanager
     def _closed_on_failure(self) -> Iterator[None]:
