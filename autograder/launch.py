@@ -399,8 +399,7 @@ class SandboxPool:
             else:
                 data = os.read(worker.stdout.fileno(), 1 << 20)
                 if not data:
-                    code = worker.proc.poll()
-                    self._fail(worker, f"worker exited (status {code})", restart)
+                    self._fail(worker, f"worker exited (status {_exit_status(worker.proc)})", restart)
                 else:
                     self._feed(worker, data, restart)
         except BlockingIOError:
@@ -476,6 +475,14 @@ class SandboxPool:
         if restart and self._starts[worker.slot] < MAX_STARTS:
             self._starts[worker.slot] += 1
             self._workers[self._workers.index(worker)] = self._spawn(worker.slot)
+
+
+def _exit_status(proc: subprocess.Popen[bytes]) -> str:
+    """The status of a worker whose output just closed: it is exiting, but may not be reaped yet."""
+    try:
+        return str(proc.wait(0.5))
+    except subprocess.TimeoutExpired:
+        return "unknown: it closed its output but still runs"
 
 
 def _job_id(job: Any) -> str:
